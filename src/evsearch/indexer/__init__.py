@@ -1,0 +1,1 @@
+"""Reading reports, splitting and tagging paragraphs, and the index store."""

@@ -1,0 +1,68 @@
+"""The three records a parsed report yields, with the field names users see.
+
+These dataclasses are the contract between the parser, the store, the search
+engine and every face; their ``to_dict`` output is what `evsearch parse`
+prints and what the JSON APIs return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+FRAMEWORKS = ("slac", "sif", "ilacs", "ilacs-2026", "unknown")
+PARAGRAPH_KINDS = ("paragraph", "summary", "recommendation", "text")
+
+
+@dataclass
+class Paragraph:
+    report_id: str
+    seq: int  # order in the report, from 0
+    number: int | None  # printed paragraph number
+    kind: str  # one of PARAGRAPH_KINDS
+    text: str
+    part: str | None = None
+    section: str | None = None
+    section_path: list[str] = field(default_factory=list)
+    grade: int | None = None
+    grade_label: str | None = None
+    page: int | None = None
+    timeframe: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Judgement:
+    report_id: str
+    part: str | None
+    title: str  # as printed
+    grade: int | None
+    grade_label: str | None
+    section: str | None  # the body section it grades, or None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    report_id: str
+    path: str
+    title: str | None = None
+    local_authority: str | None = None
+    inspection_start: str | None = None  # ISO date
+    inspection_end: str | None = None
+    published: str | None = None
+    lead_inspector: str | None = None
+    framework: str = "unknown"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ParsedReport:
+    report: Report
+    judgements: list[Judgement]
+    paragraphs: list[Paragraph]

@@ -1,0 +1,1 @@
+"""Language models: the sentence embedder and the spaCy pipeline, loaded offline."""

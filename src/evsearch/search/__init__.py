@@ -1,0 +1,1 @@
+"""Query understanding, retrieval, ranking, highlights and the Engine API."""
