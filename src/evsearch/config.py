@@ -47,7 +47,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ann",
         "auto",
-        "FAISS index type: 'flat' (exact), 'hnsw', 'ivf', or 'auto' (flat below 200,000 paragraphs).",
+        "FAISS index type: 'flat' (exact), 'hnsw', or 'auto' (flat below 200,000 paragraphs).",
+    ),
+    Setting(
+        "embedding_text",
+        "section+text",
+        "What each paragraph's vector embeds: 'text' (paragraph alone), 'section+text' (section title, "
+        "then text) or 'path+text' (part > section path, then text). Changing it needs a rebuild.",
     ),
     Setting("cache", "", "Folder for derived model files (ONNX exports); empty means ~/.cache/evsearch."),
     Setting("max_query_chars", 1000, "Queries longer than this are truncated, with a note in the response.", int),
@@ -74,3 +80,16 @@ def get(name: str) -> Any:
         from evsearch.errors import InputError
 
         raise InputError(f"{setting.env}={raw!r} is not valid: {exc}") from exc
+
+
+def markdown_table() -> str:
+    """The settings as a Markdown table: docs/configuration.md embeds exactly this."""
+    rows = ["| Environment variable | Default | Meaning |", "| --- | --- | --- |"]
+    for s in SETTINGS:
+        default = f"`{s.default}`" if s.default != "" else "(empty)"
+        rows.append(f"| `{s.env}` | {default} | {s.help} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # python -m evsearch.config > table for docs/configuration.md
+    print(markdown_table(), end="")

@@ -98,3 +98,27 @@ class PayloadTooLargeError(EvsearchError):
 
     status_code = 413
     exit_code = 2
+
+
+class WritesDisabledError(EvsearchError):
+    """A write (POST /reports) on a server started without an API key."""
+
+    status_code = 403
+    exit_code = 2
+
+
+class UnsupportedMediaError(InputError):
+    """An upload that is not a .pdf or .txt report (by extension or content)."""
+
+    status_code = 415
+
+
+class IndexCorruptError(EvsearchError):
+    """The index files exist but cannot be read (damaged, truncated, not an evsearch index)."""
+
+    status_code = 500
+    exit_code = 3
+
+
+class ModelIntegrityError(ModelNotFoundError):
+    """Model weights on disk do not match their known checksum (damaged or altered install)."""

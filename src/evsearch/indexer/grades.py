@@ -28,7 +28,12 @@ GRADE_WORDS: tuple[GradeWord, ...] = (
     GradeWord(
         "requires improvement",
         3,
-        ("requires improvement to be good", "requires improvement to become good", "require improvement"),
+        (
+            "requires improvement to be good",
+            "requires improvement to become good",
+            "require improvement to be good",
+            "require improvement",
+        ),
     ),
     GradeWord("adequate", 3),
     GradeWord("satisfactory", 3),

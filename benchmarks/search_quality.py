@@ -1,0 +1,106 @@
+"""Ranking quality per embedding-text recipe and per ranking mechanism, on a qrels file.
+
+Builds one index of the seed report per recipe ('text', 'section+text',
+'path+text') in a scratch folder (or reuses it), then evaluates nDCG@10,
+MRR@10 and Recall@10 for the retrievers alone (dense, BM25), both fusions and
+the full engine (query understanding + boosts). Prints one table; this is how
+the defaults in evsearch.search.retrieve.Tuning were chosen.
+
+    .venv/bin/python benchmarks/search_quality.py [--qrels ../shared/queries/seed-dev.tsv] [--work /tmp/evs-quality]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = (REPO / ".." / "shared").resolve()
+RECIPES = ("text", "section+text", "path+text")
+
+
+def build(recipe: str, work: Path, corpus: Path) -> Path:
+    from evsearch.indexer.build import build_index
+
+    out = work / f"index-{recipe.replace('+', '-')}"
+    if not (out / "CURRENT").exists():
+        build_index([corpus], out, embedding_text=recipe)
+    return out
+
+
+def configs():
+    from evsearch.search.retrieve import Tuning
+
+    base = Tuning()
+    yield "dense only", replace(base, fusion="dense", expand=False, phrase_bigrams=False, section_boost=0, title_boost=0), False
+    yield "bm25 only", replace(base, fusion="bm25", expand=False, phrase_bigrams=False, section_boost=0, title_boost=0), False
+    yield "rrf (plain)", replace(base, fusion="rrf", expand=False, phrase_bigrams=False, section_boost=0, title_boost=0), False
+    yield "convex (plain)", replace(base, expand=False, phrase_bigrams=False, section_boost=0, title_boost=0), False
+    yield "rrf engine", replace(base, fusion="rrf", section_boost=0.004, title_boost=0.006), True
+    for alpha in (0.3, 0.4, 0.5, 0.6, 0.7):
+        yield f"convex engine a={alpha}", replace(base, alpha=alpha), True
+    yield "engine, no bigrams", replace(base, phrase_bigrams=False), True
+    yield "engine, no expansion", replace(base, expand=False), True
+    yield "engine, no boosts", replace(base, section_boost=0, title_boost=0), True
+    yield "engine, boost 0.2", replace(base, section_boost=0.2, title_boost=0.25), True
+
+
+def raw(engine, text: str) -> list[tuple[str, int]]:
+    """The retrievers on the query as typed: no understanding, filters or boosts (the baselines)."""
+    from evsearch.indexer.store.index import fts_escape
+    from evsearch.search.retrieve import retrieve
+
+    scores = retrieve(engine.index, engine.embedder.encode_query(text), fts_escape(text), None, engine.tuning)
+    top = [pid for pid, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:10]]
+    return [(r["report_id"], r["number"]) for r in engine.index.paragraphs(top)]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--qrels", type=Path, default=SHARED / "queries" / "seed-dev.tsv")
+    ap.add_argument("--corpus", type=Path, default=SHARED / "corpus" / "seed")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/evs-quality"))
+    ap.add_argument("--recipes", default=",".join(RECIPES))
+    ap.add_argument("--fresh", action="store_true", help="rebuild the scratch indexes")
+    ap.add_argument("--per-query", action="store_true")
+    args = ap.parse_args()
+    if not args.qrels.exists():
+        print(f"qrels not found: {args.qrels}", file=sys.stderr)
+        return 2
+    from evsearch.search.engine import Engine
+    from evsearch.search.evaluate import evaluate, load_qrels
+
+    if args.fresh and args.work.exists():
+        shutil.rmtree(args.work)
+    args.work.mkdir(parents=True, exist_ok=True)
+    qs = load_qrels(args.qrels)
+    print(f"{'recipe':<14} {'mechanism':<24} {'nDCG@10':>8} {'MRR@10':>8} {'R@10':>8}")
+    for recipe in args.recipes.split(","):
+        engine = Engine(build(recipe, args.work, args.corpus))
+        for name, tuning, understand in configs():
+            engine.tuning = tuning
+
+            def run(text: str) -> list[tuple[str, int]]:
+                if understand:
+                    return [(h.report_id, h.number) for h in engine.search(text, k=10).hits]
+                return raw(engine, text)
+
+            result = evaluate(qs, run)
+            o = result["overall"]
+            print(f"{recipe:<14} {name:<24} {o['ndcg@10']:8.3f} {o['mrr@10']:8.3f} {o['recall@10']:8.3f}")
+            if args.per_query:
+                for q in result["queries"]:
+                    print(f"    {q['qid']} {q['ndcg@10']:.3f} {q['mrr@10']:.3f} {q['query'][:50]}")
+        engine.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

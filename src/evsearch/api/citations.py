@@ -1,0 +1,116 @@
+"""Human citations for hits and judgements: what an assistant quotes.
+
+WHY in the api layer: the core's hits carry their own ``citation`` (one
+source for CLI, JSON, page and MCP); this module formats hits, reports and
+judgements as quotable text for the MCP tools, and builds a citation from the
+hit fields only when the core did not supply one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+_SECTION_MAX = 70
+
+
+def report_year(meta: dict) -> str | None:
+    for key in ("inspection_start", "inspection_end", "published", "year"):
+        value = meta.get(key)
+        if value:
+            return str(value)[:4]
+    return None
+
+
+def report_label(meta: dict, report_id: str) -> str:
+    """'East Sussex 2010 report', falling back to the title or the id."""
+    la = meta.get("local_authority")
+    year = report_year(meta)
+    if la:
+        return f"{la} {year} report" if year else f"{la} report"
+    return meta.get("title") or report_id
+
+
+def _clip(text: str, limit: int = _SECTION_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+def grade_phrase(grade: Any, label: Any) -> str | None:
+    if grade is None and not label:
+        return None
+    if grade is None:
+        return str(label)
+    return f"grade {grade} {label}" if label else f"grade {grade}"
+
+
+def cite_hit(hit: dict, meta: dict) -> str:
+    """The citation line for one paragraph hit."""
+    where = report_label(meta, hit.get("report_id", "?"))
+    number = hit.get("number")
+    place = f"paragraph {number}" if number is not None else f"passage {hit.get('seq', '?')}"
+    details = [d for d in (hit.get("section") and _clip(hit["section"]), grade_phrase(hit.get("grade"), hit.get("grade_label"))) if d]
+    if hit.get("part"):
+        details.insert(0, _clip(hit["part"], 40))
+    suffix = f" ({', '.join(details)})" if details else ""
+    return f"{where}, {place}{suffix}"
+
+
+def _highlight_text(hit: dict) -> list[str]:
+    """Highlights as quotable strings, whether the core gives strings, spans or dicts."""
+    text = hit.get("text") or ""
+    out: list[str] = []
+    for h in hit.get("highlights") or []:
+        if isinstance(h, str):
+            out.append(h)
+        elif isinstance(h, dict):
+            if "text" in h:
+                out.append(str(h["text"]))
+            elif "start" in h and "end" in h:
+                out.append(text[int(h["start"]) : int(h["end"])])
+        elif isinstance(h, (list, tuple)) and len(h) == 2 and all(isinstance(x, int) for x in h):
+            out.append(text[h[0] : h[1]])
+    return [s.strip() for s in out if s and s.strip()]
+
+
+def format_hits(response: dict, meta_for: Callable[[str], dict], *, heading: str) -> str:
+    """A numbered, quotable list of hits: citation, then text, then highlights."""
+    hits = response.get("hits") or []
+    lines = [heading]
+    for note in response.get("notes") or []:
+        lines.append(f"Note: {note}")
+    if not hits:
+        lines.append("No matching paragraphs.")
+        return "\n".join(lines)
+    start = int(response.get("offset") or 0)
+    for i, hit in enumerate(hits, start + 1):
+        cite = hit.get("citation") or cite_hit(hit, meta_for(hit["report_id"]))
+        lines.append("")
+        lines.append(f"[{i}] {cite}")
+        lines.append(f"    report_id: {hit['report_id']}; score: {float(hit.get('score') or 0):.3f}")
+        lines.append(f'    "{hit.get("text", "").strip()}"')
+        marks = _highlight_text(hit)
+        if marks:
+            lines.append("    Highlights: " + " | ".join(f'"{m}"' for m in marks))
+    return "\n".join(lines)
+
+
+def format_report(report: dict) -> str:
+    """Report metadata plus its judgement table, one judgement per line."""
+    rid = report.get("report_id", "?")
+    lines = [f"{report_label(report, rid)} (report_id: {rid})"]
+    for key in ("title", "local_authority", "framework", "inspection_start", "inspection_end", "published", "lead_inspector"):
+        if report.get(key):
+            lines.append(f"{key.replace('_', ' ').capitalize()}: {report[key]}")
+    judgements = report.get("judgements") or []
+    if judgements:
+        lines.append("Judgements:")
+        for j in judgements:
+            lines.append("  " + format_judgement(j, report))
+    return "\n".join(lines)
+
+
+def format_judgement(j: dict, meta: dict) -> str:
+    grade = grade_phrase(j.get("grade"), j.get("grade_label")) or "not graded"
+    part = f"{j['part']}: " if j.get("part") else ""
+    jid = j.get("judgement_id")
+    ident = f" [judgement_id {jid}]" if jid is not None else ""
+    return f"{part}{j.get('title', '?')}: {grade}{ident}"

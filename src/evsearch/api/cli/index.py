@@ -1,0 +1,74 @@
+"""`evsearch index PATH...`: build or update the index incrementally.
+
+A thin face over ``evsearch.indexer.build.build_index``: on a terminal it
+shows a Rich progress bar (reports, paragraphs, ETA); otherwise it prints one
+summary line so logs stay readable. Files that cannot be read are listed one
+line each on stderr and the exit status is 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from evsearch import config
+from evsearch.api.cli.app import app, fail
+from evsearch.errors import EvsearchError
+
+
+def _help(name: str) -> str:
+    setting = next(s for s in config.SETTINGS if s.name == name)
+    return f"{setting.help} (setting '{name}', {setting.env}; default {setting.default!r})"
+
+
+@app.command()
+def index(
+    paths: List[Path] = typer.Argument(..., help="Report files (.txt, .md, .pdf) or folders holding them."),
+    index_dir: Optional[Path] = typer.Option(None, "--index", "-i", help=_help("index")),
+    model: Optional[str] = typer.Option(None, "--model", "-m", help=_help("model")),
+    prune: bool = typer.Option(False, "--prune", help="Drop indexed reports whose files no longer exist."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Start from an empty index (needed to change model)."),
+    ann: Optional[str] = typer.Option(None, "--ann", help=_help("ann")),
+    embedding_text: Optional[str] = typer.Option(None, "--embedding-text", help=_help("embedding_text")),
+) -> None:
+    """Index report files: only new or changed files are parsed and embedded."""
+    from evsearch.indexer.build import build_index
+
+    show_bar = sys.stderr.isatty()
+    try:
+        if show_bar:
+            result = _with_progress_bar(build_index, paths, index_dir, model, prune, rebuild, ann, embedding_text)
+        else:
+            result = build_index(paths, index_dir, model=model, prune=prune, rebuild=rebuild, ann=ann,
+                                 embedding_text=embedding_text)  # fmt: skip
+    except EvsearchError as exc:
+        fail(exc)
+    for path, reason in result.failed:
+        sys.stderr.write(f"failed: {path}: {reason}\n")
+    typer.echo(result.summary())
+    if result.failed:
+        raise typer.Exit(1)
+
+
+def _with_progress_bar(build_index, paths, index_dir, model, prune, rebuild, ann, embedding_text):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (
+        TextColumn("[bold]indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("reports, {task.fields[paragraphs]} paragraphs"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("index", total=None, paragraphs=0)
+
+        def update(done: int, total: int, paragraphs: int) -> None:
+            bar.update(task, completed=done, total=total, paragraphs=paragraphs)
+
+        return build_index(paths, index_dir, model=model, prune=prune, rebuild=rebuild, ann=ann,
+                           embedding_text=embedding_text, progress=update)  # fmt: skip

@@ -1,0 +1,132 @@
+"""MCP server: evidence search as tools for AI research assistants (official SDK, stdio).
+
+Four tools, each a thin call into the same Engine the CLI and HTTP API use,
+answering with text an assistant can quote: a citation line ("East Sussex
+2010 report, paragraph 41 (Being healthy, grade 3 adequate)"), the paragraph
+text and its highlighted sentences. Domain errors become tool errors
+(``isError``) with the core's one-line message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+
+from evsearch import config
+from evsearch.api.citations import format_hits, format_judgement, format_report, report_label
+from evsearch.api.worker import EngineWorker
+from evsearch.errors import EvsearchError, NotFoundError
+from evsearch.indexer.grades import parse_grade
+
+INSTRUCTIONS = (
+    "Search inspection reports for evidence. Each result is one numbered paragraph with a citation "
+    "(local authority, year, paragraph number, section, grade). Quote the citation with the text. "
+    "Use list_judgements to find graded judgements, then evidence_for_judgement for the paragraphs behind one."
+)
+
+
+def build_server(worker: EngineWorker) -> MCPServer:
+    """The MCP server with its four tools bound to ``worker``'s Engine."""
+    server = MCPServer("evsearch", instructions=INSTRUCTIONS, log_level="WARNING")
+    engine = worker.engine
+
+    @lru_cache(maxsize=2048)
+    def meta(report_id: str) -> dict:
+        try:
+            return engine.report(report_id)
+        except NotFoundError:
+            return {}
+
+    async def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await worker.run(fn, *args, **kwargs)
+        except EvsearchError as exc:
+            raise ToolError(str(exc)) from None
+
+    def grade_of(value: str | None) -> int | None:
+        try:
+            return None if not value else parse_grade(value)
+        except EvsearchError as exc:
+            raise ToolError(str(exc)) from None
+
+    @server.tool()
+    async def search_evidence(
+        query: Annotated[str, Field(description="What to find, in plain words.", min_length=1, max_length=2000)],
+        k: Annotated[int, Field(description="Number of paragraphs to return.", ge=1, le=50)] = 8,
+        grade: Annotated[str | None, Field(description="Only paragraphs under this grade: word or 1-4.")] = None,
+        theme: Annotated[str | None, Field(description="Theme, e.g. 'health'.")] = None,
+        local_authority: Annotated[str | None, Field(description="Local authority name.")] = None,
+        year: Annotated[int | None, Field(description="Inspection year.", ge=1990, le=2100)] = None,
+        report_id: Annotated[str | None, Field(description="Restrict to one report.")] = None,
+    ) -> str:
+        """Find cited paragraphs of inspection reports that answer a question."""
+        g = grade_of(grade)
+
+        def run() -> str:
+            resp = engine.search(query, k=k, grade=g, theme=theme, la=local_authority, year=year, report=report_id)
+            return format_hits(resp.to_dict(), meta, heading=f"Evidence for: {query}")
+
+        return await call(run)
+
+    @server.tool()
+    async def get_report(
+        report_id: Annotated[str, Field(description="Report id, from a search result or list_judgements.")],
+    ) -> str:
+        """A report's metadata and its judgement table (each judgement with its grade and id)."""
+        return await call(lambda: format_report(engine.report(report_id)))
+
+    @server.tool()
+    async def list_judgements(
+        grade: Annotated[str | None, Field(description="Grade word or 1-4, e.g. 'inadequate'.")] = None,
+        title: Annotated[str | None, Field(description="Judgement title or part of it.")] = None,
+        local_authority: Annotated[str | None, Field(description="Local authority name.")] = None,
+        limit: Annotated[int, Field(description="Most judgements to list.", ge=1, le=500)] = 50,
+    ) -> str:
+        """Graded judgements across reports, with report and judgement ids."""
+        g = grade_of(grade)
+
+        def run() -> str:
+            rows = engine.judgements(grade=g, title=title, la=local_authority)
+            lines = [f"{len(rows)} judgement(s)" + (f"; first {limit} shown" if len(rows) > limit else "")]
+            for j in rows[:limit]:
+                m = meta(j["report_id"])
+                lines.append(f"- {report_label(m, j['report_id'])} (report_id: {j['report_id']}): {format_judgement(j, m)}")
+            return "\n".join(lines)
+
+        return await call(run)
+
+    @server.tool()
+    async def evidence_for_judgement(
+        report_id: Annotated[str, Field(description="Report id.")],
+        judgement: Annotated[str, Field(description="Judgement title (e.g. 'Being healthy') or judgement_id.")],
+        k: Annotated[int, Field(description="Paragraphs to return.", ge=1, le=50)] = 8,
+    ) -> str:
+        """The paragraphs that support one judgement of one report, best first."""
+        key: str | int = int(judgement) if judgement.strip().isdigit() else judgement
+
+        def run() -> str:
+            resp = engine.evidence_for_judgement(report_id, key, k=k)
+            return format_hits(resp.to_dict(), meta, heading=f"Evidence for judgement '{judgement}' in {report_id}")
+
+        return await call(run)
+
+    return server
+
+
+def serve_stdio(index_dir: str | Path | None = None) -> None:
+    """Open the index (stray prints kept off the protocol stream), then serve MCP over stdio."""
+    index_path = Path(index_dir or config.get("index")).resolve()
+    with contextlib.redirect_stdout(sys.stderr):
+        worker = EngineWorker(index_path)
+    try:
+        build_server(worker).run("stdio")
+    finally:
+        worker.close()

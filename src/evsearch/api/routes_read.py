@@ -1,0 +1,202 @@
+"""Read-only HTTP endpoints: thin calls into the Engine, its dicts returned as JSON.
+
+Each route validates its parameters (FastAPI ``Query``/``Path`` bounds and the
+grade vocabulary), runs one Engine call on the engine thread and returns the
+core's own dict, so `evsearch search --json`, this API and the MCP tools
+cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
+
+from evsearch import config
+from evsearch.api.schemas import (
+    ERRORS,
+    HealthOut,
+    JudgementOut,
+    ParagraphOut,
+    ReportOut,
+    SearchOut,
+)
+from evsearch.api.worker import EngineWorker
+from evsearch.indexer.grades import GRADE_NUMBERS, GRADE_WORDS, label_for, parse_grade
+
+router = APIRouter()
+
+YEAR_MIN, YEAR_MAX = 1990, 2100
+
+Grade = Annotated[
+    str | None,
+    Query(
+        description="Grade word or number: outstanding|good|requires improvement|adequate|inadequate or 1-4.",
+        examples=["inadequate", "3"],
+        max_length=60,
+    ),
+]
+LocalAuthority = Annotated[
+    str | None, Query(description="Local authority name.", examples=["East Sussex"], max_length=200)
+]
+Year = Annotated[
+    int | None, Query(description="Inspection year.", examples=[2010], ge=YEAR_MIN, le=YEAR_MAX)
+]
+ReportId = Annotated[str, Path(description="Report id, as in /reports.", max_length=300)]
+
+
+def _worker(request: Request) -> EngineWorker:
+    return request.app.state.worker
+
+
+def _grade(value: str | None) -> int | None:
+    """Parse a grade once here so a typo is a 400 naming the valid words."""
+    return None if value in (None, "") else parse_grade(value)
+
+
+def _blank(value: str | None) -> str | None:
+    """Empty filter boxes in forms mean 'no filter'."""
+    return value if value not in (None, "") and value.strip() else None
+
+
+@router.get("/search", responses={200: {"model": SearchOut}, **ERRORS}, tags=["search"])
+async def search(
+    request: Request,
+    q: Annotated[
+        str,
+        Query(
+            description="What to find, in plain words; grade words and local authorities in it act as filters.",
+            examples=["children missing from education", "health of looked after children"],
+            min_length=1,
+            max_length=10_000,
+        ),
+    ],
+    k: Annotated[int, Query(description="Hits to return.", ge=1, le=100, examples=[10])] = 10,
+    offset: Annotated[int, Query(description="Hits to skip (paging).", ge=0, le=10_000)] = 0,
+    grade: Grade = None,
+    section: Annotated[
+        str | None, Query(description="Section title (or part of it).", examples=["Overall effectiveness"], max_length=300)
+    ] = None,
+    theme: Annotated[str | None, Query(description="Theme name.", examples=["health"], max_length=100)] = None,
+    report: Annotated[str | None, Query(description="Restrict to one report id.", max_length=300)] = None,
+    la: LocalAuthority = None,
+    year: Year = None,
+) -> Any:
+    """Hybrid evidence search: graded, cited paragraphs with highlighted sentences."""
+    worker = _worker(request)
+    response = await worker.run(
+        worker.engine.search,
+        q,
+        k=k,
+        offset=offset,
+        grade=_grade(grade),
+        section=_blank(section),
+        theme=_blank(theme),
+        report=_blank(report),
+        la=_blank(la),
+        year=year,
+    )
+    return JSONResponse(response.to_dict())  # already plain JSON types: skip FastAPI's re-encoding
+
+
+@router.get("/reports", responses={200: {"model": list[ReportOut]}, **ERRORS}, tags=["reports"])
+async def reports(
+    request: Request,
+    la: LocalAuthority = None,
+    year: Year = None,
+    framework: Annotated[
+        str | None, Query(description="Inspection framework.", examples=["slac", "sif", "ilacs"], max_length=40)
+    ] = None,
+) -> Any:
+    """Reports in the index, with their metadata."""
+    worker = _worker(request)
+    return await worker.run(worker.engine.reports, la=_blank(la), year=year, framework=_blank(framework))
+
+
+@router.get("/reports/{report_id}", responses={200: {"model": ReportOut}, **ERRORS}, tags=["reports"])
+async def report(request: Request, report_id: ReportId) -> Any:
+    """One report's metadata and its judgement table."""
+    worker = _worker(request)
+    return await worker.run(worker.engine.report, report_id)
+
+
+@router.get(
+    "/reports/{report_id}/paragraphs/{number}",
+    responses={200: {"model": ParagraphOut}, **ERRORS},
+    tags=["reports"],
+)
+async def paragraph(
+    request: Request,
+    report_id: ReportId,
+    number: Annotated[int, Path(description="Printed paragraph number.", ge=0, le=1_000_000)],
+) -> Any:
+    """One numbered paragraph with its section and grade: the context of a citation."""
+    worker = _worker(request)
+    return await worker.run(worker.engine.paragraph, report_id, number)
+
+
+@router.get("/judgements", responses={200: {"model": list[JudgementOut]}, **ERRORS}, tags=["judgements"])
+async def judgements(
+    request: Request,
+    grade: Grade = None,
+    title: Annotated[
+        str | None, Query(description="Judgement title (or part of it).", examples=["Overall effectiveness"], max_length=300)
+    ] = None,
+    la: LocalAuthority = None,
+) -> Any:
+    """Graded judgements across reports (e.g. every 'inadequate' overall effectiveness)."""
+    worker = _worker(request)
+    return await worker.run(worker.engine.judgements, grade=_grade(grade), title=_blank(title), la=_blank(la))
+
+
+@router.get(
+    "/judgements/{judgement_id}/evidence",
+    responses={200: {"model": SearchOut}, **ERRORS},
+    tags=["judgements"],
+)
+async def judgement_evidence(
+    request: Request,
+    judgement_id: Annotated[int, Path(description="Judgement id, as in /judgements.", ge=0)],
+    k: Annotated[int, Query(description="Paragraphs to return.", ge=1, le=100)] = 20,
+) -> Any:
+    """The paragraphs that support one judgement, best first."""
+    worker = _worker(request)
+
+    def evidence() -> Any:
+        judgement = worker.engine.judgement(judgement_id)
+        return worker.engine.evidence_for_judgement(judgement["report_id"], judgement_id, k=k)
+
+    return JSONResponse((await worker.run(evidence)).to_dict())
+
+
+def vocabulary(stats: dict) -> dict:
+    """Filter choices for the page: the grade table, plus themes when the core names them."""
+    grades = [{"grade": g, "label": label_for(g)} for g in GRADE_NUMBERS]
+    words = sorted({w.label for w in GRADE_WORDS})
+    themes = stats.get("themes") or _theme_names()
+    if isinstance(themes, dict):
+        themes = sorted(themes)
+    return {"grades": grades, "grade_words": words, "themes": list(themes)}
+
+
+def _theme_names() -> list[str]:
+    """Theme names from the search package's taxonomy, when the stats do not list them."""
+    from evsearch.search.themes import theme_names
+
+    return theme_names()
+
+
+@router.get("/healthz", responses={200: {"model": HealthOut}}, tags=["service"])
+async def healthz(request: Request) -> Any:
+    """Liveness plus index statistics, the embedding model and the filter vocabulary."""
+    worker = _worker(request)
+    stats = await worker.run(worker.engine.stats)
+    model = stats.get("model") if isinstance(stats.get("model"), str) else None
+    return {
+        "status": "ok",
+        "model": model or config.get("model"),
+        "index": str(request.app.state.index_dir),
+        "stats": stats,
+        "vocab": vocabulary(stats),
+    }

@@ -1,0 +1,192 @@
+// evsearch search page: plain JS over the JSON API, no build step.
+// All text from the server goes into the page through textContent / text
+// nodes, never innerHTML, so report text and queries cannot inject markup.
+"use strict";
+
+const PAGE = 10;
+const $ = (id) => document.getElementById(id);
+const reports = new Map(); // report_id -> metadata, for citations
+let lastQuery = null;
+let offset = 0;
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") node.className = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) {
+    if (c === "" || c == null) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+async function getJSON(url) {
+  const res = await fetch(url, { headers: { Accept: "application/json" } });
+  const body = await res.json().catch(() => ({ error: "BadResponse", message: res.statusText }));
+  if (!res.ok) throw new Error(body.message || body.error || res.statusText);
+  return body;
+}
+
+function setStatus(text, isError) {
+  $("status").textContent = text;
+  $("status").className = isError ? "error" : "";
+}
+
+function addOptions(select, items) {
+  for (const { value, label } of items) select.append(el("option", { value }, label));
+}
+
+function reportYear(meta) {
+  for (const key of ["inspection_start", "inspection_end", "published", "year"]) {
+    if (meta && meta[key]) return String(meta[key]).slice(0, 4);
+  }
+  return "";
+}
+
+function reportLabel(reportId) {
+  const meta = reports.get(reportId) || {};
+  if (meta.local_authority) return `${meta.local_authority} ${reportYear(meta)} report`.replace("  ", " ");
+  return meta.title || reportId;
+}
+
+function gradeText(hit) {
+  if (hit.grade == null && !hit.grade_label) return "";
+  if (hit.grade == null) return hit.grade_label;
+  return hit.grade_label ? `grade ${hit.grade} ${hit.grade_label}` : `grade ${hit.grade}`;
+}
+
+// Character ranges to <mark>: highlights may be sentences (strings), [start, end] pairs or {start, end}/{text}.
+function markRanges(text, highlights) {
+  const ranges = [];
+  for (const h of highlights || []) {
+    let s = null, e = null;
+    if (typeof h === "string") {
+      s = text.indexOf(h); e = s + h.length;
+    } else if (Array.isArray(h) && h.length === 2) {
+      [s, e] = h;
+    } else if (h && typeof h === "object") {
+      if (Number.isInteger(h.start) && Number.isInteger(h.end)) { s = h.start; e = h.end; }
+      else if (typeof h.text === "string") { s = text.indexOf(h.text); e = s + h.text.length; }
+    }
+    if (Number.isInteger(s) && s >= 0 && e > s && e <= text.length) ranges.push([s, e]);
+  }
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else merged.push([r[0], r[1]]);
+  }
+  return merged;
+}
+
+function highlighted(text, highlights) {
+  const frag = document.createDocumentFragment();
+  let at = 0;
+  for (const [s, e] of markRanges(text, highlights)) {
+    frag.append(document.createTextNode(text.slice(at, s)), el("mark", {}, text.slice(s, e)));
+    at = e;
+  }
+  frag.append(document.createTextNode(text.slice(at)));
+  return frag;
+}
+
+function contextHash(hit) {
+  return `#/reports/${encodeURIComponent(hit.report_id)}/paragraphs/${hit.number}`;
+}
+
+function renderHit(hit) {
+  const place = hit.number != null ? `paragraph ${hit.number}` : `passage ${hit.seq}`;
+  const details = [hit.part, hit.section, gradeText(hit)].filter(Boolean).join(", ");
+  const citeText = hit.citation || `${reportLabel(hit.report_id)}, ${place}${details ? ` (${details})` : ""}`;
+  const cite = el("p", { class: "citation" });
+  if (hit.number != null) cite.append(el("a", { href: contextHash(hit), class: "context-link" }, citeText));
+  else cite.append(citeText);
+  const badge = hit.grade != null ? el("span", { class: `grade grade-${hit.grade}` }, hit.grade_label || `grade ${hit.grade}`) : "";
+  return el("li", { class: "hit", "data-report": hit.report_id, "data-grade": hit.grade ?? "" },
+    cite, badge, el("p", { class: "text" }, highlighted(hit.text || "", hit.highlights)));
+}
+
+function params() {
+  const p = new URLSearchParams({ q: $("q").value.trim(), k: PAGE, offset });
+  for (const name of ["grade", "theme", "la"]) if ($(name).value) p.set(name, $(name).value);
+  return p;
+}
+
+async function search(append) {
+  const q = $("q").value.trim();
+  if (!q) { setStatus("Type what you are looking for."); return; }
+  if (!append) offset = 0;
+  const p = params();
+  history.replaceState(null, "", `/?${p}`);
+  setStatus("Searching…");
+  try {
+    const body = await getJSON(`/search?${p}`);
+    lastQuery = body;
+    if (!append) $("results").replaceChildren();
+    $("results").start = 1;
+    for (const hit of body.hits) $("results").append(renderHit(hit));
+    const notes = (body.notes || []).map(String).join(" ");
+    const shown = $("results").children.length;
+    const what = `for “${body.query}”.`;
+    setStatus(shown ? `${shown} result${shown === 1 ? "" : "s"} ${what} ${notes}` : `No results ${what} ${notes}`);
+    $("more").hidden = body.hits.length < PAGE;
+  } catch (err) {
+    setStatus(`Search failed: ${err.message}`, true);
+  }
+  document.body.dataset.searches = String(Number(document.body.dataset.searches || 0) + 1);
+}
+
+async function showContext() {
+  const m = location.hash.match(/^#\/reports\/([^/]+)\/paragraphs\/(\d+)$/);
+  const box = $("context");
+  if (!m) { box.hidden = true; box.replaceChildren(); return; }
+  const reportId = decodeURIComponent(m[1]);
+  const n = Number(m[2]);
+  box.hidden = false;
+  box.replaceChildren(el("p", {}, "Loading…"));
+  const fetchPara = (num) => getJSON(`/reports/${encodeURIComponent(reportId)}/paragraphs/${num}`).catch(() => null);
+  const [prev, focus, next] = await Promise.all([n > 0 ? fetchPara(n - 1) : null, fetchPara(n), fetchPara(n + 1)]);
+  if (!focus) { box.replaceChildren(el("p", { class: "error" }, `Paragraph ${n} of ${reportId} not found.`)); return; }
+  const close = el("a", { href: "#", class: "close" }, "close");
+  const section = [focus.part, focus.section, gradeText(focus)].filter(Boolean).join(", ");
+  box.replaceChildren(
+    el("h2", {}, `${reportLabel(reportId)}, paragraph ${n}`),
+    el("p", { class: "section" }, section, " · ", close));
+  for (const [para, cls] of [[prev, "neighbour"], [focus, "focus"], [next, "neighbour"]]) {
+    if (para) box.append(el("p", { class: cls, id: `p-${para.number}` }, `${para.number}. ${para.text}`));
+  }
+  box.scrollIntoView({ block: "start" });
+}
+
+async function loadFilters() {
+  try {
+    const health = await getJSON("/healthz");
+    const vocab = health.vocab || {};
+    addOptions($("grade"), (vocab.grades || []).map((g) => ({ value: String(g.grade), label: `${g.grade} ${g.label}` })));
+    addOptions($("theme"), (vocab.themes || []).map((t) => ({ value: t, label: t })));
+  } catch (err) { setStatus(`Could not load filters: ${err.message}`, true); }
+  try {
+    const list = await getJSON("/reports");
+    for (const r of list) reports.set(r.report_id, r);
+    const las = [...new Set(list.map((r) => r.local_authority).filter(Boolean))].sort();
+    addOptions($("la"), las.map((la) => ({ value: la, label: la })));
+  } catch (err) { setStatus(`Could not load reports: ${err.message}`, true); }
+}
+
+async function init() {
+  await loadFilters();
+  const initial = new URLSearchParams(location.search);
+  for (const name of ["q", "grade", "theme", "la"]) if (initial.get(name)) $(name).value = initial.get(name);
+  $("search-form").addEventListener("submit", (ev) => { ev.preventDefault(); search(false); });
+  for (const name of ["grade", "theme", "la"]) $(name).addEventListener("change", () => { if ($("q").value.trim()) search(false); });
+  $("more").addEventListener("click", () => { offset += PAGE; search(true); });
+  window.addEventListener("hashchange", showContext);
+  document.body.dataset.ready = "1";
+  if ($("q").value.trim()) await search(false);
+  await showContext();
+}
+
+init();

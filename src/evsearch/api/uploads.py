@@ -1,0 +1,98 @@
+"""Turning an uploaded report into a file the indexer can read, safely.
+
+WHY its own module: nothing a client sends may become a filesystem path. The
+original file name only contributes a sanitised slug to the report id (plus
+a content hash, so two uploads called ``report.pdf`` never collide); the file
+is written under ``<index>/uploads/`` with a server-made name, via a temp
+file and an atomic rename. Content is checked by extension AND by bytes
+(``%PDF`` magic; text must decode and hold no NUL bytes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from evsearch.errors import InputError, PayloadTooLargeError, UnsupportedMediaError
+
+ACCEPTED = (".pdf", ".txt")
+UPLOADS_DIR = "uploads"
+_SLUG_MAX = 60
+
+
+def display_name(filename: str | None) -> str:
+    """The client's file name reduced to a harmless base name, for messages only."""
+    raw = filename or ""
+    base = PureWindowsPath(PurePosixPath(raw).name).name  # drop any directory part, either style
+    base = "".join(ch for ch in base if ch.isprintable())[:120]
+    return base or "upload"
+
+
+def suffix_of(filename: str | None) -> str:
+    """The accepted extension of ``filename`` (lowercase), or UnsupportedMediaError."""
+    suffix = PurePosixPath(display_name(filename)).suffix.lower()
+    if suffix not in ACCEPTED:
+        raise UnsupportedMediaError(
+            f"{display_name(filename)}: unsupported file type {suffix or '(none)'}",
+            hint="upload a .pdf or .txt report",
+        )
+    return suffix
+
+
+def check_content(name: str, suffix: str, data: bytes, limit: int) -> None:
+    """Reject empty, oversized, or mislabelled content before anything is written."""
+    if not data:
+        raise InputError(f"{name}: file is empty")
+    if len(data) > limit:
+        raise PayloadTooLargeError(
+            f"{name}: upload is larger than {limit // (1024 * 1024)} MiB",
+            hint="raise EVSEARCH_MAX_UPLOAD_MB on the server to accept larger files",
+        )
+    if suffix == ".pdf":
+        if b"%PDF-" not in data[:1024]:
+            raise UnsupportedMediaError(f"{name}: not a PDF (no %PDF header)")
+        return
+    if b"\x00" in data:
+        raise UnsupportedMediaError(f"{name}: not a text file (binary content)")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise UnsupportedMediaError(f"{name}: not a text file ({exc.reason})") from exc
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:_SLUG_MAX].strip("-") or "upload"
+
+
+def report_id_for(filename: str | None, data: bytes) -> str:
+    """Slug of the original base name + a short content hash: stable, unique, path-free."""
+    stem = PurePosixPath(display_name(filename)).stem
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return f"{slugify(stem)}-{digest}"
+
+
+def store(index_dir: Path, report_id: str, suffix: str, data: bytes) -> Path:
+    """Write ``data`` to ``<index>/uploads/<report_id><suffix>`` atomically."""
+    if not re.fullmatch(r"[a-z0-9-]+", report_id) or suffix not in ACCEPTED:
+        raise InputError("internal naming check failed")  # defence in depth: ids come from report_id_for
+    folder = index_dir / UPLOADS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        target = folder / f"{report_id}{suffix}"
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

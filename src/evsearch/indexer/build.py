@@ -1,0 +1,233 @@
+"""Incremental, crash-safe indexing: hash, parse, embed in large batches, publish.
+
+A file is re-parsed only when the sha256 of its bytes differs from the hash
+stored for its report id, so a second run over unchanged files embeds
+nothing (and does not even load the model). Parsing runs in a background
+thread while the main thread embeds, and embedding is batched across reports
+(``EMBED_CHUNK`` texts per call) because per-report calls leave the model
+under-fed on short reports. All changes land in a new generation that is
+published atomically by ``IndexWriter.commit``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
+
+from evsearch import config
+from evsearch.errors import EvsearchError, ReportReadError
+from evsearch.indexer.records import ParsedReport
+from evsearch.indexer.store.recipes import resolve as resolve_recipe
+from evsearch.indexer.store.writer import IndexWriter
+
+EMBED_CHUNK = 512
+_QUEUE_DEPTH = 16
+
+# (files done, files total, paragraphs indexed so far)
+ProgressFn = Callable[[int, int, int], None]
+ParseFn = Callable[[Path, str], ParsedReport]
+
+
+@dataclass
+class BuildResult:
+    index_dir: Path
+    indexed: int = 0  # reports (re)indexed
+    paragraphs: int = 0  # paragraphs (re)indexed
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    pruned: int = 0
+    embedded: int = 0  # texts sent to the model
+    seconds: float = 0.0
+    generation: str | None = None  # published generation, None when nothing changed
+    manifest: dict[str, Any] | None = None
+
+    def summary(self) -> str:
+        return (
+            f"indexed {self.indexed} reports ({self.paragraphs} paragraphs), {self.unchanged} unchanged, "
+            f"{len(self.failed)} failed, {self.pruned} pruned in {self.seconds:.1f}s"
+        )
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def discover(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
+    """(file, report id) for every report file under the given files and folders."""
+    from evsearch.indexer.pipeline import iter_report_files, report_id_for
+
+    found: dict[Path, str] = {}
+    for raw in paths:
+        given = Path(raw)
+        if not given.exists():
+            raise ReportReadError(str(given), "no such file or directory")
+        root = given if given.is_dir() else given.parent
+        for file in iter_report_files([given]):
+            file = Path(file)
+            found.setdefault(file.resolve(), report_id_for(file, root))
+    return sorted(found.items(), key=lambda item: str(item[0]))
+
+
+@dataclass
+class _Item:
+    path: Path
+    report_id: str
+    digest: str | None = None
+    parsed: ParsedReport | None = None
+    error: str | None = None
+    mtime: float | None = None
+    size: int | None = None
+
+
+def _produce(files: list[tuple[Path, str]], known: dict[str, str], parse: ParseFn) -> Iterator[_Item]:
+    """Hash each file and parse only the changed ones (runs in the background thread)."""
+    for path, report_id in files:
+        item = _Item(path, report_id)
+        try:
+            stat = path.stat()
+            item.mtime, item.size = stat.st_mtime, stat.st_size
+            item.digest = file_hash(path)
+            if known.get(report_id) != item.digest:
+                item.parsed = parse(path, report_id)
+                item.parsed.report.path = str(path)
+        except ReportReadError as exc:
+            item.error = exc.reason
+        except EvsearchError as exc:
+            item.error = exc.message
+        except Exception as exc:  # a parser bug must not stop the other files
+            item.error = f"could not be parsed ({type(exc).__name__}: {exc})"
+        yield item
+
+
+def _threaded(iterator: Iterator[_Item]) -> Iterator[_Item]:
+    """Run ``iterator`` in a daemon thread so parsing overlaps embedding."""
+    q: queue.Queue = queue.Queue(maxsize=_QUEUE_DEPTH)
+    done = object()
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for element in iterator:
+                if stop.is_set():
+                    return
+                q.put(element)
+        finally:
+            q.put(done)
+
+    thread = threading.Thread(target=work, name="evsearch-parse", daemon=True)
+    thread.start()
+    try:
+        while (element := q.get()) is not done:
+            yield element
+    finally:
+        stop.set()
+
+
+def build_index(
+    paths: Iterable[str | Path],
+    index_dir: str | Path | None = None,
+    *,
+    model: str | None = None,
+    embedder: Any = None,
+    prune: bool = False,
+    rebuild: bool = False,
+    ann: str | None = None,
+    embedding_text: str | None = None,
+    batch_size: int | None = None,
+    parse: ParseFn | None = None,
+    progress: ProgressFn | None = None,
+) -> BuildResult:
+    """Bring the index at ``index_dir`` up to date with the report files under ``paths``."""
+    started = time.monotonic()
+    index_dir = Path(index_dir or config.get("index"))
+    model_name = model or (embedder.name if embedder is not None else config.get("model"))
+    recipe = resolve_recipe(embedding_text or config.get("embedding_text"))
+    if parse is None:
+        from evsearch.indexer.pipeline import parse_file as parse
+    files = discover(paths)
+    result = BuildResult(index_dir)
+    with IndexWriter.open(
+        index_dir, model=model_name, embedding_text=recipe, ann=ann or config.get("ann"), rebuild=rebuild
+    ) as writer:
+        state = _Embedding(writer, embedder, model_name, batch_size, result)
+        known = writer.report_hashes()
+        known_paths = writer.report_paths()
+        done = 0
+        for item in _threaded(_produce(files, known, parse)):
+            done += 1
+            if item.error is not None:
+                result.failed.append((str(item.path), item.error))
+            elif item.parsed is None:
+                result.unchanged += 1
+                if known_paths.get(item.report_id) != str(item.path):
+                    writer.set_path(item.report_id, str(item.path))
+            else:
+                state.ensure_model()
+                pending = writer.replace_report(item.parsed, content_hash=item.digest or "", mtime=item.mtime,
+                                                size=item.size)  # fmt: skip
+                result.indexed += 1
+                result.paragraphs += len(pending)
+                state.queue(pending)
+            if progress:
+                progress(done, len(files), result.paragraphs)
+        state.flush(final=True)
+        if prune:
+            for report_id, stored in writer.report_paths().items():
+                if not Path(stored).exists():
+                    writer.delete_report(report_id)
+                    result.pruned += 1
+        result.manifest = writer.commit()
+    result.generation = None if result.manifest is None else f"gen-{result.manifest['generation']:06d}"
+    result.seconds = time.monotonic() - started
+    return result
+
+
+class _Embedding:
+    """Collects (id, text) across reports and embeds them in large batches."""
+
+    def __init__(self, writer: IndexWriter, embedder: Any, model: str, batch_size: int | None, result: BuildResult):
+        self.writer, self.embedder, self.model = writer, embedder, model
+        self.batch_size = batch_size or config.get("batch_size")
+        self.result = result
+        self.ids: list[int] = []
+        self.texts: list[str] = []
+        self.bound = False
+
+    def ensure_model(self) -> None:
+        if self.bound:
+            return
+        if self.embedder is None:
+            from evsearch.models.embedder import load_embedder
+
+            self.embedder = load_embedder(self.model)
+        self.writer.bind_model(
+            fingerprint=str(getattr(self.embedder, "fingerprint", "")),
+            dimension=int(self.embedder.dimension),
+            backend=getattr(self.embedder, "backend", None),
+        )
+        self.bound = True
+
+    def queue(self, pending: list[tuple[int, str]]) -> None:
+        for pid, text in pending:
+            self.ids.append(pid)
+            self.texts.append(text)
+        self.flush(final=False)
+
+    def flush(self, *, final: bool) -> None:
+        while self.texts and (final or len(self.texts) >= EMBED_CHUNK):
+            ids, texts = self.ids[:EMBED_CHUNK], self.texts[:EMBED_CHUNK]
+            del self.ids[:EMBED_CHUNK], self.texts[:EMBED_CHUNK]
+            vectors = np.asarray(self.embedder.encode(texts, batch_size=self.batch_size), dtype=np.float32)
+            self.writer.add_vectors(ids, vectors)
+            self.result.embedded += len(texts)

@@ -1,0 +1,249 @@
+"""Heading and grade recognition on cleaned lines.
+
+WHY: PDF text keeps no font information, so a heading is found by what it
+says (the vocabulary in sections.py, a printed grade) and by where it sits
+(a short line that closes no sentence, right before a numbered paragraph or a
+grade line). A heading may wrap over up to three lines, and its grade may sit
+on the heading line, wrap onto the next one ("requires improvement / to be
+good"), or stand on the line below ("Grade 3 (adequate)").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from evsearch.indexer.cleaning import BULLET, Line
+from evsearch.indexer.grades import GRADE_PATTERN, lookup_label
+from evsearch.indexer.sections import normalize_title, title_role
+
+_WORDS = GRADE_PATTERN.pattern[3:-3]  # the alternation inside r"\b(...)\b"
+_I = re.IGNORECASE
+
+# "Grade 3 (adequate)" alone on a line.
+GRADE_LINE_RE = re.compile(r"^Grade\s*([1-4])\s*(?:\(\s*([A-Za-z ]+?)\s*\))?$", _I)
+# "Enjoying and achievingGrade 1 (outstanding)" (markup already removed).
+_TITLE_GRADE_NUMBER_RE = re.compile(r"^(?P<title>.*?\S)\s*Grade\s*(?P<n>[1-4])\s*(?:\(\s*(?P<word>[A-Za-z ]+?)\s*\))?$", _I)
+# ILACS: "The experiences and progress of children in care: good"
+_COLON_GRADE_RE = re.compile(rf"^(?P<title>[A-Z].*?\S)\s*:\s*(?P<word>{_WORDS})$", _I)
+# SIF: "The graded judgement about the experiences and progress of care leavers is that it requires improvement"
+_GRADED_JUDGEMENT_RE = re.compile(
+    rf"^The graded judge?ment (?:about|for|on) (?P<title>.+?) is (?:that )?(?:(?:it|they) )?(?:is |are )?(?P<word>{_WORDS})$",
+    _I,
+)
+# SIF key judgement row: "<title> Requires improvement" (after "Key judgement Judgement grade")
+_TITLE_THEN_GRADE_RE = re.compile(rf"^(?P<title>[A-Z].*?\S)\s+(?P<word>{_WORDS})$", _I)
+# SIF: "Leadership, management and governance are good" / "... requires improvement"
+_TITLE_VERB_GRADE_RE = re.compile(
+    rf"^(?P<title>[A-Z].*?\S)\s+(?:(?:is|are)\s+(?:judged\s+(?:to\s+be\s+)?)?(?P<word>{_WORDS})|(?P<word2>requires? improvement(?: to be good)?))$",
+    _I,
+)
+KEY_JUDGEMENT_RE = re.compile(r"^Key judgement\s+Judgement grade$", _I)
+PARA_START_RE = re.compile(r"^(?P<n>\d{1,3})\.(?!\d)\s*(?P<rest>(?:[\"'‘“(\[A-Za-z0-9£].*)?)$")
+# "34 Most children ..." (the period lost in the PDF): accepted only in sequence, see paragraphs.py
+LOOSE_START_RE = re.compile(r"^(?P<n>\d{1,3}) (?P<rest>[A-Z][a-z].*)$")
+_SENTENCE_END_RE = re.compile(r"[.!?:;)\"'’”]$")
+
+
+@dataclass
+class Heading:
+    title: str  # as printed, cleaned and de-wrapped, grade removed
+    grade: int | None
+    grade_label: str | None
+    consumed: int  # lines used, grade line included
+    keyed: bool = False  # a graded key-judgement heading (ILACS/SIF): unknown sub-headings nest under it
+
+
+def grade_from_word(word: str | None) -> tuple[int | None, str | None]:
+    """(grade, canonical label) for a printed grade word, or (None, None)."""
+    if not word:
+        return None, None
+    gw = lookup_label(word)
+    return (gw.grade, gw.label) if gw else (None, None)
+
+
+def grade_line(text: str) -> tuple[int, str | None] | None:
+    """(grade, label) when the line is a grade line such as "Grade 2 (good)"."""
+    m = GRADE_LINE_RE.match(text.strip())
+    if not m:
+        return None
+    grade = int(m.group(1))
+    _, label = grade_from_word(m.group(2))
+    return grade, label
+
+
+def split_title_grade(text: str) -> tuple[str, int | None, str | None]:
+    """Split a printed heading or table row into (title, grade, label).
+
+    Handles "Title: good", "TitleGrade 1 (outstanding)", "Title Requires
+    improvement", and the SIF "The graded judgement for X is that it is good".
+    Useful to the judgements module for table rows as well.
+    """
+    text = re.sub(r"\s+", " ", text).strip()
+    for regex in (_GRADED_JUDGEMENT_RE, _COLON_GRADE_RE, _TITLE_VERB_GRADE_RE, _TITLE_THEN_GRADE_RE):
+        m = regex.match(text)
+        if m:
+            word = m.groupdict().get("word") or m.groupdict().get("word2")
+            grade, label = grade_from_word(word)
+            title = m.group("title").strip()
+            if regex is _GRADED_JUDGEMENT_RE:
+                title = title[:1].upper() + title[1:]
+            return title, grade, label
+    m = _TITLE_GRADE_NUMBER_RE.match(text)
+    if m and m.group("title").strip():
+        _, label = grade_from_word(m.group("word"))
+        return m.group("title").strip(), int(m.group("n")), label
+    return text, None, None
+
+
+def headingish(text: str, first: bool = True) -> bool:
+    """Could this line be (part of) a heading? Short, no closing comma/period, not a list item."""
+    if not text or len(text) > 110 or text.startswith(BULLET):
+        return False
+    if PARA_START_RE.match(text) or re.match(r"^\d", text):
+        return False
+    if first and not (text[0].isupper() or text[0] in "'‘\"“"):
+        return False
+    if re.search(r"[.,;]$", text):
+        return False
+    return len(text.split()) <= 20
+
+
+def block_ended(lines: list[Line], i: int, width: int) -> bool:
+    """Did the text before line i end a block (so line i may open a heading)?"""
+    if i == 0:
+        return True
+    cur, prev = lines[i], lines[i - 1]
+    if cur.blank_before:
+        return True
+    if _SENTENCE_END_RE.search(prev.text):
+        return True
+    if prev.is_bullet or GRADE_LINE_RE.match(prev.text):
+        return True
+    return width > 0 and len(prev.text) < 0.6 * width
+
+
+def _is_grade_only(text: str) -> bool:
+    return lookup_label(text.rstrip(".:").strip()) is not None
+
+
+def match_heading(lines: list[Line], i: int, width: int, expected: int, after_key_marker: bool) -> Heading | None:
+    """The heading that starts at line i, if any (see module docstring)."""
+    first = lines[i].text
+    if not headingish(first) and not GRADE_LINE_RE.match(first):
+        # a lone grade line right after a heading is consumed with it; here it is no heading
+        return None
+    if GRADE_LINE_RE.match(first):
+        return None
+    ended = block_ended(lines, i, width)
+    n = len(lines)
+    for k in (1, 2, 3):
+        if i + k > n:
+            break
+        block = lines[i:i + k]
+        if k > 1 and (not headingish(block[-1].text, first=False) and not _is_grade_only(block[-1].text)):
+            break
+        if k > 1 and any(b.blank_before for b in block[1:]):
+            break
+        text = " ".join(b.text for b in block)
+        nxt = lines[i + k] if i + k < n else None
+        if nxt is not None and nxt.text[:1].islower() and not nxt.blank_before:
+            continue  # the heading (or the sentence) goes on
+        h = _grade_tail(block) if ended and k > 1 else None
+        h = h or _match_block(text, nxt, ended, width, expected, after_key_marker, k)
+        if h is not None:
+            h.consumed += k
+            return h
+    return None
+
+
+def _grade_tail(block: list[Line]) -> Heading | None:
+    """A heading whose grade wrapped onto its last line(s): "...protection" / "requires improvement to be good."."""
+    for j in (1, 2):
+        if len(block) <= j:
+            break
+        tail = " ".join(b.text for b in block[-j:])
+        if _is_grade_only(tail):
+            title = " ".join(b.text for b in block[:-j]).rstrip(":").strip()
+            if len(title) < 12 or not all(headingish(b.text, first=(x == 0)) for x, b in enumerate(block[:-j])):
+                return None
+            grade, label = grade_from_word(tail.rstrip(".:").strip())
+            return Heading(title, grade, label, 0, keyed=True)
+    return None
+
+
+def _next_opens_body(nxt: Line | None, expected: int) -> bool:
+    if nxt is None:
+        return False
+    m = PARA_START_RE.match(nxt.text)
+    return bool(m and int(m.group("n")) == expected)
+
+
+def _match_block(text: str, nxt: Line | None, ended: bool, width: int, expected: int, after_key: bool, k: int) -> Heading | None:
+    if len(text) > 200:
+        return None
+    next_grade = grade_line(nxt.text) if nxt is not None else None
+    extra = 1 if next_grade else 0
+
+    m = _GRADED_JUDGEMENT_RE.match(text)
+    if m and ended:
+        title, grade, label = split_title_grade(text)
+        return Heading(title, grade, label, 0, keyed=True)
+    m = _COLON_GRADE_RE.match(text)
+    if m and ended and len(m.group("title")) >= 8:
+        grade, label = grade_from_word(m.group("word"))
+        return Heading(m.group("title"), grade, label, 0, keyed=True)
+    if after_key and ended:
+        m = _TITLE_THEN_GRADE_RE.match(text)
+        if m:
+            grade, label = grade_from_word(m.group("word"))
+            return Heading(m.group("title"), grade, label, 0, keyed=True)
+    m = _TITLE_GRADE_NUMBER_RE.match(text)
+    if m and ended and not re.search(r"\(Grade", text, re.I):
+        _, label = grade_from_word(m.group("word"))
+        return Heading(m.group("title").strip(), int(m.group("n")), label, 0)
+    role = title_role(text)
+    if role is not None and ended:
+        if next_grade:
+            return Heading(text, next_grade[0], next_grade[1], extra)
+        return Heading(text, None, None, 0)
+    if ended and next_grade:
+        return Heading(text, next_grade[0], next_grade[1], extra)
+    if ended and _next_opens_body(nxt, expected) and not text.endswith(":"):
+        m = _TITLE_VERB_GRADE_RE.match(text)
+        if m:
+            grade, label = grade_from_word(m.group("word") or m.group("word2"))
+            return Heading(m.group("title"), grade, label, 0, keyed=True)
+        return Heading(text, None, None, 0)
+    return None
+
+
+def is_judgement_row(lines: list[Line], i: int, width: int) -> bool:
+    """Is numbered line i a judgement-table row ("1. Children who need help ... Good")?"""
+    m = PARA_START_RE.match(lines[i].text)
+    if not m:
+        return False
+    rest = m.group("rest")
+    nxt = lines[i + 1].text if i + 1 < len(lines) else ""
+    if _is_grade_only(nxt) or (i + 2 < len(lines) and _is_grade_only(lines[i + 2].text) and len(nxt) < 40):
+        return True
+    short = width > 0 and len(lines[i].text) < 0.75 * width
+    if len(nxt) < 25 and _TITLE_THEN_GRADE_RE.match(rest + " " + nxt) and (short or len(lines[i].text) < 75):
+        return True
+    return bool(_TITLE_THEN_GRADE_RE.match(rest)) and short and not nxt[:1].islower()
+
+
+def is_key_marker(text: str) -> bool:
+    return bool(KEY_JUDGEMENT_RE.match(text))
+
+
+__all__ = [
+    "Heading",
+    "PARA_START_RE",
+    "grade_line",
+    "grade_from_word",
+    "split_title_grade",
+    "match_heading",
+    "headingish",
+    "normalize_title",
+]

@@ -1,0 +1,211 @@
+"""Report metadata read from the cover page: who, when, by whom, under which framework.
+
+Cover pages differ by framework (the slac cover names the service then the
+council; sif names the council first; ILACS puts the authority in its title),
+so each field is found by the labels printed beside it ("Inspection dates:",
+"Lead inspector:", "Published:") rather than by position. A field that is not
+printed stays None: ILACS reports, for example, print no publication date.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from evsearch.indexer.records import Judgement, Report
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split(), 1
+    )
+}
+_MONTH = r"(?:" + "|".join(_MONTHS) + r")"
+_DATE = rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{4}}"
+_DASH = r"\s*(?:–|—|-|to|and)\s*"
+ILACS_2026_FROM = date(2026, 4, 1)
+
+
+def _lines(text: str) -> list[str]:
+    text = text.replace("\r", "").replace("\u2019", "'").replace("\ufffe", "")
+    return [re.sub(r"\s+", " ", line).strip(" *#\t") for line in text.split("\n")]
+
+
+def parse_date(text: str, *, default: tuple[int | None, int | None] = (None, None)) -> str | None:
+    """An ISO date from '8 July 2013', '8th July 2013' or '8/07/2013'; a bare day or
+    day-and-month borrows month/year from ``default`` (the range's end date)."""
+    text = text.strip().lower()
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    if match:
+        day, month, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    else:
+        match = re.fullmatch(rf"(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+({_MONTH}))?(?:\s+(\d{{4}}))?", text)
+        if not match:
+            return None
+        day = int(match.group(1))
+        month = _MONTHS[match.group(2)] if match.group(2) else default[0]
+        year = int(match.group(3)) if match.group(3) else default[1]
+    if month is None or year is None:
+        return None
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date_range(text: str) -> tuple[str | None, str | None]:
+    """Start and end of '29 October 2018 to 9 November 2018', '8 – 12 July 2013', '11 to 22 May 2026'.
+
+    The start is the first date printed (borrowing month and year from the next
+    full date when it omits them); the end is the last full date, so a split
+    inspection ('30 September to 11 October 2024 and 13 to 16 January 2025')
+    spans both visits.
+    """
+    text = re.sub(r"\s+", " ", text).strip()
+    full = list(re.finditer(rf"({_DATE})", text, re.I))
+    if not full:
+        return None, None
+    end = parse_date(full[-1].group(1))
+    lead = re.match(rf"\s*(\d{{1,2}}(?:st|nd|rd|th)?(?:\s+{_MONTH})?(?:\s+\d{{4}})?|\d{{1,2}}/\d{{1,2}}/\d{{4}})", text, re.I)
+    if end is None or not lead:
+        return end, end
+    following = date.fromisoformat(parse_date(full[0].group(1)) or end)
+    start = parse_date(lead.group(1), default=(following.month, following.year))
+    if start and start > end:  # '29 December – 9 January 2015' crosses a year
+        start = parse_date(lead.group(1), default=(following.month, following.year - 1)) or start
+    return start, end
+
+
+def _find(pattern: str, lines: Sequence[str]) -> re.Match | None:
+    for line in lines:
+        match = re.search(pattern, line, re.I)
+        if match:
+            return match
+    return None
+
+
+def _inspection_dates(lines: list[str]) -> tuple[str | None, str | None]:
+    for i, line in enumerate(lines):
+        match = re.match(r"^inspection dates?:?\s*(.*)$", line, re.I)
+        if match:
+            value = match.group(1)
+            if not re.search(rf"{_DATE}", value, re.I) and i + 1 < len(lines):
+                value = f"{value} {lines[i + 1]}"
+            return parse_date_range(value)
+    return None, None
+
+
+def _published(lines: list[str]) -> str | None:
+    match = _find(rf"^(?:report )?published:?\s*({_DATE})", lines)
+    return parse_date(match.group(1)) if match else None
+
+
+def _lead_inspector(lines: list[str]) -> str | None:
+    match = _find(r"^(?:lead|reporting) inspectors?:?\s+(.+)$", lines)
+    if not match:
+        return None
+    name = re.split(r",|\s+HMI\b|\s+Her Majesty|\s+His Majesty", match.group(1))[0]
+    return name.strip(" .") or None
+
+
+_TITLE_START = re.compile(r"^(?:Re-)?inspection of\b", re.I)
+_COVER_LABEL = re.compile(r"^(?:inspection dates?|lead inspector|reporting inspector|report published|published|age group)\b", re.I)
+_COUNCIL_SUFFIX = re.compile(
+    r"\s+(?:(?:metropolitan\s+)?(?:borough|district|city|county|unitary)\s+)*(?:council|authority)$", re.I
+)
+
+
+def _title_and_authority(lines: list[str]) -> tuple[str | None, str | None]:
+    """The report title (joined over its wrapped lines) and the authority named around it."""
+    body = [line for line in lines if line and not re.fullmatch(r"\d+", line)]
+    start = next((i for i, line in enumerate(body[:15]) if _TITLE_START.match(line)), None)
+    if start is None:
+        return None, None
+    parts = [body[start]]
+    i = start + 1
+    # A title runs on until it ends like a title ("... services", "... leavers", "... Board").
+    while i < len(body) and not _COVER_LABEL.match(body[i]) and len(parts) < 6:
+        joined = _strip_footnote(" ".join(parts))
+        if re.search(r"(?:services|leavers|board)$", joined, re.I) and body[i].lower() != "and":
+            break
+        parts.append(body[i])
+        i += 1
+    title = _strip_footnote(" ".join(parts))
+    before = " ".join(body[:start]).strip()
+    after = body[i] if i < len(body) and not _COVER_LABEL.match(body[i]) else ""
+    authority: str | None = None
+    inline = re.match(r"^Inspection of (.+?)(?: local authority)? children's services$", title, re.I) or re.match(
+        r"^Inspection of (.+ Trust)$", title, re.I
+    )
+    seed_style = re.match(r"^(Inspection of (?:safeguarding and )?looked after children services)\s+(.+)$", title, re.I)
+    if inline and not re.match(r"(?:local authority|children's social care)$", inline.group(1), re.I):
+        authority = inline.group(1)
+    elif seed_style:
+        title, authority = seed_style.group(1), seed_style.group(2)
+    elif before:
+        authority = before
+    elif after:
+        authority = after
+    return title, _tidy_authority(authority)
+
+
+def _strip_footnote(text: str) -> str:
+    """Drop footnote markers glued to words ("Board1", "Leavers1")."""
+    return re.sub(r"(?<=[a-z])\d\b", "", text, flags=re.I).strip()
+
+
+def _tidy_authority(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = re.sub(r"\s+", " ", name).strip(" ,.")
+    name = re.sub(r"^(?:the\s+)?(?:(?:London|Royal|Metropolitan)\s+Borough\s+of|City\s+of(?!\s+London))\s+", "", name, flags=re.I)
+    name = _COUNCIL_SUFFIX.sub("", name).strip()
+    return name or None
+
+
+def detect_framework(pages: Sequence[str]) -> str:
+    """The inspection framework, from the cover layout (refined by `refine_framework`)."""
+    first = re.sub(r"\s+", " ", "\n".join(pages[:2]))
+    if re.search(r"\bJudgement\s+Grade\b", first):
+        return "ilacs"
+    if re.search(r"services for children in need of help and protection|The overall judgement is", first, re.I):
+        return "sif"
+    full = "\n".join(pages)
+    if re.search(r"Record of main findings", full, re.I) or re.search(
+        r"Inspection of (?:safeguarding and )?looked after children", first, re.I
+    ):
+        return "slac"
+    return "unknown"
+
+
+def refine_framework(framework: str, judgements: Sequence[Judgement], inspection_start: str | None) -> str:
+    """ILACS from April 2026 prints no overall effectiveness judgement: call that 'ilacs-2026'."""
+    if framework != "ilacs":
+        return framework
+    has_overall = any(j.title.strip().lower() == "overall effectiveness" for j in judgements)
+    started = date.fromisoformat(inspection_start) if inspection_start else None
+    if not has_overall and judgements and (started is None or started >= ILACS_2026_FROM):
+        return "ilacs-2026"
+    return framework
+
+
+def extract_report(pages: Sequence[str], report_id: str, path: str) -> Report:
+    """The Report record for a document's pages (framework not yet refined by judgements)."""
+    cover = _lines("\n".join(pages[:1]))
+    everything = _lines("\n".join(pages))
+    title, authority = _title_and_authority(cover)
+    start, end = _inspection_dates(cover)
+    if start is None:
+        start, end = _inspection_dates(everything)
+    return Report(
+        report_id=report_id,
+        path=path,
+        title=title,
+        local_authority=authority,
+        inspection_start=start,
+        inspection_end=end,
+        published=_published(cover) or _published(everything[:80]),
+        lead_inspector=_lead_inspector(cover) or _lead_inspector(everything),
+        framework=detect_framework(pages),
+    )

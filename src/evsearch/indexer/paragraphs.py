@@ -1,0 +1,393 @@
+"""Splitting a report into cited paragraphs with part, section path and grade.
+
+WHY one pass over cleaned lines: a paragraph is everything from its printed
+number to the next numbered paragraph or heading, across blank lines, page
+breaks and bullet lists; so the splitter walks the lines once, keeping the
+open part/section stack and the open block. Numbers are accepted only in
+sequence (1, 2, 3 ...), which keeps list items, dates and table rows that
+happen to start with "3." out of the numbering. The table of contents, the
+judgement tables and the closing boilerplate are skipped (the judgements
+module reads the tables; see ``skip_regions``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from evsearch.indexer.cleaning import BULLET, Line, join_lines, page_lines
+from evsearch.indexer.headings import (
+    PARA_START_RE,
+    Heading,
+    grade_from_word,
+    grade_line,
+    LOOSE_START_RE,
+    block_ended,
+    is_judgement_row,
+    is_key_marker,
+    match_heading,
+)
+from evsearch.indexer.grades import lookup_label
+from evsearch.indexer.reader import Document
+from evsearch.indexer.records import Paragraph
+from evsearch.indexer.sections import SUMMARY_SECTIONS, normalize_title, timeframe_of, title_role
+
+_END_RE = re.compile(
+    r"^(The Office for Standards in Education|Any complaints about the inspection|"
+    r"If you would like a copy of this document)",
+    re.IGNORECASE,
+)
+_TOC_ENTRY_RE = re.compile(r"\S.*\s\d{1,3}$")
+
+
+@dataclass
+class _Section:
+    title: str
+    role: str
+    grade: int | None = None
+    label: str | None = None
+    keyed: bool = False
+
+
+@dataclass
+class _Block:
+    kind: str
+    number: int | None
+    page: int
+    lines: list[str] = field(default_factory=list)
+    timeframe: str | None = None
+    path: list[_Section] = field(default_factory=list)
+    part: str | None = None
+
+
+def typical_width(lines: list[Line]) -> int:
+    """The usual length of a full prose line (PDFs wrap at a fixed width)."""
+    lengths = sorted(len(ln.text) for ln in lines if len(ln.text) > 20)
+    if not lengths:
+        return 0
+    return lengths[int(len(lengths) * 0.8)]
+
+
+def report_lines(doc: Document) -> list[Line]:
+    """Cleaned lines of a document (furniture and footnotes removed)."""
+    return page_lines(doc.pages, pdf=doc.path.suffix.lower() == ".pdf")
+
+
+def skip_toc(lines: list[Line], i: int) -> int:
+    """Index of the first line after the table of contents that starts at line i."""
+    j = i + 1
+    n = len(lines)
+    while j < n:
+        t = lines[j].text
+        if _TOC_ENTRY_RE.match(t) and not PARA_START_RE.match(t):
+            j += 1
+            continue
+        if j + 1 < n and _TOC_ENTRY_RE.match(lines[j + 1].text) and len(t) < 90 and not PARA_START_RE.match(t):
+            if lines[j + 1].page == lines[j].page and not lines[j + 1].blank_before:
+                j += 1
+                continue
+        break
+    return j
+
+
+def skip_table(lines: list[Line], i: int) -> int:
+    """Index of the first line after the judgement table whose title is line i.
+
+    "Record of main findings" runs to the end; the SIF page-1 list runs to the
+    end of its page; the ILACS "Judgement / Grade" table ends at the first
+    prose line.
+    """
+    title = normalize_title(lines[i].text)
+    n = len(lines)
+    if title.startswith("record of main findings"):
+        return n
+    if title.startswith("the judgements on areas"):
+        j = i + 1
+        while j < n and lines[j].page == lines[i].page:
+            j += 1
+        return j
+    j = i + 1
+    while j < n:
+        t = lines[j].text
+        if len(t) > 75 or t.endswith(".") or PARA_START_RE.match(t) or t.startswith(BULLET):
+            break
+        if title_role(t) in ("recommendations", "section", "part"):
+            break
+        j += 1
+    return j
+
+
+def is_table_start(text: str) -> bool:
+    """Does this line open a judgement table (not body text)?"""
+    norm = normalize_title(text)
+    return title_role(text) == "table" or norm.startswith("record of main findings") or norm.startswith(
+        "the judgements on areas of the service"
+    )
+
+
+def skip_regions(doc: Document) -> list[tuple[int, int, str]]:
+    """(first line, end line, kind) of every non-body region in report_lines(doc).
+
+    kind is 'toc' or 'table'. The judgements module may read the 'table'
+    regions from report_lines(doc)[first:end].
+    """
+    lines = report_lines(doc)
+    out = []
+    i = 0
+    while i < len(lines):
+        t = lines[i].text
+        if title_role(t) == "toc":
+            j = skip_toc(lines, i)
+            out.append((i, j, "toc"))
+            i = j
+        elif is_table_start(t):
+            j = skip_table(lines, i)
+            out.append((i, j, "table"))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+class _Splitter:
+    def __init__(self, lines: list[Line], report_id: str) -> None:
+        self.lines = lines
+        self.report_id = report_id
+        self.width = typical_width(lines)
+        self.out: list[Paragraph] = []
+        self.block: _Block | None = None
+        self.part: str | None = None
+        self.stack: list[_Section] = []
+        self.expected = 1
+        self.timeframe: str | None = None
+        self.next_kind: str | None = None
+        self.after_key = False
+        self.front_summary = False
+        self.started = False
+
+    # ----- output
+    def close(self) -> None:
+        b = self.block
+        self.block = None
+        if b is None or not b.lines:
+            return
+        text = join_lines(b.lines)
+        if not text:
+            return
+        grade = label = None
+        for sec in reversed(b.path):
+            if sec.grade is not None:
+                grade, label = sec.grade, sec.label
+                break
+        self.out.append(
+            Paragraph(
+                report_id=self.report_id,
+                seq=len(self.out),
+                number=b.number,
+                kind=b.kind,
+                text=text,
+                part=b.part,
+                section=b.path[-1].title if b.path else None,
+                section_path=([b.part] if b.part else []) + [s.title for s in b.path],
+                grade=grade,
+                grade_label=label,
+                page=b.page,
+                timeframe=b.timeframe,
+            )
+        )
+
+    def open(self, kind: str, number: int | None, line: Line) -> None:
+        self.close()
+        first = line.text
+        if number is not None:
+            m = PARA_START_RE.match(first) or LOOSE_START_RE.match(first)
+            first = m.group("rest") if m else first
+        elif kind == "recommendation" and first.startswith(BULLET):
+            first = first[len(BULLET):].strip()
+        self.block = _Block(kind, number, line.page, [first], self.timeframe if kind == "recommendation" else None,
+                            list(self.stack), self.part)
+
+    # ----- structure
+    def in_recommendations(self) -> bool:
+        return any(s.role == "recommendations" for s in self.stack)
+
+    def apply_heading(self, h: Heading) -> None:
+        self.close()
+        self.started = True
+        self.timeframe = None
+        self.next_kind = None
+        self.front_summary = False
+        role = title_role(h.title) or ("section" if not h.keyed else "keyed")
+        sec = _Section(h.title, role, h.grade, h.grade_label, h.keyed)
+        if role == "part":
+            self.part = h.title
+            self.stack = []
+        elif role == "label":
+            self.next_kind = "summary"
+        elif role == "child" or (role == "section" and title_role(h.title) is None and self._under_key()):
+            sec.role = "child"
+            if self.stack and self.stack[-1].role == "child":
+                self.stack.pop()
+            self.stack.append(sec)
+        else:
+            self.stack = [sec]
+
+    def _under_key(self) -> bool:
+        return bool(self.stack) and self.stack[0].keyed
+
+    # ----- main loop
+    def run(self) -> list[Paragraph]:
+        lines = self.lines
+        n = len(lines)
+        i = 0
+        while i < n:
+            ln = lines[i]
+            t = ln.text
+            if _END_RE.match(t) and self.started:
+                break
+            if title_role(t) == "toc":
+                self.close()
+                i = skip_toc(lines, i)
+                continue
+            if is_table_start(t):
+                self.close()
+                ilacs = normalize_title(t) == "judgement grade"
+                i = skip_table(lines, i)
+                self.front_summary = ilacs
+                if ilacs:
+                    self.started = True
+                continue
+            if is_key_marker(t):
+                self.close()
+                self.after_key = True
+                i += 1
+                continue
+            m = self._numbered(i)
+            if m is not None:
+                self.started = True
+                self.front_summary = False
+                self.expected = m + 1
+                self.open("paragraph", m, ln)
+                i += 1
+                continue
+            h = match_heading(lines, i, self.width, self.expected, self.after_key)
+            if h is not None:
+                self.after_key = False
+                self.apply_heading(h)
+                i += h.consumed
+                continue
+            self.after_key = False
+            g = grade_line(t)
+            if g is not None and self.block is None and self.stack and self.stack[-1].grade is None:
+                self.stack[-1].grade, self.stack[-1].label = g
+                i += 1
+                continue
+            tf = timeframe_of(t)
+            if tf and self.in_recommendations():
+                self.close()
+                self.timeframe = tf
+                i += 1
+                continue
+            if ln.is_bullet and self.in_recommendations() and (
+                self.block is None or self.block.kind == "recommendation" or self.timeframe
+            ):
+                self.open("recommendation", None, ln)
+                i += 1
+                continue
+            if self.block is not None:
+                b = self.block
+                if b.number is None and b.kind != "recommendation" and self._new_unnumbered(i):
+                    self.open(b.kind, None, ln)
+                else:
+                    b.lines.append(("\n" if ln.blank_before and _ends_sentence(b.lines[-1]) else "") + t)
+                i += 1
+                continue
+            if self.started or self.front_summary:
+                kind = self.next_kind or ("summary" if self.front_summary else None)
+                if kind is None:
+                    sec = normalize_title(self.stack[-1].title) if self.stack else ""
+                    kind = "summary" if sec in SUMMARY_SECTIONS else "text"
+                if self.stack and self.stack[0].role == "skip":
+                    i += 1
+                    continue
+                self.open(kind, None, ln)
+            i += 1
+        self.close()
+        return self.out
+
+    def _numbered(self, i: int) -> int | None:
+        """The paragraph number that line i opens, or None.
+
+        In sequence only; a gap of one is bridged when the line is a clean
+        paragraph start (a number missing in the source must not stop the
+        rest); "34 Most ..." without its period is accepted only in sequence.
+        """
+        ln = self.lines[i]
+        m = PARA_START_RE.match(ln.text)
+        prev_ended = i == 0 or block_ended(self.lines, i, self.width)
+        if m:
+            n = int(m.group("n"))
+            if is_judgement_row(self.lines, i, self.width):
+                return None
+            if n == self.expected:
+                return n
+            if n == self.expected + 1 and prev_ended and self.expected > 1 and m.group("rest")[:1].isupper():
+                nxt = self._peek_number(i)
+                if nxt is None or nxt == n + 1:
+                    return n
+            return None
+        m = LOOSE_START_RE.match(ln.text)
+        if m and int(m.group("n")) == self.expected and self.expected > 1 and prev_ended:
+            if self.width and len(ln.text) >= 0.6 * self.width:
+                return self.expected
+        return None
+
+    def _peek_number(self, i: int) -> int | None:
+        for ln in self.lines[i + 1:i + 60]:
+            m = PARA_START_RE.match(ln.text)
+            if m:
+                return int(m.group("n"))
+        return None
+
+    def _new_unnumbered(self, i: int) -> bool:
+        """In an unnumbered block, does line i start a new paragraph?"""
+        ln, prev = self.lines[i], self.lines[i - 1]
+        if ln.is_bullet or not (ln.text[:1].isupper() or ln.text[:1] in "'‘\"“"):
+            return False
+        if ln.blank_before:
+            return _ends_sentence(prev.text)
+        return bool(re.search(r"[.!?:]$", prev.text)) and len(prev.text) < 0.75 * self.width
+
+
+def _ends_sentence(text: str) -> bool:
+    return bool(re.search(r"[.!?:;\"'’”)]$", text.strip()))
+
+
+def split_lines(lines: list[Line], report_id: str) -> list[Paragraph]:
+    """Split already-cleaned lines (see report_lines) into paragraphs."""
+    return _Splitter(lines, report_id).run()
+
+
+def split_paragraphs(doc: Document, report_id: str) -> list[Paragraph]:
+    """Every citable paragraph of a report, in order (the contract of this module)."""
+    return split_lines(report_lines(doc), report_id)
+
+
+def split_text(text: str, report_id: str = "text", pages: list[str] | None = None) -> list[Paragraph]:
+    """Split plain text (or given pages) as a text report; never raises on odd input."""
+    from pathlib import Path
+
+    return split_paragraphs(Document(Path(f"{report_id}.txt"), pages if pages is not None else text.split("\f")), report_id)
+
+
+__all__ = [
+    "split_paragraphs",
+    "split_lines",
+    "split_text",
+    "report_lines",
+    "skip_regions",
+    "is_table_start",
+    "typical_width",
+    "grade_from_word",
+    "lookup_label",
+]

@@ -1,0 +1,137 @@
+"""The section vocabulary: known part and section titles, one table.
+
+WHY: PDF text has no fonts or sizes, so a heading is recognised by what it
+says and where it sits. Titles the frameworks always print (2012-13
+safeguarding and looked after children, 2013-17 single inspection framework,
+2018- ILACS) are listed here with a role that tells the splitter how they
+nest. Unknown headings are still found by layout (see headings.py); this
+table only makes the common ones certain and gives them their level.
+
+Roles:
+- ``part``: top level ("Safeguarding services"); a report without one has part None.
+- ``container``: an ungraded heading that groups the graded ones below it.
+- ``child``: nests under the open container (or graded key judgement).
+- ``section``: an ordinary heading at the level under the part.
+- ``label``: names the next unnumbered block (e.g. "Summary") but opens no section.
+- ``recommendations``: a section whose bullets are recommendations.
+- ``toc``: the table of contents title.
+- ``table``: a judgement table title (not body text; the judgements module reads it).
+- ``skip``: boilerplate sections whose text is not evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+SECTION_TITLES: dict[str, str] = {
+    # table of contents and judgement tables
+    "contents": "toc",
+    "record of main findings": "table",
+    "judgement grade": "table",
+    "the judgements on areas of the service that contribute to overall effectiveness are": "table",
+    # parts (2012-13)
+    "safeguarding services": "part",
+    "services for looked after children": "part",
+    # containers (2012-13)
+    "safeguarding outcomes for children and young people": "container",
+    "how good are outcomes for looked after children and care leavers?": "container",
+    "outcomes for looked after children and young people": "container",
+    "outcomes for looked after children and care leavers": "container",
+    # children of the containers
+    "children and young people are safe and feel safe": "child",
+    "being healthy": "child",
+    "staying safe": "child",
+    "enjoying and achieving": "child",
+    "making a positive contribution, including user engagement": "child",
+    "making a positive contribution": "child",
+    "economic well-being": "child",
+    "economic wellbeing": "child",
+    # ordinary sections (all frameworks)
+    "about this inspection": "section",
+    "the inspection judgements and what they mean": "section",
+    "service information": "section",
+    "overall effectiveness": "section",
+    "capacity for improvement": "section",
+    "capacity to improve": "section",
+    "quality of provision": "section",
+    "the contribution of health agencies to keeping children and young people safe": "section",
+    "ambition and prioritisation": "section",
+    "leadership and management": "section",
+    "performance management and quality assurance": "section",
+    "partnership working": "section",
+    "equality and diversity": "section",
+    "the local authority": "section",
+    "summary of findings": "section",
+    "executive summary": "section",
+    "the local authority's strengths": "section",
+    "the local authority has the following strengths": "section",
+    "progress since the last inspection": "section",
+    "summary for children and young people": "section",
+    "information about this local authority area": "section",
+    "inspection judgements about the local authority": "section",
+    "the local safeguarding children board (lscb)": "section",
+    "the local safeguarding children board": "section",
+    "inspection judgement about the lscb": "section",
+    "inspection findings – the local safeguarding children board": "section",
+    "inspection findings - the local safeguarding children board": "section",
+    "key strengths and weaknesses of the lscb": "section",
+    "the lscb's strengths": "section",
+    "what the inspection judgements mean": "section",
+    "information about this inspection": "section",
+    "the inspection team": "skip",
+    # SIF sub-headings under a graded key judgement
+    "inspection findings": "child",
+    # recommendation sections
+    "areas for improvement": "recommendations",
+    "what needs to improve?": "recommendations",
+    "what needs to improve": "recommendations",
+    "recommendations": "recommendations",
+    "what does the local authority need to improve?": "recommendations",
+    "what does the lscb need to improve?": "recommendations",
+    "priority and immediate action": "child",
+    # labels for unnumbered blocks
+    "summary": "label",
+}
+
+# Sections whose unnumbered text is a summary of the report.
+SUMMARY_SECTIONS = frozenset(
+    {"summary", "summary of findings", "executive summary", "summary for children and young people", "overall effectiveness"}
+)
+
+# Time-bound recommendation markers (2012-13 "Areas for improvement").
+TIMEFRAMES: dict[str, str] = {
+    "immediately": "immediately",
+    "within three months": "within three months",
+    "within six months": "within six months",
+    "within 3 months": "within three months",
+    "within 6 months": "within six months",
+}
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+@lru_cache(maxsize=65536)
+def normalize_title(title: str) -> str:
+    """A title reduced for matching: case, quotes, dashes, spaces, trailing colon.
+
+    The judgements owner matches table titles against body headings with it.
+    """
+    text = title.translate(_QUOTES).lower()
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.rstrip(":").strip()
+
+
+_ROLES = {normalize_title(k): v for k, v in SECTION_TITLES.items()}
+
+
+def title_role(title: str) -> str | None:
+    """The role of a printed title, or None when the vocabulary does not know it."""
+    if len(title) > 120:
+        return None
+    return _ROLES.get(normalize_title(title))
+
+
+def timeframe_of(line: str) -> str | None:
+    """'immediately' / 'within three months' / ... when the line is such a marker."""
+    return TIMEFRAMES.get(normalize_title(line))

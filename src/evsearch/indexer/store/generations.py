@@ -1,0 +1,150 @@
+"""Generations on disk: the CURRENT pointer, the writer lock, reader pins and clean-up.
+
+An index directory holds immutable ``gen-NNNNNN/`` folders and a ``CURRENT``
+file naming the live one. A writer builds the next generation in a fresh
+folder, fsyncs it, and commits by atomically replacing CURRENT (write a temp
+file, fsync, ``os.replace``, fsync the directory). A kill at any moment leaves
+CURRENT naming a complete generation, so readers see the old index or the new
+one, never a mix. Readers pin their generation with a shared ``flock`` on its
+``in-use.lock``; the writer deletes an old generation only when it can take
+that lock exclusively, i.e. when no reader holds it.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import re
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from evsearch.errors import IndexBusyError
+
+CURRENT = "CURRENT"
+WRITER_LOCK = "LOCK"
+IN_USE = "in-use.lock"
+_GEN_RE = re.compile(r"^gen-(\d{6,})$")
+
+
+def gen_name(number: int) -> str:
+    return f"gen-{number:06d}"
+
+
+def gen_number(name: str) -> int:
+    match = _GEN_RE.match(name)
+    return int(match.group(1)) if match else -1
+
+
+def fsync_path(path: Path) -> None:
+    """fsync a file or a directory (a directory fsync makes renames and new names durable)."""
+    fd = os.open(str(path), os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_current(index_dir: Path) -> str | None:
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return None
+    return name if _GEN_RE.match(name) else None
+
+
+def publish(index_dir: Path, name: str) -> None:
+    """Make ``name`` the live generation; the os.replace is the commit point."""
+    tmp = index_dir / f"{CURRENT}.tmp"
+    with open(tmp, "w", encoding="ascii") as fh:
+        fh.write(name + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    crash_point("before-swap")
+    os.replace(tmp, index_dir / CURRENT)
+    fsync_path(index_dir)
+    crash_point("after-swap")
+
+
+def next_generation(index_dir: Path) -> int:
+    numbers = [gen_number(p.name) for p in index_dir.iterdir() if p.is_dir()]
+    return max([n for n in numbers if n >= 0], default=0) + 1
+
+
+@contextmanager
+def writer_lock(index_dir: Path) -> Iterator[None]:
+    """One writer at a time; the kernel drops the lock if the writer dies (even by SIGKILL)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(str(index_dir / WRITER_LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise IndexBusyError(
+                    f"another `evsearch index` is writing {index_dir}", hint="wait for it to finish"
+                ) from exc
+            raise
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def pin(gen_dir: Path) -> int | None:
+    """Take a shared lock on a generation so no writer deletes it; None if it is gone or going."""
+    try:
+        fd = os.open(str(gen_dir / IN_USE), os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    if not (gen_dir / IN_USE).exists():  # deleted between open and lock
+        os.close(fd)
+        return None
+    return fd
+
+
+def unpin(fd: int | None) -> None:
+    if fd is not None:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def collect_garbage(index_dir: Path, keep: str) -> list[str]:
+    """Delete generations other than ``keep`` that no reader pins (call with the writer lock held)."""
+    removed = []
+    for path in sorted(index_dir.iterdir()):
+        if not path.is_dir() or path.name == keep or gen_number(path.name) < 0:
+            continue
+        lock_file = path / IN_USE
+        fd = None
+        if lock_file.exists():
+            fd = os.open(str(lock_file), os.O_RDONLY)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue  # a reader still uses it; a later writer will remove it
+        try:
+            if lock_file.exists():
+                lock_file.unlink()  # first, so late readers see it going
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+        finally:
+            unpin(fd)
+    return removed
+
+
+def crash_point(name: str) -> None:
+    """Test hook: ``EVSEARCH_CRASH_AT=<name>`` SIGKILLs this process here (crash-safety tests)."""
+    if os.environ.get("EVSEARCH_CRASH_AT") == name:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -1,0 +1,252 @@
+"""``IndexWriter``: builds the next generation of an index and publishes it atomically.
+
+Lifecycle: ``open`` takes the writer lock and reads the live generation; the
+first change copies its SQLite file and loads its vectors into a new
+``gen-N/`` folder (nothing is copied when a run changes nothing); reports are
+replaced or deleted inside one SQLite transaction while vectors are added in
+memory; ``commit`` checks that vectors, paragraph rows and FTS rows agree,
+writes and fsyncs the SQLite file, the FAISS file and the manifest, then
+swaps CURRENT. ``abort`` (or a crash) leaves the live generation untouched;
+the next writer deletes the orphaned folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evsearch.errors import IndexCorruptError
+from evsearch.indexer.records import ParsedReport
+from evsearch.indexer.store import generations, manifest as manifest_mod, vectors as vector_backends
+from evsearch.indexer.store.database import Database
+from evsearch.indexer.store.recipes import embedding_text
+from evsearch.indexer.store.rows import judgement_row, paragraph_row, report_row
+from evsearch.indexer.store.vectors import VectorStore
+
+SQLITE_FILE = "index.sqlite"
+VECTORS_FILE = "vectors.faiss"
+
+
+class IndexWriter:
+    def __init__(self, index_dir: Path, *, model: str, embedding_text: str, ann: str, rebuild: bool) -> None:
+        self.index_dir = index_dir
+        self.model = model
+        self.recipe = embedding_text
+        self.ann = ann
+        self._stack = ExitStack()
+        self._stack.enter_context(generations.writer_lock(index_dir))
+        self._started = time.monotonic()
+        self.base_name = None if rebuild else generations.read_current(index_dir)
+        self.base_manifest: dict[str, Any] | None = None
+        self._base_db: Database | None = None
+        if self.base_name is not None:
+            base_dir = index_dir / self.base_name
+            try:
+                self.base_manifest = manifest_mod.read(base_dir)
+                manifest_mod.check_compatible(
+                    self.base_manifest, index_dir, model=model, model_fingerprint=None, dimension=None,
+                    embedding_text=embedding_text,
+                )  # fmt: skip
+                self._base_db = Database(base_dir / SQLITE_FILE)
+            except BaseException:
+                self._stack.close()
+                raise
+        self.gen_dir: Path | None = None
+        self.db: Database | None = None
+        self.store: VectorStore | None = None
+        self._fingerprint: str | None = None
+        self._backend: str | None = None
+        self._dimension: int | None = None
+        self._next_id = 0
+        self._removed: list[np.ndarray] = []
+        self.changed = False
+
+    @classmethod
+    def open(
+        cls, index_dir: str | Path, *, model: str, embedding_text: str, ann: str = "auto", rebuild: bool = False
+    ) -> "IndexWriter":
+        return cls(Path(index_dir), model=model, embedding_text=embedding_text, ann=ann, rebuild=rebuild)
+
+    # -- what the live generation holds
+    def report_hashes(self) -> dict[str, str]:
+        db = self.db or self._base_db
+        return {} if db is None else {r[0]: r[1] for r in db.rows("report_hashes")}
+
+    def report_paths(self) -> dict[str, str]:
+        db = self.db or self._base_db
+        return {} if db is None else {r[0]: r[1] for r in db.rows("report_paths")}
+
+    def bind_model(self, *, fingerprint: str, dimension: int, backend: str | None) -> None:
+        """Record the loaded embedder; refuse it when it would not reproduce the existing vectors."""
+        if self.base_manifest is not None:
+            manifest_mod.check_compatible(
+                self.base_manifest, self.index_dir, model=self.model, model_fingerprint=fingerprint,
+                dimension=dimension, embedding_text=self.recipe,
+            )  # fmt: skip
+        self._fingerprint, self._dimension, self._backend = fingerprint, dimension, backend
+
+    # -- the new generation, created on the first change
+    def _begin(self) -> None:
+        if self.db is not None:
+            return
+        if self._dimension is None and self.base_manifest is not None:
+            # deleting or moving reports needs no model: keep the live generation's
+            self._fingerprint = self.base_manifest.get("model_fingerprint")
+            self._dimension = int(self.base_manifest["dimension"])
+            self._backend = self.base_manifest.get("model_backend")
+        if self._dimension is None:
+            raise RuntimeError("bind_model() must be called before the first report is added")
+        self.gen_dir = self.index_dir / generations.gen_name(generations.next_generation(self.index_dir))
+        self.gen_dir.mkdir()
+        (self.gen_dir / generations.IN_USE).touch()
+        target = self.gen_dir / SQLITE_FILE
+        if self.base_name is not None:
+            base_dir = self.index_dir / self.base_name
+            shutil.copyfile(base_dir / SQLITE_FILE, target)
+            self.db = Database(target, writable=True)
+            self.store = vector_backends.load(
+                self.base_manifest["ann"], base_dir / VECTORS_FILE, int(self.base_manifest["dimension"])
+            )
+            self._next_id = int(self.db.scalar("max_paragraph_id")) + 1
+        else:
+            self.db = Database(target, writable=True)
+            self.db.create_schema()
+            self.store = vector_backends.create("flat", self._dimension)
+        self.db.begin()
+        self.changed = True
+        generations.crash_point("after-begin")
+
+    def replace_report(
+        self, parsed: ParsedReport, *, content_hash: str, mtime: float | None, size: int | None
+    ) -> list[tuple[int, str]]:
+        """Swap in a report's rows; returns (paragraph id, text to embed) for the caller to vectorise."""
+        self._begin()
+        assert self.db is not None
+        report_id = parsed.report.report_id
+        self._delete_rows(report_id)
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.db.run("report_insert", report_row(parsed.report, content_hash=content_hash, mtime=mtime, size=size,
+                                                 indexed_at=now))  # fmt: skip
+        self.db.run_many("judgement_insert", (judgement_row(j, i) for i, j in enumerate(parsed.judgements)))
+        out: list[tuple[int, str]] = []
+        rows = []
+        for paragraph in parsed.paragraphs:
+            pid = self._next_id
+            self._next_id += 1
+            rows.append(paragraph_row(pid, paragraph))
+            out.append((pid, embedding_text(self.recipe, paragraph)))
+        self.db.run_many("paragraph_insert", rows)
+        return out
+
+    def set_path(self, report_id: str, path: str) -> None:
+        """Record that an unchanged report now lives at another path (so --prune keeps it)."""
+        self._begin()
+        assert self.db is not None
+        self.db.run("report_set_path", (path, report_id))
+
+    def delete_report(self, report_id: str) -> None:
+        self._begin()
+        self._delete_rows(report_id)
+
+    def _delete_rows(self, report_id: str) -> None:
+        assert self.db is not None
+        old = [r[0] for r in self.db.rows("paragraph_ids_of_report", (report_id,))]
+        if old:
+            self._removed.append(np.asarray(old, dtype=np.int64))
+        self.db.run("paragraphs_delete", (report_id,))
+        self.db.run("judgements_delete", (report_id,))
+        self.db.run("report_delete", (report_id,))
+
+    def add_vectors(self, ids: list[int] | np.ndarray, vectors: np.ndarray) -> None:
+        assert self.store is not None
+        self.store.add(np.asarray(ids, dtype=np.int64), vectors)
+
+    # -- publish
+    def commit(self) -> dict[str, Any] | None:
+        """Publish the new generation; returns its manifest (None when nothing changed)."""
+        if not self.changed:
+            self.close()
+            return None
+        assert self.db is not None and self.store is not None and self.gen_dir is not None
+        if self._removed:
+            self.store.remove(np.concatenate(self._removed))
+            self._removed = []
+        counts = self._check_counts()
+        kind = vector_backends.resolve_kind(self.ann, counts["paragraphs"])
+        self.store = vector_backends.convert(self.store, kind)
+        self.db.commit()
+        self.db.run("fts_optimize")
+        if float(self.db.scalar("freelist_ratio") or 0) > 0.25:
+            self.db.vacuum()
+        self.db.close()
+        generations.fsync_path(self.gen_dir / SQLITE_FILE)
+        generations.crash_point("after-sqlite")
+        self.store.save(self.gen_dir / VECTORS_FILE)
+        generations.crash_point("after-vectors")
+        number = generations.gen_number(self.gen_dir.name)
+        manifest = manifest_mod.make(
+            generation=number, model=self.model, model_fingerprint=self._fingerprint or "",
+            model_backend=self._backend, dimension=int(self._dimension or 0), embedding_text=self.recipe,
+            ann=kind, ann_params=self.store.params(), counts=counts,
+            build_seconds=time.monotonic() - self._started,
+            created_at=(self.base_manifest or {}).get("created_at"),
+        )  # fmt: skip
+        manifest_mod.write(self.gen_dir, manifest)
+        generations.fsync_path(self.gen_dir)
+        generations.fsync_path(self.index_dir)
+        generations.publish(self.index_dir, self.gen_dir.name)
+        if self._base_db is not None:
+            self._base_db.close()
+            self._base_db = None
+        generations.collect_garbage(self.index_dir, keep=self.gen_dir.name)
+        self._stack.close()
+        return manifest
+
+    def _check_counts(self) -> dict[str, int]:
+        assert self.db is not None and self.store is not None
+        counts = {
+            "reports": int(self.db.scalar("count_reports")),
+            "paragraphs": int(self.db.scalar("count_paragraphs")),
+            "judgements": int(self.db.scalar("count_judgements")),
+            "fts_rows": int(self.db.scalar("count_fts_docs")),
+            "vectors": len(self.store),
+        }
+        if not counts["paragraphs"] == counts["fts_rows"] == counts["vectors"]:
+            raise IndexCorruptError(
+                f"refusing to publish {self.gen_dir}: {counts['paragraphs']} paragraphs, "
+                f"{counts['fts_rows']} FTS rows, {counts['vectors']} vectors"
+            )
+        ids = np.asarray([r[0] for r in self.db.rows("all_paragraph_ids")], dtype=np.int64)
+        if not np.array_equal(ids, np.sort(self.store.ids())):
+            raise IndexCorruptError(f"refusing to publish {self.gen_dir}: vector ids differ from paragraph ids")
+        return counts
+
+    def abort(self) -> None:
+        """Drop the unpublished generation; the live one is untouched."""
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        if self.gen_dir is not None and self.gen_dir.exists():
+            shutil.rmtree(self.gen_dir, ignore_errors=True)
+        self.close()
+
+    def close(self) -> None:
+        if self._base_db is not None:
+            self._base_db.close()
+            self._base_db = None
+        self._stack.close()
+
+    def __enter__(self) -> "IndexWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.abort()
+        elif self._stack is not None:
+            self.close()

@@ -1,0 +1,305 @@
+"""``Engine``: the one search API every face (CLI, HTTP, MCP, web page) calls.
+
+It owns an open Index and the query parser built from that index's
+vocabulary, and turns a user's query into one SearchResponse: understand the
+query, retrieve with the filters inside both retrievers, fuse, boost the
+sections the query is about, optionally rerank, deduplicate, paginate and
+highlight.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evsearch import config
+from evsearch.errors import InputError
+from evsearch.indexer.grades import label_for, parse_grade
+from evsearch.search import highlight
+from evsearch.search.query import ParsedQuery, QueryParser, Vocabulary, apply_options
+from evsearch.search.results import Hit, SearchResponse, citation
+from evsearch.search.retrieve import Topic, Tuning, boost, keyword_query, retrieve
+from evsearch.search.themes import get_theme
+
+MAX_K = 100
+
+
+class Engine:
+    """Open once, share between threads; ``refresh()`` after the index is rebuilt."""
+
+    def __init__(self, index_dir: str | Path | None = None, *, model: str | None = None, tuning: Tuning | None = None) -> None:
+        self.index_dir = Path(index_dir or config.get("index"))
+        self._model = model
+        self.tuning = tuning or Tuning()
+        self._lock = threading.RLock()
+        self._reranker: Any = None
+        self._reranker_loaded = False
+        self.index: Any = None
+        self._open()
+
+    # -- lifecycle
+    def _open(self) -> None:
+        from evsearch.indexer.store.index import Index
+
+        index = Index.open(self.index_dir, model=self._model)
+        vocabulary = Vocabulary.from_index(index.vocabulary())
+        parser = QueryParser(vocabulary)
+        meta = {r["report_id"]: r for r in index.reports()}
+        with self._lock:
+            old = self.index
+            self.index, self.parser, self.vocabulary, self._meta = index, parser, vocabulary, meta
+        if old is not None:
+            old.close()
+
+    def refresh(self) -> None:
+        """Reopen the index (after `evsearch index` or an upload published a new generation)."""
+        self._open()
+
+    def close(self) -> None:
+        with self._lock:
+            if self.index is not None:
+                self.index.close()
+                self.index = None
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def embedder(self):
+        return self.index.embedder
+
+    # -- search
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        offset: int = 0,
+        *,
+        grade: str | int | None = None,
+        section: str | None = None,
+        theme: str | None = None,
+        report: str | None = None,
+        la: str | None = None,
+        year: int | str | None = None,
+    ) -> SearchResponse:
+        started = time.perf_counter()
+        notes: list[str] = []
+        query = _check_query(query, notes)
+        k, offset = _check_page(k, offset)
+        parsed = apply_options(
+            self.parser.parse(query), vocabulary=self.vocabulary,
+            grade=grade, section=section, theme=theme, report=report, la=la, year=year,
+        )  # fmt: skip
+        notes.extend(parsed.notes)
+        candidates, applied = self._candidates(parsed, notes)
+        topic = Topic(sections=list(parsed.sections), themes=parsed.theme_objects)
+        if parsed.section and parsed.source.get("section") == "option" and parsed.section not in topic.sections:
+            topic.sections.insert(0, parsed.section)
+
+        text = parsed.text
+        if not text and topic:  # "evidence for health adequate grade": the topic is the query
+            text = " ".join(topic.sections or [t.name for t in topic.themes])
+        if candidates is not None and len(candidates) == 0:
+            notes.append("no paragraphs pass the filters")
+            ranked: list[tuple[int, float]] = []
+        elif not text:
+            if candidates is None:
+                raise InputError(
+                    f"nothing to search for in {query!r}",
+                    hint="add topic words, or a filter such as a grade, local authority or year",
+                )
+            notes.append("no words left to rank by: paragraphs passing the filters, in report order")
+            ranked = [(int(pid), 0.0) for pid in candidates]
+        else:
+            ranked = self._rank(text, parsed, topic, candidates)
+        records_needed = ranked[: offset + k + 50]
+        records = {r["id"]: r for r in self.index.paragraphs([pid for pid, _ in records_needed])}
+        ranked = _dedupe(ranked, records, limit=offset + k)
+        page = ranked[offset : offset + k]
+        extra_terms = [p for t in topic.themes for p in t.expand] if self.tuning.expand else []
+        hits = [self._hit(records[pid], score, text, extra_terms, applied, topic) for pid, score in page]
+        if self._use_reranker() and hits and text:
+            notes.append(f"reranked by cross-encoder {config.get('cross_encoder')}")
+        return SearchResponse(
+            query=query,
+            parsed=_parsed_dict(parsed, applied),
+            hits=hits,
+            notes=notes,
+            k=k,
+            offset=offset,
+            total=None if candidates is None else int(len(candidates)),
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+
+    def _candidates(self, parsed: ParsedQuery, notes: list[str]) -> tuple[np.ndarray | None, list[str]]:
+        """Paragraph ids passing the hard filters (None: no filter), and the filters' names."""
+        filters: dict[str, list] = {}
+        applied = []
+        if parsed.grade is not None:
+            filters["grades"] = [parsed.grade]
+            applied.append("grade")
+        if parsed.report:
+            filters["report_ids"] = [parsed.report]
+            applied.append("report")
+        if parsed.la:
+            filters["local_authorities"] = [parsed.la]
+            applied.append("la")
+        if parsed.year is not None:
+            filters["years"] = [parsed.year]
+            applied.append("year")
+        if parsed.section and parsed.source.get("section") == "option":
+            filters["sections"] = [parsed.section]
+            applied.append("section")
+        ids = self.index.ids_where(**filters) if filters else None
+        if parsed.theme and parsed.source.get("theme") == "option":
+            theme = get_theme(parsed.theme)
+            if theme.sections:
+                theme_ids = self.index.ids_where(sections=list(theme.sections))
+                ids = theme_ids if ids is None else np.intersect1d(ids, theme_ids)
+                applied.append("theme")
+            else:
+                notes.append(f"theme {theme.name!r} names no sections: it ranks results but does not filter them")
+        return ids, applied
+
+    def _rank(self, text: str, parsed: ParsedQuery, topic: Topic, candidates: np.ndarray | None) -> list[tuple[int, float]]:
+        tuning = self.tuning
+        vector = self.embedder.encode_query(text)
+        expansion = [p for t in topic.themes for p in t.expand] if tuning.expand else []
+        fts = keyword_query(text, self.parser.nlp.Defaults.stop_words, extra=expansion, bigrams=tuning.phrase_bigrams)
+        scores = retrieve(self.index, vector, fts, candidates, tuning)
+        if topic and scores:
+            records = {r["id"]: r for r in self.index.paragraphs(scores)}
+            scores = boost(scores, records, topic, tuning, focus=parsed.focus)
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        if self._use_reranker() and ranked:
+            from evsearch.search.rerank import rerank
+
+            ranked = rerank(self._reranker, text, ranked, self.index, depth=max(30, tuning.pool // 4))
+        return ranked
+
+    def _use_reranker(self) -> bool:
+        if not self._reranker_loaded:
+            name = config.get("cross_encoder")
+            if name:
+                from evsearch.search.rerank import load
+
+                self._reranker = load(name)
+            self._reranker_loaded = True
+        return self._reranker is not None
+
+    def _hit(self, record: dict, score: float, text: str, extra_terms: list[str], applied: list[str], topic: Topic) -> Hit:
+        from evsearch.models.nlp import sentences
+
+        meta = self._meta.get(record["report_id"], {})
+        matched = list(applied)
+        level = topic.match(record.get("section")) if topic else 0
+        if level == 2:
+            matched.append("section")
+        elif level == 1:
+            matched.append("theme")
+        hit = Hit.from_record(
+            record, score,
+            highlights=highlight.select(record["text"], text, split=sentences, extra_terms=extra_terms),
+            local_authority=meta.get("local_authority"),
+            year=meta.get("inspection_year") or meta.get("published_year"),
+            matched=matched,
+        )  # fmt: skip
+        hit.citation = citation(hit)
+        return hit
+
+    # -- judgement evidence
+    def evidence_for_judgement(self, report_id: str, judgement: str | int, k: int = 20) -> SearchResponse:
+        from evsearch.search.evidence import judgement_evidence
+
+        return judgement_evidence(self, report_id, judgement, k)
+
+    # -- records (thin pass-throughs, so faces need only the Engine)
+    def reports(self, la: str | None = None, year: int | None = None, framework: str | None = None) -> list[dict]:
+        return self.index.reports(local_authority=la, year=int(year) if year not in (None, "") else None, framework=framework)
+
+    def report(self, report_id: str) -> dict:
+        return self.index.report(report_id)
+
+    def paragraph(self, report_id: str, number: int) -> dict:
+        return self.index.paragraph(report_id, int(number))
+
+    def judgements(self, grade: str | int | None = None, title: str | None = None, la: str | None = None) -> list[dict]:
+        return self.index.judgements(
+            grade=parse_grade(grade) if grade not in (None, "") else None, title=title or None, local_authority=la or None
+        )
+
+    def judgement(self, judgement_id: int) -> dict:
+        return self.index.judgement(int(judgement_id))
+
+    def stats(self) -> dict:
+        stats = dict(self.index.stats())
+        stats["model"] = self.index.manifest.get("model")
+        stats["model_backend"] = self.index.manifest.get("model_backend")
+        stats["cross_encoder"] = config.get("cross_encoder") or None
+        stats["fusion"] = self.tuning.fusion
+        return stats
+
+
+def _check_query(query: Any, notes: list[str]) -> str:
+    if query is None or not isinstance(query, str) or not query.strip():
+        raise InputError("the query is empty", hint="type some words to search for, e.g. 'care leavers housing'")
+    query = " ".join(query.split())
+    limit = int(config.get("max_query_chars"))
+    if len(query) > limit:
+        cut = query[:limit].rsplit(" ", 1)[0] or query[:limit]
+        notes.append(f"query truncated to {len(cut)} characters (max_query_chars={limit})")
+        query = cut
+    return query
+
+
+def _check_page(k: Any, offset: Any) -> tuple[int, int]:
+    try:
+        k, offset = int(k), int(offset)
+    except (TypeError, ValueError) as exc:
+        raise InputError("k and offset must be whole numbers") from exc
+    if not 1 <= k <= MAX_K:
+        raise InputError(f"k must be between 1 and {MAX_K}, not {k}")
+    if offset < 0:
+        raise InputError(f"offset must be 0 or more, not {offset}")
+    return k, offset
+
+
+_NORM = re.compile(r"[^a-z0-9]+")
+
+
+def _dedupe(ranked: list[tuple[int, float]], records: dict[int, dict], *, limit: int) -> list[tuple[int, float]]:
+    """Drop repeats: the same report paragraph, or near-identical text (a report indexed twice)."""
+    seen_keys: set = set()
+    out = []
+    for pid, score in ranked:
+        rec = records.get(pid)
+        if rec is None:
+            if len(out) >= limit:
+                break
+            continue
+        keys = {("text", _NORM.sub(" ", rec["text"].lower()).strip()[:300])}
+        if rec.get("number") is not None:
+            keys.add(("num", rec["report_id"], rec["number"]))
+        if keys & seen_keys:
+            continue
+        seen_keys |= keys
+        out.append((pid, score))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _parsed_dict(parsed: ParsedQuery, applied: list[str]) -> dict:
+    body = parsed.to_dict()
+    if parsed.grade is not None:
+        body["grade_label"] = label_for(parsed.grade)
+    body["filters"] = applied
+    return body

@@ -1,0 +1,76 @@
+"""Highlights: the 1-3 sentences of a paragraph that best support the query.
+
+A reader scanning fifty hits wants the sentence that answers, not the whole
+paragraph. Sentences come from evsearch.models.nlp.sentences (spaCy's rule
+sentencizer, the one splitter of the project); each is scored by the query
+terms it holds, weighted so that rare, long words count more than common ones,
+with a bonus for query phrases kept intact. Cheap enough for every hit of
+every query (no model call), and deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterable
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    "a an and are as at be been being but by can could did do does for from had has have how in into is it its "
+    "of on or our over so such than that the their them then there these they this those to under up was we "
+    "were what when where which while who whom why will with within without would you your".split()
+)
+
+
+def stem(word: str) -> str:
+    """A crude stem: enough to match 'carers' with 'carer' and 'placements' with 'placement'."""
+    word = word.lower()
+    for suffix in ("ings", "ing", "ies", "ied", "es", "ed", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    return word[:6]
+
+
+def terms(text: str) -> list[str]:
+    """Content-word stems of ``text``, in order."""
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1]
+
+
+def sentence_score(sentence: str, query_terms: set[str], query_bigrams: set[tuple[str, str]]) -> float:
+    words = terms(sentence)
+    if not words or not query_terms:
+        return 0.0
+    found = {w for w in words if w in query_terms}
+    score = sum(1.0 + min(len(w), 6) / 6 for w in found)
+    score += 0.5 * sum(1 for pair in zip(words, words[1:]) if pair in query_bigrams)
+    return score
+
+
+def select(
+    text: str,
+    query: str,
+    *,
+    split: Callable[[str], list[str]],
+    extra_terms: Iterable[str] = (),
+    limit: int = 3,
+) -> list[str]:
+    """Up to ``limit`` sentences, in text order, that hold the most query terms.
+
+    Only sentences that score at least half of the best one are kept, so one
+    strong sentence is not padded with weak ones. When nothing in the query
+    matches (a pure dense hit, or an empty query), the first sentence stands
+    in: it usually states the section's finding.
+    """
+    sentences = [s.strip() for s in split(text) if s and s.strip()]
+    if not sentences:
+        return []
+    q = terms(query) + [t for e in extra_terms for t in terms(e)]
+    q_terms = set(q)
+    q_bigrams = set(zip(q, q[1:]))
+    scored = [(sentence_score(s, q_terms, q_bigrams), i) for i, s in enumerate(sentences)]
+    best = max(score for score, _ in scored)
+    if best <= 0:
+        return [sentences[0]]
+    chosen = sorted(scored, key=lambda si: (-si[0], si[1]))[:limit]
+    chosen = [(s, i) for s, i in chosen if s >= best / 2]
+    return [sentences[i] for _, i in sorted(chosen, key=lambda si: si[1])]

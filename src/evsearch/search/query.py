@@ -1,0 +1,362 @@
+"""Query understanding: filters and topics read out of what a user typed.
+
+"what supports the outstanding leadership grade in Darlington 2026" holds a
+grade, a topic, a local authority and a year; only "leadership" should drive
+ranking. The parser finds these with spaCy PhraseMatchers (attr LOWER, so case
+does not matter) over a vocabulary built from the index (local authorities,
+years, section and judgement titles) plus the theme taxonomy, and hands back
+a ParsedQuery: the filters understood and the residual text.
+
+Grade words are ambiguous ("good support for care leavers"). The rule: a grade
+word is a FILTER when the query is about a judgement, that is when
+  1. it carries a judgement cue ("grade", "graded", "judged", "judgement",
+     "rated", "what supports"), or a grade number ("grade 3"); or
+  2. the grade word sits next to a section/judgement title from the index
+     ("outstanding leadership and management"); or
+  3. nothing else is left once filters, themes, section titles, stop-phrases
+     and generic words are taken away ("outstanding", "inadequate Darlington",
+     "good placement stability").
+Otherwise it stays in the text as an ordinary word and a note says how to
+filter. Explicit options (--grade, --la ...) always override the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+from evsearch.indexer.grades import GRADE_WORDS, label_for
+from evsearch.search.themes import Theme, load_themes
+
+# Phrases that say "this is about a judgement" (rule 1); removed from the residual.
+CUE_PHRASES = (
+    "grade", "grades", "graded", "grading", "judged", "judged as", "judgement", "judgements",
+    "judgment", "judgments", "rated", "rating", "ratings", "what supports", "what supported",
+    "what justifies", "justify", "justifies",
+)
+# Phrases that carry no topic: removed from the residual, but not judgement cues.
+STOP_PHRASES = (
+    "evidence", "evidence for", "evidence of", "evidence that", "evidence behind", "show me",
+    "find", "find me", "paragraphs", "paragraph", "examples of", "where", "which", "what",
+    "why", "why was", "why is", "how",
+)
+# Words that do not make a query topical on their own (rule 3).
+GENERIC_WORDS = frozenset(
+    "service services provision practice work outcomes outcome section sections area areas "
+    "children child young people council local authority authorities la report reports "
+    "inspection inspections ofsted".split()
+)
+# Lowercase single-word authority names that are also everyday words: only a capitalised
+# mention counts as the authority.
+_WORDY_AUTHORITIES = frozenset({"reading", "bury", "bath", "derby", "sutton", "poole"})
+_AUTHORITY_AFFIXES = re.compile(
+    r"^(?:the\s+)?(?:london\s+borough\s+of|royal\s+borough\s+of|metropolitan\s+borough\s+of|"
+    r"borough\s+of|city\s+of|county\s+of)\s+|\s+(?:county\s+council|city\s+council|borough\s+council|"
+    r"metropolitan\s+borough\s+council|council|county|city)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Vocabulary:
+    """What the index holds, for recognising names in queries."""
+
+    local_authorities: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    judgements: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_index(cls, raw: dict[str, Any]) -> "Vocabulary":
+        """Accept the store's vocabulary() dict, tolerating key spellings."""
+
+        def pick(*keys: str) -> list:
+            for key in keys:
+                if raw.get(key):
+                    return [v for v in raw[key] if v not in (None, "")]
+            return []
+
+        return cls(
+            local_authorities=[str(v) for v in pick("local_authorities", "las", "local_authority")],
+            years=[int(v) for v in pick("years", "year") if str(v).isdigit()],
+            sections=[str(v) for v in pick("sections", "section_titles", "section")],
+            judgements=[str(v) for v in pick("judgements", "judgement_titles", "judgement")],
+        )
+
+
+@dataclass
+class ParsedQuery:
+    query: str  # what was searched for, after truncation
+    text: str  # the residual that drives ranking
+    grade: int | None = None
+    section: str | None = None  # section title: a filter when explicit, else a boost
+    theme: str | None = None  # the first theme found (or the explicit one)
+    themes: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)  # section titles named in the text
+    report: str | None = None
+    la: str | None = None
+    year: int | None = None
+    source: dict[str, str] = field(default_factory=dict)  # field -> "query" | "option"
+    focus: bool = False  # the text names only topics (themes/sections): rank those sections first
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def grade_label(self) -> str | None:
+        return label_for(self.grade) if self.grade else None
+
+    @property
+    def theme_objects(self) -> list[Theme]:
+        by_name = {t.name: t for t in load_themes()}
+        return [by_name[n] for n in self.themes if n in by_name]
+
+    def to_dict(self) -> dict:
+        body = asdict(self)
+        body.pop("notes")
+        body["grade_label"] = self.grade_label
+        return body
+
+
+def authority_variants(name: str) -> set[str]:
+    """Ways a user may write an authority: with and without 'Council', 'City of' ..."""
+    base = " ".join(name.split())
+    out = {base}
+    stripped = _AUTHORITY_AFFIXES.sub("", base).strip()
+    if stripped:
+        out.add(stripped)
+    out |= {v.replace("&", "and") for v in list(out)}
+    return {v for v in out if v}
+
+
+class QueryParser:
+    """Built once per index (vocabulary changes only when the index does)."""
+
+    def __init__(self, vocabulary: Vocabulary | None = None, nlp: Any = None) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        if nlp is None:
+            from evsearch.models.nlp import get_nlp
+
+            nlp = get_nlp()
+        self.nlp = nlp
+        self.vocabulary = vocabulary or Vocabulary()
+        self.themes = load_themes()
+        self._theme_by_name = {t.name: t for t in self.themes}
+        self._authorities: dict[str, str] = {}
+        self._sections: dict[str, str] = {}
+        self._years = set(self.vocabulary.years)
+        self._stop = nlp.Defaults.stop_words
+
+        matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        make = nlp.make_doc
+
+        def add(label: str, phrases: Iterable[str]) -> None:
+            docs = [make(p) for p in dict.fromkeys(phrases) if p.strip()]
+            if docs:
+                matcher.add(label, docs)
+
+        for gw in GRADE_WORDS:
+            add(f"GRADE:{gw.grade}", [gw.label, *gw.variants])
+        add("CUE", CUE_PHRASES)
+        add("STOP", STOP_PHRASES)
+        for theme in self.themes:
+            add(f"THEME:{theme.name}", theme.phrases)
+        for name in self.vocabulary.local_authorities:
+            for variant in authority_variants(name):
+                self._authorities.setdefault(variant.lower(), name)
+        add("LA", self._authorities)
+        for title in [*self.vocabulary.sections, *self.vocabulary.judgements]:
+            key = " ".join(title.split()).lower()
+            if len(key) > 2:
+                self._sections.setdefault(key, " ".join(title.split()))
+        add("SECTION", self._sections)
+        self._phrases = matcher
+        numbers = Matcher(nlp.vocab)
+        numbers.add("GRADENUM", [[{"LOWER": "grade"}, {"TEXT": {"REGEX": r"^[1-4]$"}}],
+                                 [{"LOWER": {"REGEX": r"^grade[1-4]$"}}]])
+        self._numbers = numbers
+
+    # -- parsing -----------------------------------------------------------------
+
+    def parse(self, query: str) -> ParsedQuery:
+        doc = self.nlp.make_doc(query)
+        spans = self._spans(doc)
+        parsed = ParsedQuery(query=query, text="")
+        removed = [False] * len(doc)
+        grade_spans: list[tuple[int, int, int]] = []
+        topic_tokens = [False] * len(doc)
+        cue = False
+        section_spans: list[tuple[int, int]] = []
+
+        for (start, end), labels in spans:
+            text = doc[start:end].text
+            for label in labels:
+                kind, _, value = label.partition(":")
+                if kind == "GRADENUM":
+                    parsed.grade = int(re.sub(r"\D", "", text))
+                    cue = True
+                    _mark(removed, start, end)
+                elif kind == "GRADE":
+                    grade_spans.append((start, end, int(value)))
+                elif kind == "CUE":
+                    cue = True
+                    _mark(removed, start, end)
+                elif kind == "STOP":
+                    _mark(removed, start, end)
+                elif kind == "LA":
+                    if end - start == 1 and doc[start].lower_ in _WORDY_AUTHORITIES and doc[start].is_lower:
+                        continue
+                    parsed.la = parsed.la or self._authorities[text.lower()]
+                    _mark(removed, start, end)
+                elif kind == "THEME":
+                    _add_unique(parsed.themes, value)
+                    _mark(topic_tokens, start, end)
+                elif kind == "SECTION":
+                    _add_unique(parsed.sections, self._sections[" ".join(text.split()).lower()])
+                    section_spans.append((start, end))
+                    _mark(topic_tokens, start, end)
+        for i, tok in enumerate(doc):
+            if tok.like_num and len(tok.text) == 4 and tok.text.isdigit():
+                year = int(tok.text)
+                if year in self._years:
+                    parsed.year = parsed.year or year
+                    removed[i] = True
+                elif 1990 <= year <= 2039:
+                    parsed.notes.append(f"no reports from {year} in the index; {year} kept as text")
+        for title in parsed.sections:  # a section title implies the themes that cover it
+            for theme in self.themes:
+                if theme.covers_section(title):
+                    _add_unique(parsed.themes, theme.name)
+
+        if grade_spans and parsed.grade is None:
+            start, end, grade = grade_spans[0]
+            adjacent = any(_adjacent(doc, start, end, s, e, self._stop) for s, e in section_spans)
+            content_left = any(
+                not removed[i] and not topic_tokens[i] and not (start <= i < end)
+                and _is_content(doc[i], self._stop)
+                for i in range(len(doc))
+            )
+            if cue or adjacent or not content_left:
+                parsed.grade = grade
+                for s, e, _g in grade_spans:
+                    _mark(removed, s, e)
+            else:
+                word = doc[start:end].text
+                parsed.notes.append(
+                    f"'{word}' read as an ordinary word, not a grade filter "
+                    f"(add 'grade' to the query or use the grade option to filter)"
+                )
+        elif grade_spans:
+            for s, e, _g in grade_spans:
+                _mark(removed, s, e)
+
+        for name in ("grade", "la", "year"):
+            if getattr(parsed, name) is not None:
+                parsed.source[name] = "query"
+        parsed.theme = parsed.themes[0] if parsed.themes else None
+        if parsed.theme:
+            parsed.source["theme"] = "query"
+        if parsed.sections:
+            parsed.section = parsed.sections[0]
+            parsed.source["section"] = "query"
+        parsed.text = _residual(doc, removed, self._stop)
+        parsed.focus = bool(parsed.themes or parsed.sections) and not any(
+            not removed[i] and not topic_tokens[i] and _is_content(doc[i], self._stop) for i in range(len(doc))
+        )
+        return parsed
+
+    def _spans(self, doc) -> list[tuple[tuple[int, int], list[str]]]:
+        """Matches grouped by span; a longer span swallows the shorter ones inside it."""
+        found: dict[tuple[int, int], list[str]] = {}
+        for match_id, start, end in [*self._phrases(doc), *self._numbers(doc)]:
+            found.setdefault((start, end), []).append(self.nlp.vocab.strings[match_id])
+        accepted: list[tuple[tuple[int, int], list[str]]] = []
+        for (start, end), labels in sorted(found.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0])):
+            if any(start < e and s < end for (s, e), _ in accepted):
+                # Themes inside a longer span still count as topics (not grades/filters).
+                continue
+            accepted.append(((start, end), labels))
+        accepted.sort(key=lambda kv: kv[0][0])
+        return accepted
+
+
+def _mark(flags: list[bool], start: int, end: int) -> None:
+    for i in range(start, end):
+        flags[i] = True
+
+
+def _add_unique(items: list[str], value: str) -> None:
+    if value not in items:
+        items.append(value)
+
+
+def _is_content(token, stop: set[str]) -> bool:
+    return token.is_alpha and token.lower_ not in stop and token.lower_ not in GENERIC_WORDS
+
+
+def _adjacent(doc, s1: int, e1: int, s2: int, e2: int, stop: set[str]) -> bool:
+    """Two spans touch, allowing stop words between them ("good for leadership")."""
+    lo, hi = (e1, s2) if e1 <= s2 else (e2, s1)
+    return all(doc[i].lower_ in stop or not doc[i].is_alpha for i in range(lo, hi))
+
+
+def _residual(doc, removed: list[bool], stop: set[str]) -> str:
+    """The tokens left, trimmed of stop words and punctuation at both ends."""
+    keep = [i for i in range(len(doc)) if not removed[i]]
+    while keep and (doc[keep[0]].lower_ in stop or not doc[keep[0]].is_alpha and not doc[keep[0]].like_num):
+        keep.pop(0)
+    while keep and (doc[keep[-1]].lower_ in stop or not doc[keep[-1]].is_alpha and not doc[keep[-1]].like_num):
+        keep.pop()
+    if not keep:
+        return ""
+    text = "".join(doc[i].text_with_ws if i + 1 in keep or i == keep[-1] else doc[i].text + " " for i in keep)
+    return " ".join(text.split())
+
+
+def apply_options(
+    parsed: ParsedQuery,
+    *,
+    vocabulary: Vocabulary,
+    grade: str | int | None = None,
+    section: str | None = None,
+    theme: str | None = None,
+    report: str | None = None,
+    la: str | None = None,
+    year: int | str | None = None,
+) -> ParsedQuery:
+    """Explicit filter options override what was read from the text (and say so)."""
+    from evsearch.errors import InputError
+    from evsearch.indexer.grades import parse_grade
+    from evsearch.search.themes import get_theme
+
+    def override(name: str, value: Any) -> None:
+        old = getattr(parsed, name)
+        if old is not None and old != value and parsed.source.get(name) == "query":
+            parsed.notes.append(f"{name} {old!r} read from the query was overridden by the {name} option")
+        setattr(parsed, name, value)
+        parsed.source[name] = "option"
+
+    if grade not in (None, ""):
+        override("grade", parse_grade(grade))
+    if theme not in (None, ""):
+        found = get_theme(str(theme))
+        override("theme", found.name)
+        parsed.themes = [found.name] + [t for t in parsed.themes if t != found.name]
+    if section not in (None, ""):
+        override("section", " ".join(str(section).split()))
+    if report not in (None, ""):
+        override("report", str(report).strip())
+    if la not in (None, ""):
+        wanted = " ".join(str(la).split()).lower()
+        canonical = {n.lower(): n for n in vocabulary.local_authorities}
+        for name in vocabulary.local_authorities:
+            for variant in authority_variants(name):
+                canonical.setdefault(variant.lower(), name)
+        override("la", canonical.get(wanted, " ".join(str(la).split())))
+    if year not in (None, ""):
+        try:
+            value = int(str(year).strip())
+        except ValueError as exc:
+            raise InputError(f"year must be a number like 2019, not {year!r}") from exc
+        override("year", value)
+    return parsed

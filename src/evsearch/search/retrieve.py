@@ -1,0 +1,117 @@
+"""Hybrid retrieval over one index: keyword query building, dense + BM25, fusion, boosts.
+
+Filters are applied INSIDE both retrievers (candidate id sets), so a filtered
+query still fills its page when enough paragraphs pass the filters. The pool
+size is fixed (not derived from the page), so consecutive pages come from one
+ranking and never overlap.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from evsearch.search.fusion import fuse
+from evsearch.search.themes import Theme
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Words that carry no topic in this corpus: every report says them. Dropped from the keyword query
+# only (the dense query keeps the user's wording).
+_CORPUS_COMMON = frozenset("children child young people services service local authority council".split())
+
+
+@dataclass
+class Tuning:
+    """Ranking knobs, set by measuring nDCG@10 on the dev queries (docs/search.md)."""
+
+    fusion: str = "convex"
+    alpha: float = 0.5  # dense weight in convex fusion (bm25 gets 1 - alpha)
+    rrf_k: int = 60
+    pool: int = 200  # candidates taken from each retriever
+    phrase_bigrams: bool = True  # add "w1 w2" phrase clauses for adjacent query words
+    expand: bool = True  # add the theme taxonomy's expansion terms to the keyword query
+    section_boost: float = 0.1  # added when a paragraph's section matches a query topic
+    title_boost: float = 0.15  # added when it matches a section title named in the query
+
+
+@dataclass
+class Topic:
+    """What the query is about, for boosting: section titles named, themes found."""
+
+    sections: list[str] = field(default_factory=list)
+    themes: list[Theme] = field(default_factory=list)
+
+    def match(self, section: str | None) -> int:
+        """2: section title named in the query; 1: a theme covers it; 0: neither."""
+        if not section:
+            return 0
+        low = section.lower()
+        if any(title.lower() in low or low in title.lower() for title in self.sections):
+            return 2
+        if any(theme.covers_section(section) for theme in self.themes):
+            return 1
+        return 0
+
+    def __bool__(self) -> bool:
+        return bool(self.sections or self.themes)
+
+
+def quote(term: str) -> str:
+    """One FTS5 string literal: user text never reaches FTS5 as syntax."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def keyword_query(text: str, stop: set[str] | frozenset[str], *, extra: Sequence[str] = (), bigrams: bool = True) -> str:
+    """An OR query of the content words, adjacent-word phrases and expansion phrases.
+
+    OR (not AND) because a long natural-language query rarely has every word
+    in the best paragraph; BM25 sums the clauses that match, and a phrase
+    clause adds score when words appear together as typed.
+    """
+    words = [w.lower() for w in _WORD.findall(text)]
+    content = [w for w in words if w not in stop and (len(w) > 1 or w.isdigit())]
+    clauses: list[str] = []
+    for w in content:
+        if w not in _CORPUS_COMMON:
+            clauses.append(quote(w))
+    if bigrams:
+        for a, b in zip(content, content[1:]):
+            clauses.append(quote(f"{a} {b}"))
+    for phrase in extra:
+        clauses.append(quote(phrase.lower()))
+    if not clauses:  # only common words: search them after all
+        clauses = [quote(w) for w in content]
+    return " OR ".join(dict.fromkeys(clauses))
+
+
+def retrieve(
+    index: Any,
+    query_vector: np.ndarray | None,
+    fts_query: str,
+    candidates: np.ndarray | None,
+    tuning: Tuning,
+) -> dict[int, float]:
+    """Fused scores of the pooled candidates from both retrievers."""
+    n = tuning.pool
+    if candidates is not None:
+        n = min(n, len(candidates))
+    dense = index.search_dense(query_vector, n, candidate_ids=candidates) if query_vector is not None else []
+    keyword = index.search_bm25(fts_query, n, candidate_ids=candidates) if fts_query else []
+    return fuse(list(dense), list(keyword), method=tuning.fusion, alpha=tuning.alpha, rrf_k=tuning.rrf_k)
+
+
+def boost(scores: dict[int, float], records: dict[int, dict], topic: Topic, tuning: Tuning, *, focus: bool) -> dict[int, float]:
+    """Section/theme boosts. In focus mode (the query is only a topic) the match leads the order."""
+    if not topic:
+        return scores
+    out = {}
+    for pid, score in scores.items():
+        level = topic.match(records[pid].get("section")) if pid in records else 0
+        if focus:
+            out[pid] = score + 10.0 * level
+        else:
+            out[pid] = score + (tuning.title_boost if level == 2 else tuning.section_boost if level == 1 else 0.0)
+    return out

@@ -1,0 +1,104 @@
+"""Query understanding: filters read from text, the grade-word rule, explicit overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+from evsearch.errors import InputError, UnknownGradeError
+from evsearch.search.query import QueryParser, Vocabulary, apply_options, authority_variants
+
+VOCAB = Vocabulary(
+    local_authorities=["Darlington", "East Sussex", "Reading", "Kingston upon Thames"],
+    years=[2010, 2011, 2019, 2026],
+    sections=["Leadership and management", "Being healthy", "Quality of provision",
+              "How good are outcomes for looked after children and care leavers?"],
+    judgements=["Equality and diversity"],
+)
+
+
+@pytest.fixture(scope="module")
+def parser() -> QueryParser:
+    return QueryParser(VOCAB)
+
+
+def test_structured_judgement_query(parser):
+    p = parser.parse("what supports the outstanding leadership grade in Darlington 2026")
+    assert (p.grade, p.la, p.year) == (1, "Darlington", 2026)
+    assert p.theme == "leadership"
+    assert p.text == "leadership"
+    assert p.focus
+
+
+def test_health_adequate_grade(parser):
+    p = parser.parse("evidence for health adequate grade")
+    assert p.grade == 3 and p.theme == "health" and p.text == "health" and p.focus
+
+
+def test_grade_alone_is_a_filter(parser):
+    p = parser.parse("outstanding")
+    assert p.grade == 1 and p.text == ""
+
+
+def test_grade_number(parser):
+    assert parser.parse("grade 4 help and protection").grade == 4
+    assert parser.parse("Grade 2").grade == 2
+
+
+def test_good_as_description_stays_text(parser):
+    p = parser.parse("good support for care leavers")
+    assert p.grade is None
+    assert p.text == "good support for care leavers"
+    assert "care leavers" in p.themes
+    assert any("not a grade filter" in n for n in p.notes)
+
+
+def test_grade_next_to_section_title_is_a_filter(parser):
+    p = parser.parse("outstanding leadership and management in east sussex")
+    assert p.grade == 1 and p.la == "East Sussex" and p.section == "Leadership and management"
+
+
+def test_grade_word_inside_section_title_is_not_a_grade(parser):
+    p = parser.parse("How good are outcomes for looked after children and care leavers?")
+    assert p.grade is None
+    assert p.section.startswith("How good are outcomes")
+
+
+def test_wordy_authority_needs_capital(parser):
+    p = parser.parse("reading age of children")
+    assert p.la is None and "reading" in p.text
+    assert parser.parse("children in care in Reading").la == "Reading"
+
+
+def test_year_not_in_index_stays_text(parser):
+    p = parser.parse("inadequate 1999")
+    assert p.year is None and p.grade == 4
+    assert any("1999" in n for n in p.notes)
+
+
+def test_fts_syntax_is_plain_text(parser):
+    p = parser.parse('foo "bar NEAR( -x:y *')
+    assert p.grade is None and p.la is None and "NEAR" in p.text
+
+
+def test_explicit_options_override(parser):
+    p = apply_options(parser.parse("outstanding leadership grade in Darlington"), vocabulary=VOCAB,
+                      grade="inadequate", la="kingston upon thames", year="2019", theme="camhs")
+    assert (p.grade, p.la, p.year, p.theme) == (4, "Kingston upon Thames", 2019, "mental health")
+    assert p.source["grade"] == "option"
+    assert any("overridden" in n for n in p.notes)
+
+
+def test_bad_options(parser):
+    with pytest.raises(UnknownGradeError) as err:
+        apply_options(parser.parse("x"), vocabulary=VOCAB, grade="excellent")
+    assert "outstanding" in str(err.value)
+    with pytest.raises(InputError, match="unknown theme"):
+        apply_options(parser.parse("x"), vocabulary=VOCAB, theme="astrology")
+    with pytest.raises(InputError, match="year"):
+        apply_options(parser.parse("x"), vocabulary=VOCAB, year="last year")
+
+
+def test_authority_variants():
+    assert "Bristol" in authority_variants("City of Bristol")
+    assert "Kent" in authority_variants("Kent County Council")
+    assert "Brighton and Hove" in authority_variants("Brighton & Hove")
