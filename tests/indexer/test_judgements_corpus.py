@@ -123,3 +123,35 @@ def test_framework_agrees_with_inspection_dates(parsed_ilacs) -> None:
             assert "2013-10-01" <= start < "2018-07-01", path
         elif report.framework == "slac":
             assert start < "2014-01-01", path
+
+
+def test_ilacs_judgements_link_to_body_sections(parsed_ilacs) -> None:
+    """Every ILACS area judgement has a body section ("...: good") holding its paragraphs."""
+    totals: dict[str, list[int]] = {}
+    unlinked = []
+    for path, parsed in sorted(parsed_ilacs.items()):
+        if isinstance(parsed, ReportReadError):
+            continue
+        framework = parsed.report.framework
+        for judgement in parsed.judgements:
+            if framework == "slac":
+                continue  # slac bodies do have "Overall effectiveness" sections; see the seed tests
+            if judgement.title in ("Overall effectiveness", "Overall judgement"):
+                assert judgement.section is None, path  # summarised on page 1, no body section
+                continue
+            linked, total = totals.setdefault(framework, [0, 0])
+            totals[framework] = [linked + (judgement.section is not None), total + 1]
+            if judgement.section is None and framework.startswith("ilacs"):
+                unlinked.append((path, judgement.title))
+            if judgement.section is not None:
+                graded = [p for p in parsed.paragraphs if p.section == judgement.section]
+                assert graded, (path, judgement.section)
+                if judgement.grade is not None:
+                    assert all(p.grade is not None for p in graded), (path, judgement.section)
+    for framework, (linked, total) in sorted(totals.items()):
+        print(f"{framework}: {linked} of {total} area judgements linked to a body section")
+    for item in unlinked:
+        print("unlinked:", item)
+    linked = sum(totals[f][0] for f in totals if f.startswith("ilacs"))
+    total = sum(totals[f][1] for f in totals if f.startswith("ilacs"))
+    assert linked / total >= 0.95

@@ -8,6 +8,7 @@ cannot drift apart.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -53,6 +54,13 @@ def _worker(request: Request) -> EngineWorker:
 def _grade(value: str | None) -> int | None:
     """Parse a grade once here so a typo is a 400 naming the valid words."""
     return None if value in (None, "") else parse_grade(value)
+
+
+def _public(report: dict) -> dict:
+    """A report as clients see it: the server's file path reduced to its file name."""
+    if report.get("path"):
+        report = {**report, "path": PurePath(str(report["path"])).name}
+    return report
 
 
 def _blank(value: str | None) -> str | None:
@@ -111,14 +119,15 @@ async def reports(
 ) -> Any:
     """Reports in the index, with their metadata."""
     worker = _worker(request)
-    return await worker.run(worker.engine.reports, la=_blank(la), year=year, framework=_blank(framework))
+    found = await worker.run(worker.engine.reports, la=_blank(la), year=year, framework=_blank(framework))
+    return [_public(r) for r in found]
 
 
 @router.get("/reports/{report_id}", responses={200: {"model": ReportOut}, **ERRORS}, tags=["reports"])
 async def report(request: Request, report_id: ReportId) -> Any:
     """One report's metadata and its judgement table."""
     worker = _worker(request)
-    return await worker.run(worker.engine.report, report_id)
+    return _public(await worker.run(worker.engine.report, report_id))
 
 
 @router.get(

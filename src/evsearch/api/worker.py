@@ -24,7 +24,11 @@ class EngineWorker:
 
     def __init__(self, index_dir: str | Path | None = None) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evsearch-engine")
-        self.engine: Any = self._pool.submit(self._open, index_dir).result()
+        try:
+            self.engine: Any = self._pool.submit(self._open, index_dir).result()
+        except BaseException:
+            self._pool.shutdown(wait=False)
+            raise
 
     @staticmethod
     def _open(index_dir: str | Path | None) -> Any:

@@ -63,20 +63,19 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def discover(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
-    """(file, report id) for every report file under the given files and folders."""
-    from evsearch.indexer.pipeline import iter_report_files, report_id_for
+def discover(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
+    """(file, report id) for every report file under the given files and folders, and
+    (path, reason) for every given path that does not exist."""
+    from evsearch.indexer.pipeline import report_jobs
 
-    found: dict[Path, str] = {}
-    for raw in paths:
-        given = Path(raw)
-        if not given.exists():
-            raise ReportReadError(str(given), "no such file or directory")
-        root = given if given.is_dir() else given.parent
-        for file in iter_report_files([given]):
-            file = Path(file)
-            found.setdefault(file.resolve(), report_id_for(file, root))
-    return sorted(found.items(), key=lambda item: str(item[0]))
+    files: list[tuple[Path, str]] = []
+    missing: list[tuple[str, str]] = []
+    for job in report_jobs(paths):
+        if isinstance(job, ReportReadError):
+            missing.append((job.path, job.reason))
+        else:
+            files.append((Path(job[0]).resolve(), job[1]))
+    return files, missing
 
 
 @dataclass
@@ -132,6 +131,11 @@ def _threaded(iterator: Iterator[_Item]) -> Iterator[_Item]:
             yield element
     finally:
         stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue, then let it stop
+            try:
+                q.get(timeout=0.1)
+            except queue.Empty:
+                pass
 
 
 def build_index(
@@ -155,8 +159,8 @@ def build_index(
     recipe = resolve_recipe(embedding_text or config.get("embedding_text"))
     if parse is None:
         from evsearch.indexer.pipeline import parse_file as parse
-    files = discover(paths)
-    result = BuildResult(index_dir)
+    files, missing = discover(paths)
+    result = BuildResult(index_dir, failed=list(missing))
     with IndexWriter.open(
         index_dir, model=model_name, embedding_text=recipe, ann=ann or config.get("ann"), rebuild=rebuild
     ) as writer:

@@ -18,7 +18,7 @@ BULLET = "•"
 
 # Symbol-font glyphs and marks that PDFs use as list bullets.
 _BULLET_CHARS = "\uf0a7\uf0b7\uf076\uf0d8\uf0fc\u25fc\u25aa\u25a0\u25cf\u2022\u25e6\u2023\u2043\uf02d\u27a2"
-_BULLET_RE = re.compile(rf"^\s*(?:[{_BULLET_CHARS}]|[-*](?=\s))\s*")
+_BULLET_RE = re.compile(rf"^\s*(?:[{_BULLET_CHARS}\uf000-\uf0ff]|[-*](?=\s))\s*")
 _CHAR_MAP = {
     "\ufffe": "-",  # pdfium reports a soft hyphen at a line break as U+FFFE
     "\u00ad": "",  # soft hyphen that survived: invisible

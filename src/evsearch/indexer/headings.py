@@ -38,10 +38,11 @@ _TITLE_VERB_GRADE_RE = re.compile(
     rf"^(?P<title>[A-Z].*?\S)\s+(?:(?:is|are)\s+(?:judged\s+(?:to\s+be\s+)?)?(?P<word>{_WORDS})|(?P<word2>requires? improvement(?: to be good)?))$",
     _I,
 )
-KEY_JUDGEMENT_RE = re.compile(r"^Key judgement\s+Judgement grade$", _I)
+KEY_JUDGEMENT_RE = re.compile(r"^Key judgement\s+(?:Inspection\s+|Judgement\s+)?grade$", _I)
 PARA_START_RE = re.compile(r"^(?P<n>\d{1,3})\.(?!\d)\s*(?P<rest>(?:[\"'‘“(\[A-Za-z0-9£].*)?)$")
 # "34 Most children ..." (the period lost in the PDF): accepted only in sequence, see paragraphs.py
 LOOSE_START_RE = re.compile(r"^(?P<n>\d{1,3}) (?P<rest>[A-Z][a-z].*)$")
+_SCALE_RE = re.compile(r"\(Grade\s*[1-4]\)", _I)  # the grade-scale explanation grades nothing
 _SENTENCE_END_RE = re.compile(r"[.!?:;)\"'’”]$")
 
 
@@ -104,9 +105,19 @@ def headingish(text: str, first: bool = True) -> bool:
         return False
     if first and not (text[0].isupper() or text[0] in "'‘\"“"):
         return False
-    if re.search(r"[.,;]$", text):
+    if re.search(r"[.,;]$", text) or _SCALE_RE.search(text):
         return False
     return len(text.split()) <= 20
+
+
+_ENDS_WITH_GRADE_RE = re.compile(rf"\b(?:{_WORDS})\.$", _I)
+
+
+def heading_line(text: str, first: bool = True) -> bool:
+    """headingish, also allowing a closing period right after a grade word ("... to be good.")."""
+    if headingish(text, first):
+        return True
+    return bool(_ENDS_WITH_GRADE_RE.search(text)) and headingish(text[:-1], first)
 
 
 def block_ended(lines: list[Line], i: int, width: int) -> bool:
@@ -127,34 +138,57 @@ def _is_grade_only(text: str) -> bool:
     return lookup_label(text.rstrip(".:").strip()) is not None
 
 
-def match_heading(lines: list[Line], i: int, width: int, expected: int, after_key_marker: bool) -> Heading | None:
+def match_heading(
+    lines: list[Line], i: int, width: int, expected: int, after_key_marker: bool, after_heading: bool = False
+) -> Heading | None:
     """The heading that starts at line i, if any (see module docstring)."""
     first = lines[i].text
-    if not headingish(first) and not GRADE_LINE_RE.match(first):
+    if not heading_line(first) and not GRADE_LINE_RE.match(first):
         # a lone grade line right after a heading is consumed with it; here it is no heading
         return None
     if GRADE_LINE_RE.match(first):
         return None
-    ended = block_ended(lines, i, width)
+    ended = after_heading or block_ended(lines, i, width)
+    page_start = lines[i].page_start
     n = len(lines)
     for k in (1, 2, 3):
         if i + k > n:
             break
         block = lines[i:i + k]
-        if k > 1 and (not headingish(block[-1].text, first=False) and not _is_grade_only(block[-1].text)):
+        if k > 1 and (not heading_line(block[-1].text, first=False) and not _is_grade_only(block[-1].text)):
             break
         if k > 1 and any(b.blank_before for b in block[1:]):
             break
         text = " ".join(b.text for b in block)
+        if _ENDS_WITH_GRADE_RE.search(text):
+            text = text[:-1]
         nxt = lines[i + k] if i + k < n else None
         if nxt is not None and nxt.text[:1].islower() and not nxt.blank_before:
             continue  # the heading (or the sentence) goes on
         h = _grade_tail(block) if ended and k > 1 else None
-        h = h or _match_block(text, nxt, ended, width, expected, after_key_marker, k)
+        h = h or _match_block(text, nxt, ended, width, expected, after_key_marker, k, page_start)
         if h is not None:
             h.consumed += k
+            after = i + h.consumed
+            if h.grade is not None and after < n and re.fullmatch(r"to be good\.?", lines[after].text.strip(), _I):
+                h.consumed += 1  # "Requires improvement" / "to be good" on two lines
             return h
     return None
+
+
+_TRAILING_VERB_RE = re.compile(r"[\s:]+(?:(?:is|are)(?:\s+that(?:\s+(?:it|they))?(?:\s+(?:is|are))?)?|that(?:\s+(?:it|they))?(?:\s+(?:is|are))?)\s*$", _I)
+_GRADED_PREFIX_RE = re.compile(r"^The graded judge?ment (?:about|for|on) (?:the )?", _I)
+
+
+def _tidy_title(title: str) -> str:
+    """A heading title without the verb that led to its wrapped grade ("... is", "... is that it is")."""
+    title = title.strip().rstrip(":").strip()
+    title = _TRAILING_VERB_RE.sub("", title).strip()
+    m = _GRADED_PREFIX_RE.match(title)
+    if m:
+        rest = title[m.end():]
+        title = rest[:1].upper() + rest[1:]
+    return title
 
 
 def _grade_tail(block: list[Line]) -> Heading | None:
@@ -164,8 +198,8 @@ def _grade_tail(block: list[Line]) -> Heading | None:
             break
         tail = " ".join(b.text for b in block[-j:])
         if _is_grade_only(tail):
-            title = " ".join(b.text for b in block[:-j]).rstrip(":").strip()
-            if len(title) < 12 or not all(headingish(b.text, first=(x == 0)) for x, b in enumerate(block[:-j])):
+            title = _tidy_title(" ".join(b.text for b in block[:-j]))
+            if len(title) < 12 or len(title) > 120 or not all(headingish(b.text, first=(x == 0)) for x, b in enumerate(block[:-j])):
                 return None
             grade, label = grade_from_word(tail.rstrip(".:").strip())
             return Heading(title, grade, label, 0, keyed=True)
@@ -173,17 +207,25 @@ def _grade_tail(block: list[Line]) -> Heading | None:
 
 
 def _next_opens_body(nxt: Line | None, expected: int) -> bool:
+    """Is the next line a numbered paragraph in sequence, or a "Summary"/"Inspection findings" line?"""
     if nxt is None:
         return False
+    if title_role(nxt.text) in ("label", "child"):
+        return True
     m = PARA_START_RE.match(nxt.text)
     return bool(m and int(m.group("n")) == expected)
 
 
-def _match_block(text: str, nxt: Line | None, ended: bool, width: int, expected: int, after_key: bool, k: int) -> Heading | None:
+def _match_block(
+    text: str, nxt: Line | None, ended: bool, width: int, expected: int, after_key: bool, k: int, page_start: bool
+) -> Heading | None:
     if len(text) > 200:
         return None
-    next_grade = grade_line(nxt.text) if nxt is not None else None
-    extra = 1 if next_grade else 0
+    next_grade = None
+    if nxt is not None:
+        next_grade = grade_line(nxt.text)
+        if next_grade is None and _is_grade_only(nxt.text):
+            next_grade = grade_from_word(nxt.text.rstrip(".:").strip())
 
     m = _GRADED_JUDGEMENT_RE.match(text)
     if m and ended:
@@ -203,16 +245,23 @@ def _match_block(text: str, nxt: Line | None, ended: bool, width: int, expected:
         _, label = grade_from_word(m.group("word"))
         return Heading(m.group("title").strip(), int(m.group("n")), label, 0)
     role = title_role(text)
-    if role is not None and ended:
-        if next_grade:
-            return Heading(text, next_grade[0], next_grade[1], extra)
+    m = _TITLE_VERB_GRADE_RE.match(text)
+    if m and (ended or page_start) and title_role(m.group("title")) is not None:
+        grade, label = grade_from_word(m.group("word") or m.group("word2"))
+        return Heading(m.group("title"), grade, label, 0, keyed=True)
+    if next_grade and (ended or page_start or role is not None or k > 1 or len(text) < 60):
+        keyed = grade_line(nxt.text) is None  # a bare grade word: SIF key judgement style
+        return Heading(_tidy_title(text), next_grade[0], next_grade[1], 1, keyed=keyed)
+    if role is not None and (ended or page_start):
         return Heading(text, None, None, 0)
-    if ended and next_grade:
-        return Heading(text, next_grade[0], next_grade[1], extra)
-    if ended and _next_opens_body(nxt, expected) and not text.endswith(":"):
+    if ended and k <= 3 and len(text) <= 140 and _next_opens_body(nxt, expected) and not text.endswith(":"):
         m = _TITLE_VERB_GRADE_RE.match(text)
         if m:
             grade, label = grade_from_word(m.group("word") or m.group("word2"))
+            return Heading(m.group("title"), grade, label, 0, keyed=True)
+        m = _TITLE_THEN_GRADE_RE.match(text)
+        if m and len(m.group("title")) >= 20:
+            grade, label = grade_from_word(m.group("word"))
             return Heading(m.group("title"), grade, label, 0, keyed=True)
         return Heading(text, None, None, 0)
     return None
@@ -228,6 +277,8 @@ def is_judgement_row(lines: list[Line], i: int, width: int) -> bool:
     if _is_grade_only(nxt) or (i + 2 < len(lines) and _is_grade_only(lines[i + 2].text) and len(nxt) < 40):
         return True
     short = width > 0 and len(lines[i].text) < 0.75 * width
+    if _TITLE_THEN_GRADE_RE.match(rest) and len(rest) < 100 and not nxt[:1].islower():
+        return True
     if len(nxt) < 25 and _TITLE_THEN_GRADE_RE.match(rest + " " + nxt) and (short or len(lines[i].text) < 75):
         return True
     return bool(_TITLE_THEN_GRADE_RE.match(rest)) and short and not nxt[:1].islower()

@@ -52,7 +52,7 @@ def clean_text(text: str) -> str:
     text = re.sub("\ufffe\\s*\n\\s*", "", text)  # soft hyphen at a line end: join the word
     text = text.replace("\ufffe", "-").replace("\u00ad", "")
     text = text.replace("\u2019", "'").replace("\u2018", "'")
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(text.split())
 
 
 def normalise_title(title: str) -> str:
@@ -143,10 +143,21 @@ _SIF_OVERALL = (
 _SIF_CELL = re.compile(r"\s*(?:(?:\d+\s+)?\d\.\d?\s|The effectiveness of the Local Safeguarding)", re.I)
 # Where page 1 lacks the LSCB line, the review section states it as a sentence of its own.
 _SIF_LSCB = re.compile(
-    r"(?:(?<=[.)] )|(?<=\(LSCB\) )|(?<=\d ))The (?:effectiveness of the )?Local Safeguarding Children Board(?: \(LSCB\))?"
+    r"The (?:effectiveness of the )?Local Safeguarding Children Board(?: \(LSCB\))?"
     r" (?:is|requires?) (" + GRADE_PATTERN.pattern + r")(?=\.?(?: [A-Z]|$))",
     re.I,
 )
+
+
+def _lscb_sentence(text: str) -> re.Match | None:
+    """The first LSCB grade sentence that starts a sentence or follows a heading."""
+    for match in _SIF_LSCB.finditer(text):
+        before = text[max(0, match.start() - 8) : match.start()]
+        if not before or re.search(r"(?:[.)]|\d|\(LSCB\)) $", before):
+            return match
+    return None
+
+
 _SIF_FOOTNOTE = re.compile(r"(?:^|\n)\s*1 Ofsted produces this report.*", re.S)
 
 
@@ -167,7 +178,7 @@ def extract_sif(pages: Sequence[str], report_id: str) -> list[Judgement]:
     if first:
         found.extend(_scan_cells(text[first.start() :], report_id, limit=6, cell_start=_SIF_CELL))
     if not any("safeguarding children board" in j.title.lower() for j in found):
-        lscb = _SIF_LSCB.search(clean_text("\n".join(pages)))
+        lscb = _lscb_sentence(clean_text("\n".join(pages)))
         if lscb:
             found.append(_make(report_id, None, LSCB_TITLE, lscb.group(1)))
     return found

@@ -21,7 +21,10 @@ _MONTHS = {
         "january february march april may june july august september october november december".split(), 1
     )
 }
-_MONTH = r"(?:" + "|".join(_MONTHS) + r")"
+_MONTHS.update({name[:3]: number for name, number in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+# Longest first, so "march" is not read as "mar" + "ch".
+_MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DATE = rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{4}}"
 _DASH = r"\s*(?:–|—|-|to|and)\s*"
 ILACS_2026_FROM = date(2026, 4, 1)
@@ -29,7 +32,7 @@ ILACS_2026_FROM = date(2026, 4, 1)
 
 def _lines(text: str) -> list[str]:
     text = text.replace("\r", "").replace("\u2019", "'").replace("\ufffe", "")
-    return [re.sub(r"\s+", " ", line).strip(" *#\t") for line in text.split("\n")]
+    return [" ".join(line.split()).strip(" *#") for line in text.split("\n")]
 
 
 def parse_date(text: str, *, default: tuple[int | None, int | None] = (None, None)) -> str | None:
@@ -44,7 +47,7 @@ def parse_date(text: str, *, default: tuple[int | None, int | None] = (None, Non
         if not match:
             return None
         day = int(match.group(1))
-        month = _MONTHS[match.group(2)] if match.group(2) else default[0]
+        month = _MONTHS[match.group(2).rstrip(".")] if match.group(2) else default[0]
         year = int(match.group(3)) if match.group(3) else default[1]
     if month is None or year is None:
         return None
@@ -78,11 +81,8 @@ def parse_date_range(text: str) -> tuple[str | None, str | None]:
 
 
 def _find(pattern: str, lines: Sequence[str]) -> re.Match | None:
-    for line in lines:
-        match = re.search(pattern, line, re.I)
-        if match:
-            return match
-    return None
+    """The first line matching ``pattern`` (anchored with ^ per line)."""
+    return re.search(pattern, "\n".join(lines), re.I | re.M)
 
 
 def _inspection_dates(lines: list[str]) -> tuple[str | None, str | None]:
@@ -94,6 +94,9 @@ def _inspection_dates(lines: list[str]) -> tuple[str | None, str | None]:
                 value = f"{value} {lines[i + 1]}"
             return parse_date_range(value)
     return None, None
+
+
+_LABELS = re.compile(r"published|inspector", re.I)
 
 
 def _published(lines: list[str]) -> str | None:
@@ -127,7 +130,7 @@ def _title_and_authority(lines: list[str]) -> tuple[str | None, str | None]:
     # A title runs on until it ends like a title ("... services", "... leavers", "... Board").
     while i < len(body) and not _COVER_LABEL.match(body[i]) and len(parts) < 6:
         joined = _strip_footnote(" ".join(parts))
-        if re.search(r"(?:services|leavers|board)$", joined, re.I) and body[i].lower() != "and":
+        if re.search(r"(?:services|leavers|board)$", joined, re.I) and not re.match(r"and\b", body[i], re.I):
             break
         parts.append(body[i])
         i += 1
@@ -193,11 +196,16 @@ def refine_framework(framework: str, judgements: Sequence[Judgement], inspection
 def extract_report(pages: Sequence[str], report_id: str, path: str) -> Report:
     """The Report record for a document's pages (framework not yet refined by judgements)."""
     cover = _lines("\n".join(pages[:1]))
-    everything = _lines("\n".join(pages))
     title, authority = _title_and_authority(cover)
     start, end = _inspection_dates(cover)
-    if start is None:
-        start, end = _inspection_dates(everything)
+    published, lead = _published(cover), _lead_inspector(cover)
+    if start is None:  # look further only when the cover lacks it
+        start, end = _inspection_dates(_lines("\n".join(pages)))
+    if published is None or lead is None:
+        rest = [line for line in "\n".join(pages).replace("\u2019", "'").split("\n") if _LABELS.search(line)]
+        rest = [" ".join(line.split()).strip(" *#") for line in rest]
+        published = published or _published(rest)
+        lead = lead or _lead_inspector(rest)
     return Report(
         report_id=report_id,
         path=path,
@@ -205,7 +213,7 @@ def extract_report(pages: Sequence[str], report_id: str, path: str) -> Report:
         local_authority=authority,
         inspection_start=start,
         inspection_end=end,
-        published=_published(cover) or _published(everything[:80]),
-        lead_inspector=_lead_inspector(cover) or _lead_inspector(everything),
+        published=published,
+        lead_inspector=lead,
         framework=detect_framework(pages),
     )

@@ -109,7 +109,7 @@ def skip_table(lines: list[Line], i: int) -> int:
     j = i + 1
     while j < n:
         t = lines[j].text
-        if len(t) > 75 or t.endswith(".") or PARA_START_RE.match(t) or t.startswith(BULLET):
+        if len(t) > 75 or (t.endswith(".") and len(t) > 45) or PARA_START_RE.match(t) or t.startswith(BULLET):
             break
         if title_role(t) in ("recommendations", "section", "part"):
             break
@@ -119,6 +119,8 @@ def skip_table(lines: list[Line], i: int) -> int:
 
 def is_table_start(text: str) -> bool:
     """Does this line open a judgement table (not body text)?"""
+    if text[:4].lower() not in ("reco", "the ", "judg"):
+        return False
     norm = normalize_title(text)
     return title_role(text) == "table" or norm.startswith("record of main findings") or norm.startswith(
         "the judgements on areas of the service"
@@ -150,8 +152,9 @@ def skip_regions(doc: Document) -> list[tuple[int, int, str]]:
 
 
 class _Splitter:
-    def __init__(self, lines: list[Line], report_id: str) -> None:
+    def __init__(self, lines: list[Line], report_id: str, pdf: bool = False) -> None:
         self.lines = lines
+        self.pdf = pdf
         self.report_id = report_id
         self.width = typical_width(lines)
         self.out: list[Paragraph] = []
@@ -164,6 +167,7 @@ class _Splitter:
         self.after_key = False
         self.front_summary = False
         self.started = False
+        self.last_heading_end = -1
 
     # ----- output
     def close(self) -> None:
@@ -224,7 +228,9 @@ class _Splitter:
             self.stack = []
         elif role == "label":
             self.next_kind = "summary"
-        elif role == "child" or (role == "section" and title_role(h.title) is None and self._under_key()):
+        elif role == "child" or (
+            role in ("section", "key") and title_role(h.title) in (None, "key") and self._under_container(h)
+        ):
             sec.role = "child"
             if self.stack and self.stack[-1].role == "child":
                 self.stack.pop()
@@ -232,8 +238,14 @@ class _Splitter:
         else:
             self.stack = [sec]
 
-    def _under_key(self) -> bool:
-        return bool(self.stack) and self.stack[0].keyed
+    def _under_container(self, h: Heading) -> bool:
+        """Unknown headings nest under a graded key judgement; ungraded ones under a recommendations section."""
+        if not self.stack:
+            return False
+        top = self.stack[0]
+        if top.role == "recommendations":
+            return h.grade is None
+        return top.keyed and title_role(h.title) is None and h.grade is None
 
     # ----- main loop
     def run(self) -> list[Paragraph]:
@@ -270,11 +282,12 @@ class _Splitter:
                 self.open("paragraph", m, ln)
                 i += 1
                 continue
-            h = match_heading(lines, i, self.width, self.expected, self.after_key)
+            h = match_heading(lines, i, self.width, self.expected, self.after_key, self.last_heading_end == i)
             if h is not None:
                 self.after_key = False
                 self.apply_heading(h)
                 i += h.consumed
+                self.last_heading_end = i
                 continue
             self.after_key = False
             g = grade_line(t)
@@ -301,6 +314,9 @@ class _Splitter:
                 else:
                     b.lines.append(("\n" if ln.blank_before and _ends_sentence(b.lines[-1]) else "") + t)
                 i += 1
+                continue
+            if ln.page == 1 and self.pdf and not self.front_summary:
+                i += 1  # a PDF's cover page: title, dates, judgement list
                 continue
             if self.started or self.front_summary:
                 kind = self.next_kind or ("summary" if self.front_summary else None)
@@ -331,6 +347,8 @@ class _Splitter:
                 return None
             if n == self.expected:
                 return n
+            if n == self.expected - 1 and self.block is None and self.last_heading_end == i and n > 1:
+                return n  # the source repeats a number right after a heading: keep it as printed
             if n == self.expected + 1 and prev_ended and self.expected > 1 and m.group("rest")[:1].isupper():
                 nxt = self._peek_number(i)
                 if nxt is None or nxt == n + 1:
@@ -363,14 +381,14 @@ def _ends_sentence(text: str) -> bool:
     return bool(re.search(r"[.!?:;\"'’”)]$", text.strip()))
 
 
-def split_lines(lines: list[Line], report_id: str) -> list[Paragraph]:
+def split_lines(lines: list[Line], report_id: str, *, pdf: bool = False) -> list[Paragraph]:
     """Split already-cleaned lines (see report_lines) into paragraphs."""
-    return _Splitter(lines, report_id).run()
+    return _Splitter(lines, report_id, pdf).run()
 
 
 def split_paragraphs(doc: Document, report_id: str) -> list[Paragraph]:
     """Every citable paragraph of a report, in order (the contract of this module)."""
-    return split_lines(report_lines(doc), report_id)
+    return split_lines(report_lines(doc), report_id, pdf=doc.path.suffix.lower() == ".pdf")
 
 
 def split_text(text: str, report_id: str = "text", pages: list[str] | None = None) -> list[Paragraph]:

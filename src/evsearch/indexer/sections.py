@@ -12,6 +12,7 @@ Roles:
 - ``container``: an ungraded heading that groups the graded ones below it.
 - ``child``: nests under the open container (or graded key judgement).
 - ``section``: an ordinary heading at the level under the part.
+- ``key``: a key judgement title (graded in the body); a sub-heading when ungraded under recommendations.
 - ``label``: names the next unnumbered block (e.g. "Summary") but opens no section.
 - ``recommendations``: a section whose bullets are recommendations.
 - ``toc``: the table of contents title.
@@ -80,6 +81,15 @@ SECTION_TITLES: dict[str, str] = {
     "what the inspection judgements mean": "section",
     "information about this inspection": "section",
     "the inspection team": "skip",
+    # key judgements (SIF 2013-18, ILACS 2018-): graded; under a recommendations heading they are sub-headings
+    "leadership, management and governance": "key",
+    "the experiences and progress of children who need help and protection": "key",
+    "the experiences and progress of children looked after and achieving permanence": "key",
+    "the experiences and progress of children in care and care leavers": "key",
+    "the experiences and progress of children in care": "key",
+    "the experiences and progress of care leavers": "key",
+    "the impact of leaders on social work practice with children and families": "key",
+    "adoption performance": "key",
     # SIF sub-headings under a graded key judgement
     "inspection findings": "child",
     # recommendation sections
@@ -123,12 +133,16 @@ def normalize_title(title: str) -> str:
 
 
 _ROLES = {normalize_title(k): v for k, v in SECTION_TITLES.items()}
+_SECTION_N_RE = re.compile(r"^Section \d{1,2}: \S.{3,100}$", re.IGNORECASE)
+_PREFIXES = frozenset(k[:4] for k in _ROLES)
 
 
 def title_role(title: str) -> str | None:
     """The role of a printed title, or None when the vocabulary does not know it."""
-    if len(title) > 120:
-        return None
+    if _SECTION_N_RE.match(title):
+        return "part"  # SIF 2014: "Section 1: the local authority", "Section 2: The effectiveness of the LSCB"
+    if len(title) > 120 or title[:4].lower().translate(_QUOTES) not in _PREFIXES:
+        return None  # fast path: most lines are prose
     return _ROLES.get(normalize_title(title))
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from evsearch import config
 from evsearch.errors import InputError
 from evsearch.indexer.grades import label_for, parse_grade
-from evsearch.search import highlight
+from evsearch.search import acronyms, highlight
 from evsearch.search.query import ParsedQuery, QueryParser, Vocabulary, apply_options
 from evsearch.search.results import Hit, SearchResponse, citation
 from evsearch.search.retrieve import Topic, Tuning, boost, keyword_query, retrieve
@@ -50,9 +50,11 @@ class Engine:
         vocabulary = Vocabulary.from_index(index.vocabulary())
         parser = QueryParser(vocabulary)
         meta = {r["report_id"]: r for r in index.reports()}
+        table = acronyms.load(index, _cache_dir())
         with self._lock:
             old = self.index
             self.index, self.parser, self.vocabulary, self._meta = index, parser, vocabulary, meta
+            self.acronyms = table
         if old is not None:
             old.close()
 
@@ -122,9 +124,10 @@ class Engine:
             ranked = self._rank(text, parsed, topic, candidates)
         records_needed = ranked[: offset + k + 50]
         records = {r["id"]: r for r in self.index.paragraphs([pid for pid, _ in records_needed])}
+        _enclosing_numbers(self.index, records)
         ranked = _dedupe(ranked, records, limit=offset + k)
         page = ranked[offset : offset + k]
-        extra_terms = [p for t in topic.themes for p in t.expand] if self.tuning.expand else []
+        extra_terms = self._expansion(text, topic) if text else []
         hits = [self._hit(records[pid], score, text, extra_terms, applied, topic) for pid, score in page]
         if self._use_reranker() and hits and text:
             notes.append(f"reranked by cross-encoder {config.get('cross_encoder')}")
@@ -172,18 +175,31 @@ class Engine:
     def _rank(self, text: str, parsed: ParsedQuery, topic: Topic, candidates: np.ndarray | None) -> list[tuple[int, float]]:
         tuning = self.tuning
         vector = self.embedder.encode_query(text)
-        expansion = [p for t in topic.themes for p in t.expand] if tuning.expand else []
+        expansion = self._expansion(text, topic) + self._phrases(parsed, text)
         fts = keyword_query(text, self.parser.nlp.Defaults.stop_words, extra=expansion, bigrams=tuning.phrase_bigrams)
         scores = retrieve(self.index, vector, fts, candidates, tuning)
-        if topic and scores:
+        if scores:
             records = {r["id"]: r for r in self.index.paragraphs(scores)}
-            scores = boost(scores, records, topic, tuning, focus=parsed.focus)
+            focus = parsed.focus and parsed.grade is not None  # a judgement query about one topic
+            scores = boost(scores, records, topic, tuning, focus=focus)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         if self._use_reranker() and ranked:
             from evsearch.search.rerank import rerank
 
             ranked = rerank(self._reranker, text, ranked, self.index, depth=max(30, tuning.pool // 4))
         return ranked
+
+    def _expansion(self, text: str, topic: Topic) -> list[str]:
+        """Keyword-query additions: the themes' expansion terms and the corpus's acronyms."""
+        themes = [p for t in topic.themes for p in t.expand] if self.tuning.expand else []
+        found = self.acronyms.expansions(text) if self.tuning.acronyms else []
+        return list(dict.fromkeys(themes + found))
+
+    def _phrases(self, parsed: ParsedQuery, text: str) -> list[str]:
+        if not self.tuning.concept_phrases:
+            return []
+        low = text.lower()
+        return [p for p in parsed.phrases if p in low]
 
     def _use_reranker(self) -> bool:
         if not self._reranker_loaded:
@@ -248,6 +264,11 @@ class Engine:
         return stats
 
 
+def _cache_dir() -> Path:
+    configured = config.get("cache")
+    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "evsearch"
+
+
 def _check_query(query: Any, notes: list[str]) -> str:
     if query is None or not isinstance(query, str) or not query.strip():
         raise InputError("the query is empty", hint="type some words to search for, e.g. 'care leavers housing'")
@@ -270,6 +291,30 @@ def _check_page(k: Any, offset: Any) -> tuple[int, int]:
     if offset < 0:
         raise InputError(f"offset must be 0 or more, not {offset}")
     return k, offset
+
+
+def _enclosing_numbers(index: Any, records: dict[int, dict]) -> None:
+    """Give unnumbered items (recommendation bullets) the number of the paragraph they sit in.
+
+    Reports print "20. ... should take the following action:" and then
+    bullets; a citation of a bullet is a citation of paragraph 20. Ids are
+    assigned in reading order within a report, so the enclosing paragraph is
+    the nearest earlier id of the same report that has a number.
+    """
+    todo = [r for r in records.values() if r.get("number") is None]
+    if not todo:
+        return
+    wanted = sorted({i for r in todo for i in range(max(0, r["id"] - 40), r["id"])})
+    before = {r["id"]: r for r in index.paragraphs(wanted)}
+    for record in todo:
+        for pid in range(record["id"] - 1, max(-1, record["id"] - 41), -1):
+            prev = before.get(pid)
+            if prev is None or prev["report_id"] != record["report_id"] or prev["seq"] >= record["seq"]:
+                break
+            if prev.get("number") is not None:
+                record["number"] = prev["number"]
+                record["number_inferred"] = True
+                break
 
 
 _NORM = re.compile(r"[^a-z0-9]+")

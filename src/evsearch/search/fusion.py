@@ -40,11 +40,27 @@ def convex(dense: Ranked, keyword: Ranked, *, alpha: float = 0.5) -> dict[int, f
     return fused
 
 
+def minmax(dense: Ranked, keyword: Ranked, *, alpha: float = 0.5) -> dict[int, float]:
+    """alpha * minmax(cosine) + (1 - alpha) * minmax(bm25), each over its own list."""
+    fused: dict[int, float] = {}
+    for ranked, w in ((dense, alpha), (keyword, 1 - alpha)):
+        if not ranked:
+            continue
+        lo = min(s for _, s in ranked)
+        hi = max(s for _, s in ranked)
+        span = (hi - lo) or 1.0
+        for pid, score in ranked:
+            fused[pid] = fused.get(pid, 0.0) + w * (float(score) - lo) / span
+    return fused
+
+
 def fuse(dense: Ranked, keyword: Ranked, *, method: str = "convex", alpha: float = 0.5, rrf_k: int = 60) -> dict[int, float]:
     if method == "rrf":
         return rrf([dense, keyword], k=rrf_k, weights=[alpha * 2, (1 - alpha) * 2])
     if method == "convex":
         return convex(dense, keyword, alpha=alpha)
+    if method == "minmax":
+        return minmax(dense, keyword, alpha=alpha)
     if method == "dense":
         return {pid: float(s) for pid, s in dense}
     if method == "bm25":

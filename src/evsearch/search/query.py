@@ -99,6 +99,7 @@ class ParsedQuery:
     year: int | None = None
     source: dict[str, str] = field(default_factory=dict)  # field -> "query" | "option"
     focus: bool = False  # the text names only topics (themes/sections): rank those sections first
+    phrases: list[str] = field(default_factory=list)  # multi-word concepts recognised, for phrase matching
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -211,6 +212,8 @@ class QueryParser:
                 elif kind == "THEME":
                     _add_unique(parsed.themes, value)
                     _mark(topic_tokens, start, end)
+                    if end - start > 1:
+                        _add_unique(parsed.phrases, text.lower())
                 elif kind == "SECTION":
                     _add_unique(parsed.sections, self._sections[" ".join(text.split()).lower()])
                     section_spans.append((start, end))

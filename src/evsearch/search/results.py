@@ -38,13 +38,18 @@ class Hit:
     year: int | None = None
     matched: list[str] = field(default_factory=list)  # filters and boosts that applied
     id: int | None = None  # the index's paragraph id (stable within one index generation)
+    number_inferred: bool = False  # True for an unnumbered bullet cited by its enclosing paragraph
+
 
     @classmethod
     def from_record(cls, record: dict[str, Any], score: float, **extra: Any) -> "Hit":
         fields = {name: record.get(name) for name in PARAGRAPH_FIELDS}
         fields["section_path"] = list(fields.get("section_path") or [])
         fields["kind"] = fields.get("kind") or "paragraph"
-        return cls(score=round(float(score), 6), id=record.get("id"), **fields, **extra)
+        return cls(
+            score=round(float(score), 6), id=record.get("id"), number_inferred=bool(record.get("number_inferred")),
+            **fields, **extra,
+        )
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -28,13 +28,16 @@ class Tuning:
     """Ranking knobs, set by measuring nDCG@10 on the dev queries (docs/search.md)."""
 
     fusion: str = "convex"
-    alpha: float = 0.5  # dense weight in convex fusion (bm25 gets 1 - alpha)
+    alpha: float = 0.4  # dense weight in convex fusion (bm25 gets 1 - alpha)
     rrf_k: int = 60
     pool: int = 200  # candidates taken from each retriever
-    phrase_bigrams: bool = True  # add "w1 w2" phrase clauses for adjacent query words
-    expand: bool = True  # add the theme taxonomy's expansion terms to the keyword query
+    phrase_bigrams: bool = False  # add "w1 w2" phrase clauses for adjacent query words
+    expand: bool = False  # add the theme taxonomy's expansion terms to the keyword query
+    concept_phrases: bool = True  # add recognised multi-word concepts ("children in care council") as phrases
+    acronyms: bool = True  # add acronyms of long forms (and long forms of acronyms) the corpus defines
     section_boost: float = 0.1  # added when a paragraph's section matches a query topic
     title_boost: float = 0.15  # added when it matches a section title named in the query
+    evidence_prior: float = 0.05  # added to graded paragraphs and recommendations (findings, not context)
 
 
 @dataclass
@@ -103,15 +106,29 @@ def retrieve(
     return fuse(list(dense), list(keyword), method=tuning.fusion, alpha=tuning.alpha, rrf_k=tuning.rrf_k)
 
 
+def is_finding(record: dict) -> bool:
+    """A graded paragraph or a recommendation: what inspectors concluded, not background."""
+    return record.get("grade") is not None or record.get("kind") == "recommendation"
+
+
 def boost(scores: dict[int, float], records: dict[int, dict], topic: Topic, tuning: Tuning, *, focus: bool) -> dict[int, float]:
-    """Section/theme boosts. In focus mode (the query is only a topic) the match leads the order."""
-    if not topic:
-        return scores
+    """Section/theme boosts and the evidence prior.
+
+    In focus mode (a judgement query naming only a topic: "outstanding
+    leadership grade") the section match leads the order outright.
+    """
     out = {}
     for pid, score in scores.items():
-        level = topic.match(records[pid].get("section")) if pid in records else 0
+        record = records.get(pid)
+        if record is None:
+            out[pid] = score
+            continue
+        level = topic.match(record.get("section")) if topic else 0
         if focus:
-            out[pid] = score + 10.0 * level
+            score += 10.0 * level
         else:
-            out[pid] = score + (tuning.title_boost if level == 2 else tuning.section_boost if level == 1 else 0.0)
+            score += tuning.title_boost if level == 2 else tuning.section_boost if level == 1 else 0.0
+        if is_finding(record):
+            score += tuning.evidence_prior
+        out[pid] = score
     return out

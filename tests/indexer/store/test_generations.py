@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_report, write_reports
+from store_helpers import make_report, write_reports
 from evsearch.errors import IndexBusyError, IndexMismatchError
 from evsearch.indexer.store import Index, IndexWriter
 from evsearch.indexer.store.generations import read_current
@@ -70,3 +70,16 @@ def test_a_write_that_fails_leaves_the_live_generation(small_index: Path, embedd
     assert read_current(small_index) == live and gens(small_index) == [live]
     with Index.open(small_index) as index:
         assert index.stats()["vectors"] == index.paragraph_count == 15
+
+
+def test_commit_refuses_rows_without_vectors(small_index: Path, embedder) -> None:
+    from evsearch.errors import IndexCorruptError
+
+    live = read_current(small_index)
+    writer = IndexWriter.open(small_index, model=embedder.name, embedding_text="section+text")
+    writer.bind_model(fingerprint=embedder.fingerprint, dimension=embedder.dimension, backend=None)
+    writer.replace_report(make_report("eastvale-2023", extra=" new"), content_hash="y", mtime=None, size=None)
+    with pytest.raises(IndexCorruptError, match="15 paragraphs, 15 FTS rows, 11 vectors"):
+        writer.commit()
+    writer.abort()
+    assert read_current(small_index) == live and gens(small_index) == [live]

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import TOPICS, make_report, write_reports
+from store_helpers import TOPICS, make_report, write_reports
 from evsearch.errors import IndexMismatchError, IndexNotFoundError, NotFoundError
 from evsearch.indexer.store import SCHEMA_VERSION, Index, fts_escape
 
@@ -164,3 +164,26 @@ def test_replacing_and_deleting_reports(small_index: Path, embedder) -> None:
     assert before.paragraph_count == 15 and before.report("millbrook-2012")
     before.close()
     after.close()
+
+
+def test_threads_share_one_index(opened: Index, embedder) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    query = embedder.encode_query("caseloads and workforce")
+    expected = (opened.search_dense(query, 3), opened.search_bm25(fts_escape("children"), 3))
+
+    def work(_: int):
+        return opened.search_dense(query, 3), opened.search_bm25(fts_escape("children"), 3)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(result == expected for result in pool.map(work, range(40)))
+
+
+def test_embedder_with_other_weights_is_refused(small_index: Path) -> None:
+    gen = small_index / (small_index / "CURRENT").read_text().strip()
+    manifest = json.loads((gen / "manifest.json").read_text())
+    manifest["model_fingerprint"] = "0000000000000000"
+    (gen / "manifest.json").write_text(json.dumps(manifest))
+    with Index.open(small_index) as index:
+        with pytest.raises(IndexMismatchError, match="weights"):
+            index.embedder

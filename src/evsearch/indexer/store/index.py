@@ -16,7 +16,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from evsearch import config
-from evsearch.errors import IndexBusyError, IndexNotFoundError, NotFoundError
+from evsearch.errors import IndexBusyError, IndexMismatchError, IndexNotFoundError, NotFoundError
 from evsearch.indexer.store import generations, manifest as manifest_mod, schema, vectors as vector_backends
 from evsearch.indexer.store.database import Database
 from evsearch.indexer.store.fts import fts_escape
@@ -49,9 +49,17 @@ class Index:
         self._embedder = None
         self._embedder_lock = threading.Lock()
         self.db = Database(gen_dir / manifest["files"]["sqlite"])
-        self.store: VectorStore = vector_backends.load(
-            manifest["ann"], gen_dir / manifest["files"]["vectors"], int(manifest["dimension"])
-        )
+        try:
+            if manifest["ann"] in ("flat", "hnsw"):
+                from evsearch.indexer.store.faiss_vectors import use_search_threads
+
+                use_search_threads(int(config.get("threads")) or 1)
+            self.store: VectorStore = vector_backends.load(
+                manifest["ann"], gen_dir / manifest["files"]["vectors"], int(manifest["dimension"])
+            )
+        except BaseException:
+            self.db.close()
+            raise
 
     # -- lifecycle
     @classmethod
@@ -107,7 +115,15 @@ class Index:
             if self._embedder is None:
                 from evsearch.models.embedder import load_embedder
 
-                self._embedder = load_embedder(self.manifest["model"])
+                embedder = load_embedder(self.manifest["model"])
+                built_with = self.manifest.get("model_fingerprint")
+                if built_with and embedder.fingerprint != built_with:
+                    raise IndexMismatchError(
+                        f"index {self.index_dir} was built by model {self.manifest['model']!r} with weights "
+                        f"{built_with}; the installed weights are {embedder.fingerprint}",
+                        hint=manifest_mod.rebuild_hint(self.index_dir, self.manifest["model"]),
+                    )
+                self._embedder = embedder
             return self._embedder
 
     # -- counts

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 SCHEMA_VERSION = 1
 
-# porter: English stemming so "carers" finds "carer", "assessed" finds "assessment"'s stem
-# neighbours; unicode61 remove_diacritics 2: case- and accent-folding that also handles
-# combining marks, so "cafe" matches "café".
+# porter: English stemming, so "carers" finds "carer" and "assessed" finds "assessment" (both
+# "assess"); unicode61 remove_diacritics 2: case and accent folding, combining marks included,
+# so "cafe" matches "café".
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 
 DDL = f"""

@@ -1,0 +1,138 @@
+"""The spaCy pipeline (sentences, lemmas) used by query understanding and the highlighter.
+
+WHY: a trained English pipeline gives better sentences and lemmas, but it is an
+optional download, and this product never downloads. So `get_nlp()` uses
+en_core_web_sm when it is installed and otherwise a blank English pipeline with
+the rule-based sentencizer and the lookup lemmatizer from spacy-lookups-data
+(both local). Report prose is full of "para. 12", "e.g." and numbered
+paragraphs ("14. The council ..."); `sentences()` repairs the splits those
+cause, so highlights never show a lone "14." as a sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+from evsearch.models import offline  # noqa: F401
+
+log = logging.getLogger(__name__)
+
+TRAINED_PIPELINE = "en_core_web_sm"
+# Abbreviations common in inspection prose that spaCy's English tokenizer splits
+# ("para" + "."), which makes the sentencizer end a sentence there.
+_ABBREVIATIONS = ("para.", "paras.", "approx.", "cf.", "incl.", "fig.", "ref.", "vs.", "no.", "nos.", "pp.")
+# A "sentence" that is only a list/paragraph marker: "14.", "(b)", "iv.", "•".
+_MARKER = re.compile(r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivxlc]{1,5})[.)]|[•\-–*])$", re.IGNORECASE)
+
+_nlp = None
+_lock = threading.Lock()
+
+
+def _add_abbreviations(nlp) -> None:
+    from spacy.symbols import ORTH
+
+    for abbr in _ABBREVIATIONS:
+        for form in {abbr, abbr.capitalize(), abbr.upper()}:
+            nlp.tokenizer.add_special_case(form, [{ORTH: form}])
+
+
+def _build():
+    import spacy
+
+    if spacy.util.is_package(TRAINED_PIPELINE):
+        try:
+            nlp = spacy.load(TRAINED_PIPELINE, exclude=["ner"])
+            _add_abbreviations(nlp)
+            log.info("spaCy: using trained pipeline %s", TRAINED_PIPELINE)
+            return nlp
+        except Exception as exc:  # a broken install must not stop search
+            log.warning("spaCy: %s is installed but failed to load (%s); using the blank pipeline", TRAINED_PIPELINE, exc)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    try:
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()  # loads the lookup table from spacy-lookups-data (local files)
+    except Exception as exc:  # lemmas are a nicety; sentences still work without them
+        if "lemmatizer" in nlp.pipe_names:
+            nlp.remove_pipe("lemmatizer")
+        log.warning("spaCy: lookup lemmatizer unavailable (%s); lemmas will equal the words", exc)
+    _add_abbreviations(nlp)
+    log.info("spaCy: %s not installed; using blank 'en' + sentencizer + lookup lemmatizer", TRAINED_PIPELINE)
+    return nlp
+
+
+def get_nlp():
+    """The process-wide spaCy pipeline (built once, thread-safe)."""
+    global _nlp
+    if _nlp is None:
+        with _lock:
+            if _nlp is None:
+                _nlp = _build()
+    return _nlp
+
+
+def _should_join(previous: str, following: str) -> bool:
+    """True when a split between two pieces is an artefact, not a sentence boundary."""
+    if _MARKER.match(previous):
+        return True  # "14." / "(b)" belongs to the sentence it numbers
+    first = following.lstrip("\"'“‘([")[:1]
+    return first.islower()  # real sentences start with a capital or digit; "approx. three" does not
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of each sentence in `text`, whitespace trimmed."""
+    if not text or not text.strip():
+        return []
+    spans: list[tuple[int, int]] = []
+    for sent in get_nlp()(text).sents:
+        start, end = sent.start_char, sent.end_char
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start == end:
+            continue
+        if spans and _should_join(text[spans[-1][0] : spans[-1][1]], text[start:end]):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of `text` as stripped strings (see sentence_spans for offsets)."""
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def _lookup_table(nlp):
+    """The lookup lemmatizer's table, or None (trained pipelines lemmatise by rule)."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return None
+    try:
+        lemmatizer = nlp.get_pipe("lemmatizer")
+        if getattr(lemmatizer, "mode", "") == "lookup":
+            return lemmatizer.lookups.get_table("lemma_lookup")
+    except Exception:
+        return None
+    return None
+
+
+def lemmas(text: str) -> list[str]:
+    """Lower-cased lemmas of the non-space, non-punctuation tokens of `text`.
+
+    The lookup table is case-sensitive ("Children" is missing, "children" is
+    there), so the lower-cased word is looked up too.
+    """
+    nlp = get_nlp()
+    table = _lookup_table(nlp)
+    out = []
+    for token in nlp(text):
+        if token.is_space or token.is_punct:
+            continue
+        lemma = token.lemma_ or token.text
+        if table is not None and lemma == token.text:
+            lemma = table.get(token.lower_, token.lower_)
+        out.append(lemma.lower())
+    return out

@@ -1,0 +1,124 @@
+"""Acronyms the corpus defines, for query expansion in both directions.
+
+Reports define an acronym once ("Multi-Agency Public Protection Arrangements
+(MAPPA)") and then use only the acronym, while users type either form. The
+definitions are mined from the index's own text (a long form whose word
+initials spell the bracketed acronym), so the table grows with the corpus and
+is never hand-written. A query holding the long form gets the acronym added to
+its keyword query, and one holding the acronym gets the long form.
+
+Mining reads every paragraph once, so the table is cached as JSON under the
+cache folder, keyed by the index generation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+from evsearch.search.highlight import stem
+
+_DEFINITION = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,9})\s*\)")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-/]*")
+_SKIP = frozenset({"and", "of", "for", "the", "in", "on", "to", "with", "&", "a"})
+MAX_LONG_WORDS = 9
+
+
+def _initials(words: list[str]) -> str:
+    out = []
+    for w in words:
+        if w.lower() in _SKIP:
+            continue
+        out.extend(part[0] for part in re.split(r"[-/]", w) if part)
+    return "".join(out).lower()
+
+
+def definitions_in(text: str) -> Iterable[tuple[str, str]]:
+    """(ACRONYM, long form) pairs defined in ``text``."""
+    for m in _DEFINITION.finditer(text):
+        acronym = m.group(1)
+        caps = sum(c.isupper() for c in acronym)
+        if caps < 2:
+            continue
+        key = acronym[:-1] if acronym.endswith("s") and acronym[:-1].isupper() else acronym
+        words = _WORD.findall(text[max(0, m.start() - 160) : m.start()])[-MAX_LONG_WORDS:]
+        for n in range(2, len(words) + 1):
+            suffix = words[-n:]
+            if suffix[0].lower() in _SKIP:
+                continue
+            initials = _initials(suffix)
+            if initials == key.lower():
+                yield key.upper(), " ".join(suffix)
+                break
+            if len(initials) > len(key):
+                break
+
+
+def mine(texts: Iterable[str]) -> dict[str, str]:
+    """ACRONYM -> its most frequent long form."""
+    seen: dict[str, Counter] = {}
+    for text in texts:
+        if "(" not in text:
+            continue
+        for acronym, long_form in definitions_in(text):
+            seen.setdefault(acronym, Counter())[long_form.lower()] += 1
+    return {a: c.most_common(1)[0][0] for a, c in sorted(seen.items())}
+
+
+class Acronyms:
+    """Both directions of the table, matched on crude stems ("arrangement" = "arrangements")."""
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self.table = dict(table)
+        self._by_long: dict[tuple[str, ...], str] = {}
+        for acronym, long_form in self.table.items():
+            key = tuple(stem(w) for w in _WORD.findall(long_form.lower()) if w not in _SKIP)
+            if len(key) >= 2:
+                self._by_long.setdefault(key, acronym)
+        self._longest = max((len(k) for k in self._by_long), default=0)
+
+    def expansions(self, text: str) -> list[str]:
+        """Keyword-query terms to add for ``text``: acronyms of long forms, long forms of acronyms."""
+        out: list[str] = []
+        words = _WORD.findall(text)
+        for w in words:
+            long_form = self.table.get(w.upper())
+            if long_form and (w.isupper() or len(w) > 3):
+                out.append(long_form)
+        stems = [stem(w) for w in words if w.lower() not in _SKIP]
+        for i in range(len(stems)):
+            for n in range(min(self._longest, len(stems) - i), 1, -1):
+                acronym = self._by_long.get(tuple(stems[i : i + n]))
+                if acronym:
+                    out.append(acronym.lower())
+                    break
+        return list(dict.fromkeys(out))
+
+
+def load(index, cache_dir: Path | None) -> Acronyms:
+    """The index's acronym table, from the cache when this generation was mined before."""
+    manifest = getattr(index, "manifest", {}) or {}
+    key = hashlib.sha256(
+        f"{getattr(index, 'gen_dir', '')}|{manifest.get('built_at')}|{manifest.get('counts')}".encode()
+    ).hexdigest()[:16]
+    path = cache_dir / f"acronyms-{key}.json" if cache_dir else None
+    if path and path.is_file():
+        try:
+            return Acronyms(json.loads(path.read_text("utf-8")))
+        except (OSError, ValueError):
+            pass
+    ids = index.ids_where(kinds=["paragraph", "summary", "recommendation", "text"])
+    table = mine(r["text"] for r in index.paragraphs(ids if ids is not None else []))
+    if path:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(table, indent=0, sort_keys=True), "utf-8")
+            tmp.replace(path)
+        except OSError:  # a read-only home is fine: mine again next time
+            pass
+    return Acronyms(table)

@@ -1,0 +1,183 @@
+"""`evsearch index` as users run it: a real subprocess, real files, real model; and kill -9 safety."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from api_helpers import EVSEARCH, evsearch_env
+
+from evsearch.indexer.store import Index, IndexWriter, fts_escape
+from evsearch.indexer.store.generations import read_current
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "index"
+SUMMARY = re.compile(
+    r"^indexed (\d+) reports \((\d+) paragraphs\), (\d+) unchanged, (\d+) failed, (\d+) pruned in [\d.]+s$"
+)
+
+
+def run_index(*args: str, timeout: float = 600, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([EVSEARCH, "index", *args], env=evsearch_env(**env), capture_output=True, text=True,
+                          timeout=timeout)  # fmt: skip
+
+
+def summary(proc: subprocess.CompletedProcess) -> tuple[int, ...]:
+    lines = proc.stdout.strip().splitlines()
+    assert len(lines) == 1, proc.stdout
+    match = SUMMARY.match(lines[0])
+    assert match, lines[0]
+    return tuple(int(g) for g in match.groups())
+
+
+@pytest.fixture()
+def reports(tmp_path: Path) -> Path:
+    folder = tmp_path / "reports"
+    shutil.copytree(FIXTURES, folder)
+    return folder
+
+
+def assert_consistent(index_dir: Path) -> dict:
+    """Counts agree across SQLite, FTS5 and FAISS, ids match, SQLite is sound and both searches work."""
+    with Index.open(index_dir) as index:
+        stats = index.stats()
+        assert stats["paragraphs"] == stats["vectors"] == stats["fts_rows"] > 0, stats
+        all_ids = index.ids_where(kinds=["paragraph", "summary", "recommendation", "text"])
+        assert np.array_equal(np.sort(index.store.ids()), np.sort(all_ids))
+        conn = sqlite3.connect(f"file:{index.gen_dir / 'index.sqlite'}?mode=ro", uri=True)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.close()
+        assert index.search_bm25(fts_escape("children"), 3)
+        assert len(index.search_dense(index.embedder.encode_query("children in care"), 3)) == 3
+        return stats
+
+
+def test_index_prints_one_summary_line_and_is_incremental(reports: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "idx"
+    first = run_index(str(reports), "--index", str(index_dir))
+    assert first.returncode == 0, first.stderr
+    assert summary(first) == (3, 9, 0, 0, 0)
+    second = run_index(str(reports), "--index", str(index_dir))
+    assert second.returncode == 0 and summary(second) == (0, 0, 3, 0, 0)
+    (reports / "eastvale.txt").unlink()
+    pruned = run_index(str(reports), "--index", str(index_dir), "--prune")
+    assert summary(pruned) == (0, 0, 2, 0, 1)
+    assert assert_consistent(index_dir)["reports"] == 2
+
+
+def test_index_dir_defaults_to_the_setting(reports: Path, tmp_path: Path) -> None:
+    proc = run_index(str(reports), EVSEARCH_INDEX=str(tmp_path / "from-env"))
+    assert proc.returncode == 0 and read_current(tmp_path / "from-env") == "gen-000001"
+
+
+def test_bad_files_one_line_each_and_exit_1(reports: Path, tmp_path: Path) -> None:
+    (reports / "empty.txt").write_text("")
+    (reports / "broken.pdf").write_bytes(b"%PDF-1.4 not a pdf at all")
+    proc = run_index(str(reports), "--index", str(tmp_path / "idx"))
+    assert proc.returncode == 1
+    assert summary(proc) == (3, 9, 0, 2, 0)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 2 and all(line.startswith("failed: ") for line in lines), proc.stderr
+    assert any("empty.txt" in line for line in lines) and any("broken.pdf" in line for line in lines)
+
+
+def test_model_mismatch_is_one_line_with_the_rebuild_command(reports: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "idx"
+    assert run_index(str(reports), "--index", str(index_dir)).returncode == 0
+    proc = run_index(str(reports), "--index", str(index_dir), "--model", "another-model")
+    assert proc.returncode == 3 and proc.stdout == ""
+    line = proc.stderr.strip()
+    assert "\n" not in line and line.startswith("error:") and "Traceback" not in line
+    assert "another-model" in line and "all-MiniLM-L6-v2" in line and "--rebuild" in line
+
+
+def test_second_writer_gets_index_busy(reports: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "idx"
+    assert run_index(str(reports), "--index", str(index_dir)).returncode == 0
+    with IndexWriter.open(index_dir, model="all-MiniLM-L6-v2", embedding_text="section+text"):
+        proc = run_index(str(reports), "--index", str(index_dir))
+    assert proc.returncode == 3 and "another `evsearch index` is writing" in proc.stderr
+
+
+def test_terminal_shows_a_progress_bar(reports: Path, tmp_path: Path) -> None:
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([EVSEARCH, "index", str(reports), "--index", str(tmp_path / "idx")],
+                            env=evsearch_env(COLUMNS="120"), stdout=subprocess.PIPE, stderr=slave)  # fmt: skip
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out, _ = proc.communicate(timeout=300)
+    os.close(master)
+    assert proc.returncode == 0
+    assert b"indexing" in seen and b"reports" in seen and b"paragraphs" in seen
+    assert SUMMARY.match(out.decode().strip())
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+def test_kill_9_at_any_moment_leaves_a_consistent_index(reports: Path, tmp_path: Path, ilacs_dir: Path) -> None:
+    index_dir = tmp_path / "idx"
+    assert run_index(str(reports), "--index", str(index_dir)).returncode == 0
+    base = assert_consistent(index_dir)
+    bigger = tmp_path / "bigger"
+    bigger.mkdir()
+    for n, pdf in enumerate(sorted(ilacs_dir.rglob("*.pdf"))[::150][:3]):
+        shutil.copy(pdf, bigger / f"report-{n}.pdf")
+    (reports / "millbrook.txt").write_text((reports / "millbrook.txt").read_text() + "3. A new closing remark.\n")
+
+    # 1. killed by the clock while parsing/embedding the bigger input
+    for delay in (0.5, 2.0, 6.0):
+        proc = subprocess.Popen([EVSEARCH, "index", str(reports), str(bigger), "--index", str(index_dir)],
+                                env=evsearch_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+        assert assert_consistent(index_dir)["paragraphs"] == base["paragraphs"]  # still the old index
+
+    # 2. killed while the new generation is half written (as soon as its folder appears, and 1 s later)
+    live = read_current(index_dir)
+    for extra in (0.0, 1.0):
+        before = {p.name for p in index_dir.iterdir()}
+        proc = subprocess.Popen([EVSEARCH, "index", str(reports), str(bigger), "--index", str(index_dir)],
+                                env=evsearch_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        deadline = time.monotonic() + 300
+        while not any(p.is_dir() and p.name not in before for p in index_dir.iterdir()):
+            assert proc.poll() is None and time.monotonic() < deadline, "the build never started a generation"
+            time.sleep(0.01)
+        time.sleep(extra)
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+        assert read_current(index_dir) == live
+        assert assert_consistent(index_dir)["paragraphs"] == base["paragraphs"]
+
+    # 3. killed at each step of publishing (the process SIGKILLs itself there)
+    for point, published in (("after-begin", False), ("after-sqlite", False), ("after-vectors", False),
+                              ("before-swap", False), ("after-swap", True)):  # fmt: skip
+        proc = run_index(str(reports), "--index", str(index_dir), EVSEARCH_CRASH_AT=point)
+        assert proc.returncode == -signal.SIGKILL, (point, proc.stderr)
+        stats = assert_consistent(index_dir)
+        assert stats["paragraphs"] == base["paragraphs"] + (1 if published else 0), point
+
+    # 4. an uninterrupted run then completes, and leftovers of the crashed runs are gone
+    proc = run_index(str(reports), str(bigger), "--index", str(index_dir))
+    assert proc.returncode == 0, proc.stderr
+    indexed, paragraphs, unchanged, failed, _ = summary(proc)
+    assert (indexed, unchanged, failed) == (3, 3, 0)
+    final = assert_consistent(index_dir)
+    assert final["paragraphs"] == base["paragraphs"] + 1 + paragraphs
+    assert [p.name for p in index_dir.iterdir() if p.is_dir()] == [read_current(index_dir)]

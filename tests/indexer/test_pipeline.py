@@ -1,0 +1,108 @@
+"""Discovery, report ids and batch parsing with bad files (real files on disk, no mocks)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evsearch.errors import ReportReadError
+from evsearch.indexer.pipeline import iter_report_files, parse_file, parse_paths, report_id_for, slugify
+from evsearch.indexer.records import ParsedReport
+
+# A tiny report in our own words, laid out like the numbered-paragraph reports.
+OWN_REPORT = """Inspection of example children's services
+Inspection dates: 3 to 14 March 2025
+Lead inspector: Pat Example
+
+Help and protection
+
+1. Families get help quickly when they first ask for it.
+2. Plans are reviewed often and say who will do what.
+"""
+
+
+def test_slugify() -> None:
+    assert slugify("Children's services inspection,  pdf - 16 August 2013") == (
+        "childrens-services-inspection-pdf-16-august-2013"
+    )
+    assert slugify("Bournemouth, Christchurch & Poole") == "bournemouth-christchurch-poole"
+    assert slugify("Caf\u00e9 \u2013 r\u00e9sum\u00e9") == "cafe-resume"
+
+
+def test_report_id_relative_to_named_folder(tmp_path: Path) -> None:
+    file = tmp_path / "80418_norfolk" / "children's services inspection - 19 january 2018.pdf"
+    assert report_id_for(file, tmp_path) == "80418-norfolk--childrens-services-inspection-19-january-2018"
+    # A file named on its own gets its stem, wherever it lives.
+    assert report_id_for(file, file) == "childrens-services-inspection-19-january-2018"
+    assert report_id_for(file, file.parent) == "childrens-services-inspection-19-january-2018"
+
+
+def test_iter_report_files_sorted_recursive_and_filtered(tmp_path: Path) -> None:
+    for name in ("b/2.pdf", "a/z.txt", "a/y.md", "a/x.csv", "c.PDF", ".hidden/h.txt", "a/.h.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    found = [p.relative_to(tmp_path).as_posix() for p in iter_report_files([tmp_path])]
+    assert found == ["a/y.md", "a/z.txt", "b/2.pdf", "c.PDF"]
+
+
+def test_parse_own_text_report(tmp_path: Path) -> None:
+    path = tmp_path / "example.txt"
+    path.write_text(OWN_REPORT)
+    parsed = parse_file(path, "example")
+    assert parsed.report.inspection_start == "2025-03-03"
+    assert parsed.report.lead_inspector == "Pat Example"
+    assert [p.number for p in parsed.paragraphs if p.number] == [1, 2]
+    assert all(p.report_id == "example" for p in parsed.paragraphs)
+
+
+def _bad_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a-empty.txt").write_bytes(b"")
+    (folder / "b-corrupt.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\nthis is not really a pdf")
+    (folder / "c-notes.md").write_text("Shopping: bread, apples and tea.\n")
+    (folder / "d-report.txt").write_text(OWN_REPORT)
+    return folder
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_bad_files_are_reported_and_others_still_parse(tmp_path: Path, workers: int) -> None:
+    folder = _bad_folder(tmp_path)
+    results = list(parse_paths([folder, tmp_path / "missing.pdf"], workers=workers))
+    assert len(results) == 5
+    errors = [r for r in results if isinstance(r, ReportReadError)]
+    good = [r for r in results if isinstance(r, ParsedReport)]
+    assert [Path(e.path).name for e in errors] == ["a-empty.txt", "b-corrupt.pdf", "c-notes.md", "missing.pdf"]
+    reasons = [e.reason for e in errors]
+    assert "empty" in reasons[0]
+    assert "not a readable PDF" in reasons[1]
+    assert "not an inspection report" in reasons[2]
+    assert "no such file" in reasons[3]
+    assert [g.report.report_id for g in good] == ["d-report"]
+
+
+@pytest.mark.corpus
+def test_real_pdf_copied_under_odd_name(tmp_path: Path, ilacs_dir: Path) -> None:
+    source = next(ilacs_dir.glob("80464_dudley/*10 december 2018.pdf"))
+    copy = tmp_path / "Dudley's report (copy) \u2013 2018.pdf"
+    shutil.copy(source, copy)
+    (parsed,) = list(parse_paths([copy]))
+    assert parsed.report.report_id == "dudleys-report-copy-2018"
+    assert parsed.report.framework == "ilacs"
+    assert parsed.report.local_authority == "Dudley"
+    assert len(parsed.judgements) == 4
+    assert parsed.paragraphs
+
+
+@pytest.mark.corpus
+def test_report_ids_stable_and_unique_over_corpus(ilacs_dir: Path) -> None:
+    files = list(iter_report_files([ilacs_dir]))
+    assert len(files) == 373
+    ids = [report_id_for(f, ilacs_dir) for f in files]
+    assert len(set(ids)) == len(ids)
+    assert ids == [report_id_for(f, ilacs_dir) for f in iter_report_files([ilacs_dir])]
+    assert all(re.fullmatch(r"[a-z0-9-]+", i) for i in ids)
+    assert "80418-norfolk--childrens-services-inspection-pdf-16-august-2013" in ids
