@@ -31,7 +31,10 @@ from evsearch.models.embedder import load_embedder  # noqa: E402
 def _pdf_blocks(path: Path) -> list[str]:
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(str(path))
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError:
+        return []  # the corpus holds a few unreadable PDFs on purpose
     try:
         text = "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     finally:

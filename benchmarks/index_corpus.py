@@ -94,6 +94,9 @@ def main() -> int:
                     faiss_vectors.DIRECT_SCORING_MAX = limit
                     ms = timed(lambda: [index.search_dense(v, 10, candidates) for v in vectors], 3) / len(QUERIES)
                     print(f"latency_ms dense_filtered_{label}({len(candidates)} ids)_{route}={ms:.2f}")
+            for label, candidates in (("small", small), ("large", large)):
+                ms = timed(lambda: [index.search_bm25(t, 10, candidates) for t in terms], 3) / len(QUERIES)
+                print(f"latency_ms bm25_filtered_{label}({len(candidates)} ids)={ms:.2f}")
             print(f"latency_ms ids_where_grades={timed(lambda: index.ids_where(grades=[2, 3]), 3):.1f}")
             print(f"latency_ms paragraphs_10={timed(lambda: index.paragraphs(large[:10]), 5):.2f}")
     finally:

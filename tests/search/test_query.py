@@ -69,10 +69,11 @@ def test_wordy_authority_needs_capital(parser):
     assert parser.parse("children in care in Reading").la == "Reading"
 
 
-def test_year_not_in_index_stays_text(parser):
-    p = parser.parse("inadequate 1999")
-    assert p.year is None and p.grade == 4
-    assert any("1999" in n for n in p.notes)
+def test_years_and_authorities_beyond_the_index(parser):
+    p = parser.parse("inadequate 1999")  # not a plausible inspection year: stays text
+    assert p.year is None and p.grade == 4 and p.text == "1999"
+    p = parser.parse("care leavers in Wiltshire 2024")  # known authority and year, not in VOCAB
+    assert (p.la, p.year, p.text) == ("Wiltshire", 2024, "care leavers")
 
 
 def test_fts_syntax_is_plain_text(parser):

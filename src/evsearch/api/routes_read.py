@@ -76,6 +76,11 @@ async def search(
         Query(
             description="What to find, in plain words; grade words and local authorities in it act as filters.",
             examples=["children missing from education", "health of looked after children"],
+            openapi_examples={
+                "topic": {"summary": "A topic", "value": "health assessments for children in care"},
+                "graded": {"summary": "Grade words filter", "value": "inadequate help and protection"},
+                "authority": {"summary": "Local authority filter", "value": "East Sussex foster carers"},
+            },
             min_length=1,
             max_length=10_000,
         ),

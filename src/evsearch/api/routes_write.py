@@ -22,6 +22,7 @@ from evsearch.api.schemas import ErrorOut, UploadOut
 from evsearch.errors import (
     AuthError,
     InputError,
+    NotFoundError,
     PayloadTooLargeError,
     ReportReadError,
     WritesDisabledError,
@@ -63,17 +64,21 @@ def _declared_size(request: Request, limit: int) -> None:
 def _index(engine: Any, index_dir: Path, path: Path) -> tuple[str, dict]:
     """Runs on the engine thread: index one file with the engine's own model, then refresh.
 
-    Returns the report id the indexer assigned (from its own discovery rule)
-    and a summary of the build.
+    Returns the id the index holds the report under (our generated name, which
+    the indexer's id rule keeps; looked up by file name otherwise) and a
+    summary of the build.
     """
-    from evsearch.indexer.build import build_index, discover
+    from evsearch.indexer.build import build_index
 
-    found = discover([path])
-    report_id = found[0][1] if found else path.stem
     result = build_index([path], index_dir, embedder=engine.embedder)
     if result.failed:
         raise ReportReadError(str(path), result.failed[0][1])
     engine.refresh()
+    try:
+        report_id = engine.report(path.stem)["report_id"]
+    except NotFoundError:
+        named = [r["report_id"] for r in engine.reports() if Path(str(r.get("path") or "")).name == path.name]
+        report_id = named[0] if named else path.stem
     summary = {"indexed": result.indexed, "unchanged": result.unchanged, "paragraphs": result.paragraphs,
                "seconds": round(result.seconds, 3), "generation": result.generation}  # fmt: skip
     return report_id, summary

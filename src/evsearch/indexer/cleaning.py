@@ -160,13 +160,13 @@ def page_lines(pages: list[str], *, pdf: bool) -> list[Line]:
 def join_lines(lines: list[str]) -> str:
     """Join wrapped lines into one text: a word hyphenated at a line end is rejoined."""
     text = ""
-    for ln in lines:
-        ln = ln.strip()
+    for raw in lines:
+        ln = raw.strip()
         if not ln:
             continue
         if not text:
             text = ln
-        elif ln.startswith(BULLET):
+        elif ln.startswith(BULLET) or raw.startswith("\n"):
             text += "\n" + ln
         elif text.endswith("-") and re.search(r"[A-Za-z]-$", text) and ln[:1].islower():
             text += ln  # "decision-" + "making" -> "decision-making"

@@ -144,7 +144,7 @@ _SIF_CELL = re.compile(r"\s*(?:(?:\d+\s+)?\d\.\d?\s|The effectiveness of the Loc
 # Where page 1 lacks the LSCB line, the review section states it as a sentence of its own.
 _SIF_LSCB = re.compile(
     r"The (?:effectiveness of the )?Local Safeguarding Children Board(?: \(LSCB\))?"
-    r" (?:is|requires?) (" + GRADE_PATTERN.pattern + r")(?=\.?(?: [A-Z]|$))",
+    r" (?:is |are |(?=requires? improvement))(" + GRADE_PATTERN.pattern + r")(?=\.?(?: [A-Z]|$))",
     re.I,
 )
 
@@ -153,7 +153,7 @@ def _lscb_sentence(text: str) -> re.Match | None:
     """The first LSCB grade sentence that starts a sentence or follows a heading."""
     for match in _SIF_LSCB.finditer(text):
         before = text[max(0, match.start() - 8) : match.start()]
-        if not before or re.search(r"(?:[.)]|\d|\(LSCB\)) $", before):
+        if not before or re.search(r"(?:[.)]|\d|\(LSCB\)|Board) $", before):
             return match
     return None
 

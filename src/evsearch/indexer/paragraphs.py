@@ -79,8 +79,8 @@ def skip_toc(lines: list[Line], i: int) -> int:
     n = len(lines)
     while j < n:
         t = lines[j].text
-        if _TOC_ENTRY_RE.match(t) and not PARA_START_RE.match(t):
-            j += 1
+        if _TOC_ENTRY_RE.match(t) and (not PARA_START_RE.match(t) or len(t) < 70):
+            j += 1  # an entry: a title and its page number (numbered titles included)
             continue
         if j + 1 < n and _TOC_ENTRY_RE.match(lines[j + 1].text) and len(t) < 90 and not PARA_START_RE.match(t):
             if lines[j + 1].page == lines[j].page and not lines[j + 1].blank_before:
@@ -119,8 +119,8 @@ def skip_table(lines: list[Line], i: int) -> int:
 
 def is_table_start(text: str) -> bool:
     """Does this line open a judgement table (not body text)?"""
-    if text[:4].lower() not in ("reco", "the ", "judg"):
-        return False
+    if text[:4].lower() not in ("reco", "the ", "judg") or _TOC_ENTRY_RE.match(text):
+        return False  # prose, or a contents entry ("Record of main findings 34")
     norm = normalize_title(text)
     return title_role(text) == "table" or norm.startswith("record of main findings") or norm.startswith(
         "the judgements on areas of the service"
@@ -232,9 +232,11 @@ class _Splitter:
             role in ("section", "key") and title_role(h.title) in (None, "key") and self._under_container(h)
         ):
             sec.role = "child"
-            if self.stack and self.stack[-1].role == "child":
-                self.stack.pop()
-            self.stack.append(sec)
+            parents = [s for s in self.stack if s.role != "child"]
+            if parents and (parents[-1].role in ("container", "recommendations") or parents[-1].keyed):
+                self.stack = parents + [sec]
+            else:
+                self.stack = [sec]
         else:
             self.stack = [sec]
 

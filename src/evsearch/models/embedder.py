@@ -53,7 +53,7 @@ class Embedder:
         """Embed texts: float32 array (len(texts), dimension), rows L2-normalised, input order."""
         if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
             raise InputError("encode() takes a list of strings")
-        size = int(batch_size or config.get("batch_size") or 32)
+        size = int(batch_size if batch_size is not None else (config.get("batch_size") or 32))
         if size < 1:
             raise InputError(f"batch_size must be at least 1, got {size}")
         if not texts:
@@ -119,7 +119,8 @@ class TorchEmbedder(Embedder):
                 f"cannot load model '{source.name}' from {source.folder}: {exc}",
                 hint="point EVSEARCH_MODEL at a complete sentence-transformers folder",
             ) from exc
-        dim = self.model.get_sentence_embedding_dimension()
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        dim = getter()
         super().__init__(source, int(dim or 0))
 
     def _run(self, texts: list[str]) -> np.ndarray:

@@ -1,15 +1,19 @@
-"""Run the int8 ONNX export: fast tokenizer, length-sorted batches, one ORT session.
+"""Run the int8 ONNX export: fast tokenizer, one text per run, runs in parallel threads.
 
-WHY: most of the cost of embedding long paragraphs is padding and float32
-matmuls. Sorting texts by token count before batching keeps padding near zero,
-the int8 graph (see onnx_export.py) cuts matmul cost, and the `tokenizers`
-library tokenises a whole batch in Rust. Pooling and normalisation happen in
-the graph, so the output is already the final embedding.
+WHY: most of the cost of embedding long paragraphs is float32 matmuls and
+padding. The int8 graph (see onnx_export.py) cuts matmul cost; running each
+text alone removes padding entirely and keeps the result independent of its
+batch-mates (see OnnxEncoder.encode); one single-threaded run per core keeps
+both cores busy without intra-op synchronisation. The `tokenizers` library
+tokenises the whole list in Rust. Pooling and normalisation happen in the
+graph, so the output is already the final embedding.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -32,19 +36,21 @@ class OnnxEncoder:
         self.layout = layout
         self.tokenizer = Tokenizer.from_file(str(model_folder / "tokenizer.json"))
         # tokenizer.json may carry fixed padding/truncation (128 for MiniLM); use the
-        # sentence-transformers max_seq_length instead and pad per batch ourselves.
+        # sentence-transformers max_seq_length instead.
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=layout.max_seq_length)
         self.pad_id = self._pad_id()
         options = ort.SessionOptions()
-        options.intra_op_num_threads = _threads(threads)
+        # one thread per run, `workers` runs in parallel: on 2-4 cores parallel
+        # single-text runs use the CPU better than intra-op splitting of small matmuls
+        self.workers = _threads(threads)
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
-        # no busy-waiting between ops: on a shared 2-core box spinning threads burn
-        # ~15% more CPU for the same work and slow the neighbours down
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
         out = self.session.get_outputs()[0]
         self.dimension = int(out.shape[-1]) if isinstance(out.shape[-1], int) else layout.dimension
@@ -71,25 +77,49 @@ class OnnxEncoder:
         (out,) = self.session.run(None, {"input_ids": input_ids, "attention_mask": mask})
         return np.asarray(out, dtype=np.float32)
 
+    def _run_one(self, ids: list[int]) -> np.ndarray:
+        return self._run([ids])[0]
+
+    def _run_chunk(self, chunk: list[list[int]]) -> np.ndarray:
+        return np.stack([self._run_one(ids) for ids in chunk])
+
     def encode(
         self, texts: list[str], batch_size: int, progress: Callable[[int], None] | None = None
     ) -> np.ndarray:
-        """Embeddings in input order; batches are formed over texts sorted by token count."""
+        """Embeddings in input order.
+
+        Each text runs on its own (batch of one): dynamic int8 quantisation scales
+        activations per tensor, so a padded batch would make a text's vector depend
+        on its neighbours (~0.99 cosine to itself); alone, it is deterministic, needs
+        no padding, and agrees better with torch. `batch_size` texts form one work
+        item for the worker threads (longest first, for load balance) and one
+        `progress` call.
+        """
         result = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return result
         encodings = self.tokenizer.encode_batch(self._prepare(texts), add_special_tokens=True)
         ids = [e.ids for e in encodings]
-        order = np.argsort([len(row) for row in ids], kind="stable")
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            result[chunk] = self._run([ids[i] for i in chunk])
+        order = np.argsort([-len(row) for row in ids], kind="stable")
+        chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        work = ([ids[i] for i in chunk] for chunk in chunks)
+        pool = self._executor()
+        outputs = pool.map(self._run_chunk, work) if pool is not None else map(self._run_chunk, work)
+        for chunk, vectors in zip(chunks, outputs):
+            result[chunk] = vectors
             if progress is not None:
                 progress(len(chunk))
         return result
 
+    def _executor(self) -> ThreadPoolExecutor | None:
+        if self.workers <= 1:
+            return None
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="evsearch-embed")
+            return self._pool
+
     def encode_one(self, text: str) -> np.ndarray:
-        """One text, no batching overhead: the query-latency path."""
+        """One text in the calling thread: the query-latency path."""
         (prepared,) = self._prepare([text])
-        ids = self.tokenizer.encode(prepared).ids
-        return self._run([ids])[0]
+        return self._run_one(self.tokenizer.encode(prepared).ids)

@@ -31,11 +31,23 @@ log = logging.getLogger(__name__)
 EXPORT_VERSION = 2
 ONNX_FILE = "model-int8.onnx"
 META_FILE = "export.json"
+FAILED_FILE = "unsupported.txt"
 _SUPPORTED_MODULES = {
     "sentence_transformers.models.Transformer",
     "sentence_transformers.models.Pooling",
     "sentence_transformers.models.Normalize",
 }
+
+
+# ORT's "bert" optimiser knows these encoder layouts; others are quantised unfused.
+_FUSABLE = {"bert", "roberta", "xlm-roberta", "camembert", "electra"}
+MIN_AGREEMENT = 0.95
+PROBES = (
+    "A short probe.",
+    "Social workers see children regularly and record what they say in the case file.",
+    "The council's plans for care leavers were reviewed, and most young people had a "
+    "personal adviser who stayed in touch with them after they turned eighteen years old.",
+)
 
 
 class OnnxUnsupported(Exception):
@@ -90,15 +102,22 @@ def ensure_onnx(source: ModelSource, cache: Path | None = None) -> Path:
     """Path of the cached int8 ONNX file for `source`, exporting it first if needed."""
     target_dir = export_dir(source, cache)
     target = target_dir / ONNX_FILE
+    failed = target_dir / FAILED_FILE
     if target.is_file():
         return target
+    if failed.is_file():  # known not to export: don't spend 30 s failing again on every start
+        raise OnnxUnsupported(failed.read_text(encoding="utf-8").strip())
     target_dir.mkdir(parents=True, exist_ok=True)
     with open(target_dir / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # a second process waits here, then finds the file
         if not target.is_file():
             layout = read_layout(source.folder)
             log.info("exporting %s to ONNX int8 in %s (one-off, ~1 min)", source.name, target_dir)
-            _build(source, layout, target_dir)
+            try:
+                _build(source, layout, target_dir)
+            except OnnxUnsupported as exc:
+                failed.write_text(f"{exc} (delete {failed} to retry)\n", encoding="utf-8")
+                raise
     return target
 
 
@@ -106,11 +125,17 @@ def _build(source: ModelSource, layout: ModelLayout, target_dir: Path) -> None:
     work = Path(tempfile.mkdtemp(dir=target_dir, prefix=".build-"))
     try:
         fp32 = work / "fp32.onnx"
-        _torch_export(source.folder, layout, fp32)
+        reference = _torch_export(source.folder, layout, fp32)
         fused = _fuse(fp32, work / "fused.onnx", source.folder)
         int8 = work / ONNX_FILE
         _quantize(fused, int8)
+        agreement = _agreement(reference, source.folder, int8, layout)
+        if agreement < MIN_AGREEMENT:
+            raise OnnxUnsupported(
+                f"int8 ONNX export of {source.name} disagrees with torch (min cosine {agreement:.3f})"
+            )
         meta = {
+            "min_cosine_vs_torch": round(agreement, 4),
             "name": source.name,
             "sha256": source.sha256,
             "export_version": EXPORT_VERSION,
@@ -124,7 +149,31 @@ def _build(source: ModelSource, layout: ModelLayout, target_dir: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _torch_export(folder: Path, layout: ModelLayout, out: Path) -> None:
+def _agreement(reference, folder: Path, onnx_file: Path, layout: ModelLayout) -> float:
+    """Min cosine between the exported graph and the torch module on probe sentences.
+
+    A safety net for the generic path: a model whose export or fusion goes
+    subtly wrong is rejected here (and `auto` falls back to torch) instead of
+    silently producing poor vectors.
+    """
+    import numpy as np
+    import torch
+
+    from evsearch.models.onnx_backend import OnnxEncoder
+
+    encoder = OnnxEncoder(folder, onnx_file, layout, threads=1)
+    prepared = encoder._prepare(list(PROBES))
+    ids = [e.ids for e in encoder.tokenizer.encode_batch(prepared)]
+    fast = np.stack([encoder._run_one(row) for row in ids])
+    with torch.no_grad():
+        ref = np.stack(
+            [reference(torch.tensor([row]), torch.ones((1, len(row)), dtype=torch.long))[0].numpy() for row in ids]
+        )
+    return float(np.min(np.sum(fast * ref, axis=1)))
+
+
+def _torch_export(folder: Path, layout: ModelLayout, out: Path):
+    """Export transformer + pooling to `out`; returns the torch module for the agreement check."""
     import torch
     from transformers import AutoModel
 
@@ -152,13 +201,14 @@ def _torch_export(folder: Path, layout: ModelLayout, out: Path) -> None:
                 pooled = (tokens * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2.0, dim=1)
 
+    module = Pooled().eval()
     ids = torch.ones((2, 16), dtype=torch.long)
     mask = torch.ones((2, 16), dtype=torch.long)
     axes = {0: "batch", 1: "tokens"}
     try:
         with torch.no_grad():
             torch.onnx.export(
-                Pooled(),
+                module,
                 (ids, mask),
                 str(out),
                 input_names=["input_ids", "attention_mask"],
@@ -169,15 +219,19 @@ def _torch_export(folder: Path, layout: ModelLayout, out: Path) -> None:
             )
     except Exception as exc:
         raise OnnxUnsupported(f"torch.onnx.export failed for {folder}: {exc}") from exc
+    return module
 
 
 def _fuse(src: Path, dst: Path, model_folder: Path) -> Path:
     """ORT's transformer optimiser (attention/LayerNorm/GELU fusion); the plain graph if it fails."""
+    cfg = json.loads((model_folder / "config.json").read_text())
+    if cfg.get("model_type") not in _FUSABLE:
+        log.info("ONNX fusion skipped: no fusion recipe for model_type %r", cfg.get("model_type"))
+        return src
     try:
         from onnxruntime.transformers.fusion_options import FusionOptions
         from onnxruntime.transformers.optimizer import optimize_model
 
-        cfg = json.loads((model_folder / "config.json").read_text())
         heads = int(cfg.get("num_attention_heads") or cfg.get("n_heads") or 0)
         hidden = int(cfg.get("hidden_size") or cfg.get("dim") or 0)
         options = FusionOptions("bert")

@@ -107,10 +107,12 @@ class Engine:
             topic.sections.insert(0, parsed.section)
 
         text = parsed.text
+        if not text and not topic and candidates is None and any(c.isalnum() for c in query):
+            text = query  # only stop words ("AND OR NOT", "evidence"): search them as typed
         if not text and topic:  # "evidence for health adequate grade": the topic is the query
             text = " ".join(topic.sections or [t.name for t in topic.themes])
         if candidates is not None and len(candidates) == 0:
-            notes.append("no paragraphs pass the filters")
+            notes.append("no paragraphs pass the filters" + _absent(parsed, self.vocabulary))
             ranked: list[tuple[int, float]] = []
         elif not text:
             if candidates is None:
@@ -174,7 +176,8 @@ class Engine:
 
     def _rank(self, text: str, parsed: ParsedQuery, topic: Topic, candidates: np.ndarray | None) -> list[tuple[int, float]]:
         tuning = self.tuning
-        vector = self.embedder.encode_query(text)
+        found = self.acronyms.expansions(text) if tuning.acronyms and tuning.dense_acronyms else []
+        vector = self.embedder.encode_query(" ".join([text, *found]))
         expansion = self._expansion(text, topic) + self._phrases(parsed, text)
         fts = keyword_query(text, self.parser.nlp.Defaults.stop_words, extra=expansion, bigrams=tuning.phrase_bigrams)
         scores = retrieve(self.index, vector, fts, candidates, tuning)
@@ -262,6 +265,16 @@ class Engine:
         stats["cross_encoder"] = config.get("cross_encoder") or None
         stats["fusion"] = self.tuning.fusion
         return stats
+
+
+def _absent(parsed: ParsedQuery, vocabulary: Vocabulary) -> str:
+    """Which filter value the index holds nothing for, said plainly."""
+    missing = []
+    if parsed.la and parsed.la.lower() not in {n.lower() for n in vocabulary.local_authorities}:
+        missing.append(f"no reports for {parsed.la}")
+    if parsed.year is not None and parsed.year not in vocabulary.years:
+        missing.append(f"no reports from {parsed.year}")
+    return f" (the index has {' and '.join(missing)})" if missing else ""
 
 
 def _cache_dir() -> Path:

@@ -22,8 +22,11 @@ filter. Explicit options (--grade, --la ...) always override the text.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import resources
 from typing import Any, Iterable
 
 from evsearch.indexer.grades import GRADE_WORDS, label_for
@@ -47,6 +50,8 @@ GENERIC_WORDS = frozenset(
     "children child young people council local authority authorities la report reports "
     "inspection inspections ofsted".split()
 )
+# Four-digit numbers in this range are read as an inspection/publication year.
+MIN_YEAR, MAX_YEAR = 2005, 2035
 # Lowercase single-word authority names that are also everyday words: only a capitalised
 # mention counts as the authority.
 _WORDY_AUTHORITIES = frozenset({"reading", "bury", "bath", "derby", "sutton", "poole"})
@@ -56,6 +61,13 @@ _AUTHORITY_AFFIXES = re.compile(
     r"metropolitan\s+borough\s+council|council|county|city)$",
     re.IGNORECASE,
 )
+
+
+@lru_cache(maxsize=1)
+def known_authorities() -> tuple[str, ...]:
+    """English children's-services authorities, so a query may name one the index lacks."""
+    raw = json.loads(resources.files("evsearch.search").joinpath("data/authorities.json").read_text("utf-8"))
+    return tuple(raw["authorities"])
 
 
 @dataclass
@@ -162,7 +174,7 @@ class QueryParser:
         add("STOP", STOP_PHRASES)
         for theme in self.themes:
             add(f"THEME:{theme.name}", theme.phrases)
-        for name in self.vocabulary.local_authorities:
+        for name in [*self.vocabulary.local_authorities, *known_authorities()]:  # the index's spelling wins
             for variant in authority_variants(name):
                 self._authorities.setdefault(variant.lower(), name)
         add("LA", self._authorities)
@@ -221,11 +233,9 @@ class QueryParser:
         for i, tok in enumerate(doc):
             if tok.like_num and len(tok.text) == 4 and tok.text.isdigit():
                 year = int(tok.text)
-                if year in self._years:
+                if year in self._years or MIN_YEAR <= year <= MAX_YEAR:
                     parsed.year = parsed.year or year
                     removed[i] = True
-                elif 1990 <= year <= 2039:
-                    parsed.notes.append(f"no reports from {year} in the index; {year} kept as text")
         for title in parsed.sections:  # a section title implies the themes that cover it
             for theme in self.themes:
                 if theme.covers_section(title):
@@ -306,9 +316,13 @@ def _adjacent(doc, s1: int, e1: int, s2: int, e2: int, stop: set[str]) -> bool:
 def _residual(doc, removed: list[bool], stop: set[str]) -> str:
     """The tokens left, trimmed of stop words and punctuation at both ends."""
     keep = [i for i in range(len(doc)) if not removed[i]]
-    while keep and (doc[keep[0]].lower_ in stop or not doc[keep[0]].is_alpha and not doc[keep[0]].like_num):
+
+    def empty(i: int) -> bool:
+        return doc[i].lower_ in stop or not any(c.isalnum() for c in doc[i].text)
+
+    while keep and empty(keep[0]):
         keep.pop(0)
-    while keep and (doc[keep[-1]].lower_ in stop or not doc[keep[-1]].is_alpha and not doc[keep[-1]].like_num):
+    while keep and empty(keep[-1]):
         keep.pop()
     if not keep:
         return ""

@@ -28,12 +28,13 @@ class Tuning:
     """Ranking knobs, set by measuring nDCG@10 on the dev queries (docs/search.md)."""
 
     fusion: str = "convex"
-    alpha: float = 0.4  # dense weight in convex fusion (bm25 gets 1 - alpha)
+    alpha: float = 0.5  # dense weight in convex fusion (bm25 gets 1 - alpha)
     rrf_k: int = 60
     pool: int = 200  # candidates taken from each retriever
     phrase_bigrams: bool = False  # add "w1 w2" phrase clauses for adjacent query words
     expand: bool = False  # add the theme taxonomy's expansion terms to the keyword query
     concept_phrases: bool = True  # add recognised multi-word concepts ("children in care council") as phrases
+    dense_acronyms: bool = True  # also append found acronyms to the text the dense model embeds
     acronyms: bool = True  # add acronyms of long forms (and long forms of acronyms) the corpus defines
     section_boost: float = 0.1  # added when a paragraph's section matches a query topic
     title_boost: float = 0.15  # added when it matches a section title named in the query

@@ -88,10 +88,12 @@ def test_ids_where_filters(opened: Index) -> None:
         ("eastvale-2023", 1), ("eastvale-2023", 2), ("harbourside-2019", 2),
     }  # fmt: skip
     assert len(opened.ids_where(local_authorities=["Nowhere"])) == 0
+    assert np.array_equal(opened.ids_where(years=np.array([2012])), opened.ids_where(years=[2012]))
+    assert opened.ids_where(grades=2).tolist() == opened.ids_where(grades=[2]).tolist()
 
 
 def test_reports_judgements_and_vocabulary(opened: Index) -> None:
-    assert [r["report_id"] for r in opened.reports(year=2023)] == ["eastvale-2023"]
+    assert [r["report_id"] for r in opened.reports(year=np.int64(2023))] == ["eastvale-2023"]
     assert [r["report_id"] for r in opened.reports(framework="ilacs")] == ["eastvale-2023", "harbourside-2019"]
     poor = opened.judgements(grade=4)
     assert [(j["report_id"], j["title"]) for j in poor] == [("harbourside-2019", "Care leavers")]

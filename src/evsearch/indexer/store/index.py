@@ -32,10 +32,15 @@ def _ids_param(ids: Iterable[int]) -> str:
     return json.dumps([int(i) for i in ids])
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars -> Python scalars, so json and sqlite3 accept them."""
+    return value.item() if hasattr(value, "item") else value
+
+
 def _list_param(values: Iterable[Any] | Any) -> str:
-    if isinstance(values, (str, int)):
+    if isinstance(values, (str, int)) or hasattr(values, "item") and not hasattr(values, "__len__"):
         values = [values]
-    return json.dumps(list(values))
+    return json.dumps([_plain(v) for v in values])
 
 
 class Index:
@@ -223,7 +228,7 @@ class Index:
         self, local_authority: str | None = None, year: int | None = None, framework: str | None = None
     ) -> list[dict[str, Any]]:
         params = {"local_authority": local_authority, "year": year, "framework": framework}
-        active = {k: v for k, v in params.items() if v is not None}
+        active = {k: _plain(v) for k, v in params.items() if v is not None}
         sql = schema.compose(schema.REPORTS_WHERE, schema.REPORT_FILTERS, list(active))
         return [as_dict(r) for r in self.db.rows_sql(sql, active)]
 
@@ -235,7 +240,7 @@ class Index:
         report_id: str | None = None,
     ) -> list[dict[str, Any]]:
         params = {"grade": grade, "title": title, "local_authority": local_authority, "report_id": report_id}
-        active = {k: v for k, v in params.items() if v is not None}
+        active = {k: _plain(v) for k, v in params.items() if v is not None}
         sql = schema.compose(schema.JUDGEMENTS_WHERE, schema.JUDGEMENT_FILTERS, list(active))
         return [as_dict(r) for r in self.db.rows_sql(sql, active)]
 

@@ -25,8 +25,9 @@ from evsearch.errors import IndexCorruptError
 from evsearch.indexer.records import ParsedReport
 from evsearch.indexer.store import generations, manifest as manifest_mod, vectors as vector_backends
 from evsearch.indexer.store.database import Database
-from evsearch.indexer.store.recipes import embedding_text
+from evsearch.indexer.store.recipes import embedding_text as recipe_text
 from evsearch.indexer.store.rows import judgement_row, paragraph_row, report_row
+from evsearch.indexer.store.schema import SCHEMA_VERSION
 from evsearch.indexer.store.vectors import VectorStore
 
 SQLITE_FILE = "index.sqlite"
@@ -117,6 +118,7 @@ class IndexWriter:
         else:
             self.db = Database(target, writable=True)
             self.db.create_schema()
+            self.db.run("meta_set", ("schema_version", str(SCHEMA_VERSION)))
             self.store = vector_backends.create("flat", self._dimension)
         self.db.begin()
         self.changed = True
@@ -140,7 +142,7 @@ class IndexWriter:
             pid = self._next_id
             self._next_id += 1
             rows.append(paragraph_row(pid, paragraph))
-            out.append((pid, embedding_text(self.recipe, paragraph)))
+            out.append((pid, recipe_text(self.recipe, paragraph)))
         self.db.run_many("paragraph_insert", rows)
         return out
 

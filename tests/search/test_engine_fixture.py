@@ -1,0 +1,134 @@
+"""The Engine over a real index of our own invented report (no ../shared needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from evsearch.errors import InputError, NotFoundError, UnknownGradeError
+from search_helpers import FIXTURE_ID, numbers
+
+
+def test_grade_word_alone_filters(fixture_engine):
+    r = fixture_engine.search("outstanding", k=10)
+    assert r.parsed["grade"] == 1 and r.parsed["text"] == ""
+    assert numbers(r) == [22, 23, 24, 25]  # report order when nothing is left to rank by
+    assert all(h.grade == 1 for h in r.hits)
+    assert any("report order" in n for n in r.notes)
+
+
+def test_health_adequate_judgement_query(fixture_engine):
+    r = fixture_engine.search("evidence for health adequate grade", k=7)
+    assert r.parsed["grade"] == 3 and r.parsed["theme"] == "health"
+    # the two health sections graded 3 come first; the other grade-3 section (3-4) after them
+    assert set(numbers(r)) == {9, 10, 11, 12, 17, 18, 19}
+    assert all(h.grade == 3 for h in r.hits)
+
+
+def test_filters_fill_k_and_paginate_without_overlap(fixture_engine):
+    # nine paragraphs of the fixture are graded good; "children" is in few of them
+    first = fixture_engine.search("children", k=5, grade="good")
+    second = fixture_engine.search("children", k=5, offset=5, grade="good")
+    assert first.total == 9
+    assert len(first.hits) == 5 and len(second.hits) == 4
+    assert all(h.grade == 2 for h in first.hits + second.hits)
+    assert not set(numbers(first)) & set(numbers(second))
+    whole = fixture_engine.search("children", k=10, grade="good")
+    assert numbers(whole) == numbers(first) + numbers(second)
+
+
+def test_topic_query_finds_the_paragraph(fixture_engine):
+    r = fixture_engine.search("waiting lists for CAMHS therapy", k=3)
+    assert r.hits[0].number == 10
+    assert r.hits[0].highlights and "CAMHS" in r.hits[0].highlights[0]
+    assert r.hits[0].citation.startswith("Fernhollow 2021, paragraph 10")
+
+
+def test_acronym_long_form_expands(fixture_engine):
+    assert "camhs" in fixture_engine.acronyms.expansions("child and adolescent mental health services")
+
+
+def test_hit_shape(fixture_engine):
+    body = fixture_engine.search("apprenticeships for care leavers", k=2).to_dict()
+    assert set(body) >= {"query", "parsed", "hits", "notes", "k", "offset"}
+    hit = body["hits"][0]
+    for key in ("report_id", "number", "seq", "part", "section", "grade", "grade_label", "text",
+                "highlights", "score", "section_path", "page", "kind", "citation"):
+        assert key in hit
+    assert hit["report_id"] == FIXTURE_ID and hit["number"] == 27
+    assert 1 <= len(hit["highlights"]) <= 3
+
+
+def test_explicit_options_override_parsed(fixture_engine):
+    r = fixture_engine.search("outstanding support", grade=4, section="Quality of provision")
+    assert r.parsed["grade"] == 4 and r.parsed["source"]["grade"] == "option"
+    assert set(numbers(r)) == {6, 7, 8}
+    assert "section" in r.parsed["filters"]
+
+
+def test_theme_option_filters_by_sections(fixture_engine):
+    r = fixture_engine.search("assessments", theme="health", k=20)
+    assert r.hits and all("health" in h.section.lower() for h in r.hits)
+
+
+def test_la_and_year_filters(fixture_engine):
+    assert fixture_engine.search("children in care Fernhollow 2021").parsed["la"] == "Fernhollow"
+    empty = fixture_engine.search("children in care", la="Nowhere")
+    assert empty.hits == [] and any("filters" in n for n in empty.notes)
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "foster* NEAR(carers)", "-staff", "col:umn (x", "AND OR NOT", "^x"])
+def test_fts_syntax_never_raises(fixture_engine, query):
+    fixture_engine.search(query)
+
+
+def test_bad_input(fixture_engine, monkeypatch):
+    with pytest.raises(InputError, match="empty"):
+        fixture_engine.search("   ")
+    with pytest.raises(UnknownGradeError, match="valid grades"):
+        fixture_engine.search("x", grade="brilliant")
+    with pytest.raises(InputError):
+        fixture_engine.search("x", k=0)
+    with pytest.raises(InputError):
+        fixture_engine.search("x", offset=-1)
+    with pytest.raises(InputError, match="nothing to search"):
+        fixture_engine.search("?!")
+    monkeypatch.setenv("EVSEARCH_MAX_QUERY_CHARS", "40")
+    r = fixture_engine.search("foster carers training " * 20)
+    assert len(r.query) <= 40 and any("truncated" in n for n in r.notes)
+
+
+def test_judgement_evidence_graded_section_first(fixture_engine):
+    report = fixture_engine.report(FIXTURE_ID)
+    healthy = next(j for j in report["judgements"] if j["title"] == "Being healthy")
+    r = fixture_engine.evidence_for_judgement(FIXTURE_ID, "Being healthy", k=6)
+    assert numbers(r)[:3] and set(numbers(r)[:3]) == {17, 18, 19}
+    assert numbers(r)[0] == 17  # the paragraph that states the judgement
+    assert all("graded section" in h.matched for h in r.hits[:3])
+    assert any("elsewhere in report" in h.matched for h in r.hits[3:])
+    by_id = fixture_engine.evidence_for_judgement(FIXTURE_ID, healthy["judgement_id"], k=6)
+    assert numbers(by_id) == numbers(r)
+
+
+def test_judgement_without_section(fixture_engine):
+    report = fixture_engine.report(FIXTURE_ID)
+    eq = [j for j in report["judgements"] if j["title"] == "Equality and diversity"]
+    assert eq and eq[0]["section"] is None
+    with pytest.raises(InputError, match="judgement_id"):
+        fixture_engine.evidence_for_judgement(FIXTURE_ID, "Equality and diversity")
+    r = fixture_engine.evidence_for_judgement(FIXTURE_ID, eq[0]["judgement_id"], k=5)
+    assert len(r.hits) == 5 and any("no section of its own" in n for n in r.notes)
+    with pytest.raises(NotFoundError):
+        fixture_engine.evidence_for_judgement(FIXTURE_ID, "Astronomy")
+    with pytest.raises(NotFoundError):
+        fixture_engine.evidence_for_judgement("no-such-report", "Being healthy")
+
+
+def test_records_pass_through(fixture_engine):
+    assert fixture_engine.paragraph(FIXTURE_ID, 10)["number"] == 10
+    assert [r["report_id"] for r in fixture_engine.reports(la="Fernhollow")] == [FIXTURE_ID]
+    assert fixture_engine.judgements(grade="outstanding")
+    assert all(j["grade"] == 1 for j in fixture_engine.judgements(grade="outstanding"))
+    stats = fixture_engine.stats()
+    assert stats["paragraphs"] > 20 and stats["model"]
+    with pytest.raises(NotFoundError):
+        fixture_engine.paragraph(FIXTURE_ID, 999)
