@@ -11,6 +11,7 @@ Prints p50/p95/p99/mean for both and the HTTP overhead, plus a short
 concurrent run. Goal: HTTP p50 <= 15 ms, p99 <= 40 ms on the whole-corpus
 index built by benchmarks/index_corpus.py.
 
+    .venv/bin/python benchmarks/index_corpus.py --index DIR    # once
     .venv/bin/python benchmarks/http_latency.py --index DIR [--rounds 5] [--concurrency 8]
 """
 
@@ -45,11 +46,6 @@ EXTRA = [
     {"q": "missing from home and exploitation", "k": "20"},
     {"q": "quality of plans", "offset": "10"},
 ]
-
-
-def default_index() -> Path:
-    """The index benchmarks/index_corpus.py builds, unless EVSEARCH_BENCH_INDEX says otherwise."""
-    return Path(os.environ.get("EVSEARCH_BENCH_INDEX", REPO / "benchmarks" / ".index-corpus"))
 
 
 def load_queries() -> list[dict]:
@@ -148,13 +144,14 @@ def concurrent_http(base: str, queries: list[dict], clients: int, seconds: float
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--index", type=Path, default=default_index())
+    ap.add_argument("--index", type=Path, required=True,
+                    help="index of ../shared/corpus, built by: benchmarks/index_corpus.py --index DIR")
     ap.add_argument("--rounds", type=int, default=5, help="passes over the query list")
     ap.add_argument("--concurrency", type=int, default=8, help="clients for the concurrent run (0 skips it)")
     ap.add_argument("--seconds", type=float, default=10.0, help="length of the concurrent run")
     args = ap.parse_args()
     if not args.index.is_dir():
-        raise SystemExit(f"no index at {args.index}; build it first: .venv/bin/python benchmarks/index_corpus.py")
+        raise SystemExit(f"no index at {args.index}; build it: .venv/bin/python benchmarks/index_corpus.py --index DIR")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     queries = load_queries()

@@ -36,20 +36,26 @@ def build(recipe: str, work: Path, corpus: Path) -> Path:
 
 
 def configs():
+    """(name, tuning, through the engine?) rows: raw baselines, the default, then one change at a time."""
     from evsearch.search.retrieve import Tuning
 
     base = Tuning()
-    yield "dense only", replace(base, fusion="dense", expand=False, phrase_bigrams=False, section_boost=0, title_boost=0), False
-    yield "bm25 only", replace(base, fusion="bm25", expand=False, phrase_bigrams=False, section_boost=0, title_boost=0), False
-    yield "rrf (plain)", replace(base, fusion="rrf", expand=False, phrase_bigrams=False, section_boost=0, title_boost=0), False
-    yield "convex (plain)", replace(base, expand=False, phrase_bigrams=False, section_boost=0, title_boost=0), False
-    yield "rrf engine", replace(base, fusion="rrf", section_boost=0.004, title_boost=0.006), True
-    for alpha in (0.3, 0.4, 0.5, 0.6, 0.7):
-        yield f"convex engine a={alpha}", replace(base, alpha=alpha), True
-    yield "engine, no bigrams", replace(base, phrase_bigrams=False), True
-    yield "engine, no expansion", replace(base, expand=False), True
-    yield "engine, no boosts", replace(base, section_boost=0, title_boost=0), True
-    yield "engine, boost 0.2", replace(base, section_boost=0.2, title_boost=0.25), True
+    yield "dense only (raw)", replace(base, fusion="dense"), False
+    yield "bm25 only (raw)", replace(base, fusion="bm25"), False
+    yield "rrf (raw)", replace(base, fusion="rrf"), False
+    yield "convex (raw)", base, False
+    yield "ENGINE (defaults)", base, True
+    yield "  fusion rrf", replace(base, fusion="rrf", section_boost=0.003, title_boost=0.005, evidence_prior=0.002), True
+    yield "  fusion minmax", replace(base, fusion="minmax"), True
+    for alpha in (0.3, 0.4, 0.6, 0.7):
+        yield f"  alpha {alpha}", replace(base, alpha=alpha), True
+    yield "  no acronyms", replace(base, acronyms=False), True
+    yield "  acronyms not in dense", replace(base, dense_acronyms=False), True
+    yield "  no concept phrases", replace(base, concept_phrases=False), True
+    yield "  + theme expansion", replace(base, expand=True), True
+    yield "  + bigram phrases", replace(base, phrase_bigrams=True), True
+    yield "  no section boosts", replace(base, section_boost=0.0, title_boost=0.0), True
+    yield "  no evidence prior", replace(base, evidence_prior=0.0), True
 
 
 def raw(engine, text: str) -> list[tuple[str, int]]:

@@ -132,3 +132,22 @@ def test_records_pass_through(fixture_engine):
     assert stats["paragraphs"] > 20 and stats["model"]
     with pytest.raises(NotFoundError):
         fixture_engine.paragraph(FIXTURE_ID, 999)
+
+
+def test_deep_pages_and_page_beyond_the_end(fixture_engine):
+    every = fixture_engine.search("children", k=100)
+    assert len(every.hits) >= 25  # the whole fixture report is reachable
+    last = fixture_engine.search("children", k=5, offset=len(every.hits) - 2)
+    assert [h.number for h in last.hits] == [h.number for h in every.hits[-2:]]
+    assert fixture_engine.search("children", k=5, offset=500).hits == []
+
+
+def test_refresh_reopens_and_keeps_searching(fixture_index):
+    from evsearch.search.engine import Engine
+
+    with Engine(fixture_index) as engine:
+        before = [h.number for h in engine.search("virtual school", k=3).hits]
+        model = engine.embedder
+        engine.refresh()
+        assert engine.embedder is model  # same model: not loaded again
+        assert [h.number for h in engine.search("virtual school", k=3).hits] == before

@@ -36,6 +36,7 @@ _CHAR_MAP = {
     "\t": " ",
 }
 _CHAR_RE = re.compile("[" + "".join(_CHAR_MAP) + "]")
+_DIGITS_RE = re.compile(r"\d+")
 _SPACES_RE = re.compile(r"[ ]{2,}")
 _MARKUP_RE = re.compile(r"\*{1,3}")
 _PAGE_NUMBER_RE = re.compile(r"^(?:page\s+)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?$", re.IGNORECASE)
@@ -77,8 +78,7 @@ def clean_line(raw: str) -> str:
 
 
 def _furniture_key(line: str) -> str:
-    key = re.sub(r"\d+", "#", line.lower())
-    return re.sub(r"\s+", " ", key).strip()
+    return " ".join(_DIGITS_RE.sub("#", line.lower()).split())
 
 
 def _page_lines(pages: list[str]) -> list[list[str]]:
@@ -168,7 +168,7 @@ def join_lines(lines: list[str]) -> str:
             text = ln
         elif ln.startswith(BULLET) or raw.startswith("\n"):
             text += "\n" + ln
-        elif text.endswith("-") and re.search(r"[A-Za-z]-$", text) and ln[:1].islower():
+        elif text.endswith("-") and text[-2:-1].isalpha() and ln[:1].islower():
             text += ln  # "decision-" + "making" -> "decision-making"
         else:
             text += " " + ln

@@ -43,6 +43,8 @@ PARA_START_RE = re.compile(r"^(?P<n>\d{1,3})\.(?!\d)\s*(?P<rest>(?:[\"'‘“(\[
 # "34 Most children ..." (the period lost in the PDF): accepted only in sequence, see paragraphs.py
 LOOSE_START_RE = re.compile(r"^(?P<n>\d{1,3}) (?P<rest>[A-Z][a-z].*)$")
 _SCALE_RE = re.compile(r"\(Grade\s*[1-4]\)", _I)  # the grade-scale explanation grades nothing
+_KEY_START_RE = re.compile(r"^The (?:experiences?|impact of leaders)\b", _I)
+_INNER_END_RE = re.compile(r"[.!?;)\"'’”]$")  # cannot end a line inside a wrapped heading
 _SENTENCE_END_RE = re.compile(r"[.!?:;)\"'’”]$")
 
 
@@ -101,11 +103,11 @@ def headingish(text: str, first: bool = True) -> bool:
     """Could this line be (part of) a heading? Short, no closing comma/period, not a list item."""
     if not text or len(text) > 110 or text.startswith(BULLET):
         return False
-    if PARA_START_RE.match(text) or re.match(r"^\d", text):
+    if text[0].isdigit():
         return False
     if first and not (text[0].isupper() or text[0] in "'‘\"“"):
         return False
-    if re.search(r"[.,;]$", text) or _SCALE_RE.search(text):
+    if text[-1] in ".,;!’”\"" or ("(" in text and _SCALE_RE.search(text)):
         return False
     return len(text.split()) <= 20
 
@@ -159,13 +161,15 @@ def match_heading(
             break
         if k > 1 and any(b.blank_before for b in block[1:]):
             break
+        if k > 1 and _INNER_END_RE.search(block[-2].text):
+            break  # "...(outcome 3, National" / "Framework)": the end of a list item, not a wrapped heading
         text = " ".join(b.text for b in block)
         if _ENDS_WITH_GRADE_RE.search(text):
             text = text[:-1]
         nxt = lines[i + k] if i + k < n else None
         if nxt is not None and nxt.text[:1].islower() and not nxt.blank_before:
             continue  # the heading (or the sentence) goes on
-        h = _grade_tail(block) if ended and k > 1 else None
+        h = _grade_tail(block, nxt, expected) if ended and k > 1 else None
         h = h or _match_block(text, nxt, ended, width, expected, after_key_marker, k, page_start)
         if h is not None:
             h.consumed += k
@@ -191,7 +195,7 @@ def _tidy_title(title: str) -> str:
     return title
 
 
-def _grade_tail(block: list[Line]) -> Heading | None:
+def _grade_tail(block: list[Line], nxt: Line | None, expected: int) -> Heading | None:
     """A heading whose grade wrapped onto its last line(s): "...protection" / "requires improvement to be good."."""
     for j in (1, 2):
         if len(block) <= j:
@@ -199,6 +203,8 @@ def _grade_tail(block: list[Line]) -> Heading | None:
         tail = " ".join(b.text for b in block[-j:])
         if _is_grade_only(tail):
             title = _tidy_title(" ".join(b.text for b in block[:-j]))
+            if title_role(title) is None and not _next_opens_body(nxt, expected):
+                return None  # "...are consistently" / "good." is a sentence, not a heading
             if len(title) < 12 or len(title) > 120 or not all(headingish(b.text, first=(x == 0)) for x, b in enumerate(block[:-j])):
                 return None
             grade, label = grade_from_word(tail.rstrip(".:").strip())
@@ -260,7 +266,7 @@ def _match_block(
             grade, label = grade_from_word(m.group("word") or m.group("word2"))
             return Heading(m.group("title"), grade, label, 0, keyed=True)
         m = _TITLE_THEN_GRADE_RE.match(text)
-        if m and len(m.group("title")) >= 20:
+        if m and (title_role(m.group("title")) is not None or _KEY_START_RE.match(m.group("title"))):
             grade, label = grade_from_word(m.group("word"))
             return Heading(m.group("title"), grade, label, 0, keyed=True)
         return Heading(text, None, None, 0)

@@ -58,6 +58,7 @@ class _Block:
     timeframe: str | None = None
     path: list[_Section] = field(default_factory=list)
     part: str | None = None
+    bulleted: bool = False  # an unnumbered block that opened with a list item (its bullet dropped)
 
 
 def typical_width(lines: list[Line]) -> int:
@@ -206,10 +207,11 @@ class _Splitter:
         if number is not None:
             m = PARA_START_RE.match(first) or LOOSE_START_RE.match(first)
             first = m.group("rest") if m else first
-        elif kind == "recommendation" and first.startswith(BULLET):
+        bulleted = number is None and first.startswith(BULLET)
+        if bulleted:
             first = first[len(BULLET):].strip()
         self.block = _Block(kind, number, line.page, [first], self.timeframe if kind == "recommendation" else None,
-                            list(self.stack), self.part)
+                            list(self.stack), self.part, bulleted)
 
     # ----- structure
     def in_recommendations(self) -> bool:
@@ -372,15 +374,20 @@ class _Splitter:
     def _new_unnumbered(self, i: int) -> bool:
         """In an unnumbered block, does line i start a new paragraph?"""
         ln, prev = self.lines[i], self.lines[i - 1]
+        if ln.is_bullet and self.block is not None and self.block.bulleted:
+            return True  # a list with no introducing line: each finding is its own block
         if ln.is_bullet or not (ln.text[:1].isupper() or ln.text[:1] in "'‘\"“"):
             return False
         if ln.blank_before:
             return _ends_sentence(prev.text)
-        return bool(re.search(r"[.!?:]$", prev.text)) and len(prev.text) < 0.75 * self.width
+        return prev.text[-1:] in (".", "!", "?", ":") and len(prev.text) < 0.75 * self.width
 
 
 def _ends_sentence(text: str) -> bool:
-    return bool(re.search(r"[.!?:;\"'’”)]$", text.strip()))
+    return text.strip()[-1:] in _CLOSERS
+
+
+_CLOSERS = frozenset(".!?:;\"'’”)")
 
 
 def split_lines(lines: list[Line], report_id: str, *, pdf: bool = False) -> list[Paragraph]:

@@ -64,6 +64,7 @@ SECTION_TITLES: dict[str, str] = {
     "equality and diversity": "section",
     "the local authority": "section",
     "summary of findings": "section",
+    "summary of key findings": "section",
     "executive summary": "section",
     "the local authority's strengths": "section",
     "the local authority has the following strengths": "section",
@@ -106,7 +107,7 @@ SECTION_TITLES: dict[str, str] = {
 
 # Sections whose unnumbered text is a summary of the report.
 SUMMARY_SECTIONS = frozenset(
-    {"summary", "summary of findings", "executive summary", "summary for children and young people", "overall effectiveness"}
+    {"summary", "summary of findings", "summary of key findings", "executive summary", "summary for children and young people"}
 )
 
 # Time-bound recommendation markers (2012-13 "Areas for improvement").
@@ -128,7 +129,7 @@ def normalize_title(title: str) -> str:
     The judgements owner matches table titles against body headings with it.
     """
     text = title.translate(_QUOTES).lower()
-    text = re.sub(r"\s+", " ", text).strip()
+    text = " ".join(text.split())
     return text.rstrip(":").strip()
 
 
@@ -148,4 +149,6 @@ def title_role(title: str) -> str | None:
 
 def timeframe_of(line: str) -> str | None:
     """'immediately' / 'within three months' / ... when the line is such a marker."""
+    if not line[:3].lower() in ("imm", "wit"):
+        return None
     return TIMEFRAMES.get(normalize_title(line))

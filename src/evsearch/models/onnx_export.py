@@ -32,11 +32,8 @@ EXPORT_VERSION = 2
 ONNX_FILE = "model-int8.onnx"
 META_FILE = "export.json"
 FAILED_FILE = "unsupported.txt"
-_SUPPORTED_MODULES = {
-    "sentence_transformers.models.Transformer",
-    "sentence_transformers.models.Pooling",
-    "sentence_transformers.models.Normalize",
-}
+# modules.json class names (matched by last component: the package path moved across versions)
+_SUPPORTED_MODULES = {"Transformer", "Pooling", "Normalize"}
 
 
 # ORT's "bert" optimiser knows these encoder layouts; others are quantised unfused.
@@ -72,9 +69,9 @@ def read_layout(folder: Path) -> ModelLayout:
         modules = json.loads(modules_path.read_text(encoding="utf-8"))
         for module in modules:
             kind = module.get("type", "")
-            if kind not in _SUPPORTED_MODULES:
+            if kind.rsplit(".", 1)[-1] not in _SUPPORTED_MODULES:
                 raise OnnxUnsupported(f"module {kind} in {modules_path} has no ONNX recipe")
-            if kind.endswith(".Pooling"):
+            if kind.endswith("Pooling"):
                 pooling_dir = module.get("path") or pooling_dir
     pooling_cfg_path = folder / pooling_dir / "config.json"
     pooling_cfg = json.loads(pooling_cfg_path.read_text()) if pooling_cfg_path.is_file() else {}
@@ -88,7 +85,12 @@ def read_layout(folder: Path) -> ModelLayout:
     st_cfg = json.loads(st_cfg_path.read_text()) if st_cfg_path.is_file() else {}
     model_cfg = json.loads((folder / "config.json").read_text())
     max_len = int(st_cfg.get("max_seq_length") or min(512, model_cfg.get("max_position_embeddings", 512)))
-    dim = int(pooling_cfg.get("word_embedding_dimension") or model_cfg.get("hidden_size") or 0)
+    dim = int(
+        pooling_cfg.get("word_embedding_dimension")
+        or pooling_cfg.get("embedding_dimension")
+        or model_cfg.get("hidden_size")
+        or 0
+    )
     if not (folder / "tokenizer.json").is_file():
         raise OnnxUnsupported(f"no fast tokenizer file {folder / 'tokenizer.json'}")
     return ModelLayout(mode, max_len, bool(st_cfg.get("do_lower_case", False)), dim)

@@ -19,7 +19,7 @@ import numpy as np
 
 from evsearch import config
 from evsearch.errors import InputError
-from evsearch.indexer.grades import label_for, parse_grade
+from evsearch.indexer.grades import parse_grade
 from evsearch.search import acronyms, highlight
 from evsearch.search.query import ParsedQuery, QueryParser, Vocabulary, apply_options
 from evsearch.search.results import Hit, SearchResponse, citation
@@ -40,6 +40,7 @@ class Engine:
         self._reranker: Any = None
         self._reranker_loaded = False
         self.index: Any = None
+        self._split: Any = None
         self._open()
 
     # -- lifecycle
@@ -47,6 +48,12 @@ class Engine:
         from evsearch.indexer.store.index import Index
 
         index = Index.open(self.index_dir, model=self._model)
+        old_index = self.index
+        if old_index is not None and old_index.manifest.get("model") == index.manifest.get("model"):
+            # keep the loaded model across refreshes (same model: same vectors); loading costs seconds
+            loaded = getattr(old_index, "_embedder", None)
+            if loaded is not None and getattr(index, "_embedder", "absent") is None:
+                index._embedder = loaded
         vocabulary = Vocabulary.from_index(index.vocabulary())
         parser = QueryParser(vocabulary)
         meta = {r["report_id"]: r for r in index.reports()}
@@ -111,6 +118,7 @@ class Engine:
             text = query  # only stop words ("AND OR NOT", "evidence"): search them as typed
         if not text and topic:  # "evidence for health adequate grade": the topic is the query
             text = " ".join(topic.sections or [t.name for t in topic.themes])
+        records: dict[int, dict] = {}
         if candidates is not None and len(candidates) == 0:
             notes.append("no paragraphs pass the filters" + _absent(parsed, self.vocabulary))
             ranked: list[tuple[int, float]] = []
@@ -123,9 +131,11 @@ class Engine:
             notes.append("no words left to rank by: paragraphs passing the filters, in report order")
             ranked = [(int(pid), 0.0) for pid in candidates]
         else:
-            ranked = self._rank(text, parsed, topic, candidates)
-        records_needed = ranked[: offset + k + 50]
-        records = {r["id"]: r for r in self.index.paragraphs([pid for pid, _ in records_needed])}
+            ranked, records = self._rank(text, parsed, topic, candidates, offset + k)
+        window = [pid for pid, _ in ranked[: offset + k + 20]]
+        missing = [pid for pid in window if pid not in records]
+        records.update((r["id"], r) for r in self.index.paragraphs(missing))
+        records = {pid: records[pid] for pid in window if pid in records}
         _enclosing_numbers(self.index, records)
         ranked = _dedupe(ranked, records, limit=offset + k)
         page = ranked[offset : offset + k]
@@ -174,23 +184,29 @@ class Engine:
                 notes.append(f"theme {theme.name!r} names no sections: it ranks results but does not filter them")
         return ids, applied
 
-    def _rank(self, text: str, parsed: ParsedQuery, topic: Topic, candidates: np.ndarray | None) -> list[tuple[int, float]]:
+    def _rank(
+        self, text: str, parsed: ParsedQuery, topic: Topic, candidates: np.ndarray | None, need: int
+    ) -> tuple[list[tuple[int, float]], dict[int, dict]]:
         tuning = self.tuning
         found = self.acronyms.expansions(text) if tuning.acronyms and tuning.dense_acronyms else []
         vector = self.embedder.encode_query(" ".join([text, *found]))
         expansion = self._expansion(text, topic) + self._phrases(parsed, text)
         fts = keyword_query(text, self.parser.nlp.Defaults.stop_words, extra=expansion, bigrams=tuning.phrase_bigrams)
-        scores = retrieve(self.index, vector, fts, candidates, tuning)
-        if scores:
-            records = {r["id"]: r for r in self.index.paragraphs(scores)}
-            focus = parsed.focus and parsed.grade is not None  # a judgement query about one topic
-            scores = boost(scores, records, topic, tuning, focus=focus)
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        scores = retrieve(self.index, vector, fts, candidates, tuning, need)
+        ordered = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        focus = parsed.focus and parsed.grade is not None  # a judgement query about one topic
+        # Boosts are small (< 0.25) except in focus mode, so only the head of the fused list can
+        # move; records are fetched for it alone (fetching is the costly part).
+        depth = len(ordered) if focus else max(tuning.boost_depth, need + 20)
+        head, tail = ordered[:depth], ordered[depth:]
+        records = {r["id"]: r for r in self.index.paragraphs([pid for pid, _ in head])}
+        boosted = boost(dict(head), records, topic, tuning, focus=focus)
+        ranked = sorted(boosted.items(), key=lambda kv: (-kv[1], kv[0])) + tail
         if self._use_reranker() and ranked:
             from evsearch.search.rerank import rerank
 
-            ranked = rerank(self._reranker, text, ranked, self.index, depth=max(30, tuning.pool // 4))
-        return ranked
+            ranked = rerank(self._reranker, text, ranked, self.index, depth=max(30, need))
+        return ranked, records
 
     def _expansion(self, text: str, topic: Topic) -> list[str]:
         """Keyword-query additions: the themes' expansion terms and the corpus's acronyms."""
@@ -215,8 +231,10 @@ class Engine:
         return self._reranker is not None
 
     def _hit(self, record: dict, score: float, text: str, extra_terms: list[str], applied: list[str], topic: Topic) -> Hit:
-        from evsearch.models.nlp import sentences
+        if self._split is None:
+            from evsearch.models.nlp import sentences
 
+            self._split = highlight.Highlighter(sentences)
         meta = self._meta.get(record["report_id"], {})
         matched = list(applied)
         level = topic.match(record.get("section")) if topic else 0
@@ -226,7 +244,7 @@ class Engine:
             matched.append("theme")
         hit = Hit.from_record(
             record, score,
-            highlights=highlight.select(record["text"], text, split=sentences, extra_terms=extra_terms),
+            highlights=self._split.select(record["text"], text, extra_terms),
             local_authority=meta.get("local_authority"),
             year=meta.get("inspection_year") or meta.get("published_year"),
             matched=matched,
@@ -357,7 +375,5 @@ def _dedupe(ranked: list[tuple[int, float]], records: dict[int, dict], *, limit:
 
 def _parsed_dict(parsed: ParsedQuery, applied: list[str]) -> dict:
     body = parsed.to_dict()
-    if parsed.grade is not None:
-        body["grade_label"] = label_for(parsed.grade)
     body["filters"] = applied
     return body

@@ -11,6 +11,9 @@ every query (no model call), and deterministic.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
+from functools import lru_cache
+from threading import Lock
 from typing import Callable, Iterable
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -21,6 +24,7 @@ _STOP = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A crude stem: enough to match 'carers' with 'carer' and 'placements' with 'placement'."""
     word = word.lower()
@@ -36,14 +40,40 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1]
 
 
-def sentence_score(sentence: str, query_terms: set[str], query_bigrams: set[tuple[str, str]]) -> float:
-    words = terms(sentence)
+def sentence_score(words: list[str], query_terms: set[str], query_bigrams: set[tuple[str, str]]) -> float:
     if not words or not query_terms:
         return 0.0
     found = {w for w in words if w in query_terms}
     score = sum(1.0 + min(len(w), 6) / 6 for w in found)
     score += 0.5 * sum(1 for pair in zip(words, words[1:]) if pair in query_bigrams)
     return score
+
+
+def pick(analysed: list[tuple[str, list[str]]], query: str, extra_terms: Iterable[str] = (), limit: int = 3) -> list[str]:
+    """Up to ``limit`` sentences, in text order, that hold the most query terms.
+
+    Only sentences that score at least half of the best one are kept, so one
+    strong sentence is not padded with weak ones. When nothing in the query
+    matches (a pure dense hit, or an empty query), the first sentence stands
+    in: it usually states the section's finding.
+    """
+    if not analysed:
+        return []
+    q = terms(query) + [t for e in extra_terms for t in terms(e)]
+    q_terms = set(q)
+    q_bigrams = set(zip(q, q[1:]))
+    scored = [(sentence_score(words, q_terms, q_bigrams), i) for i, (_s, words) in enumerate(analysed)]
+    best = max(score for score, _ in scored)
+    if best <= 0:
+        return [analysed[0][0]]
+    chosen = sorted(scored, key=lambda si: (-si[0], si[1]))[:limit]
+    chosen = [(sc, i) for sc, i in chosen if sc >= best / 2]
+    return [analysed[i][0] for _, i in sorted(chosen, key=lambda si: si[1])]
+
+
+def analyse(text: str, split: Callable[[str], list[str]]) -> list[tuple[str, list[str]]]:
+    """Each sentence with its stems, computed once per paragraph."""
+    return [(s, terms(s)) for s in (x.strip() for x in split(text)) if s]
 
 
 def select(
@@ -54,23 +84,36 @@ def select(
     extra_terms: Iterable[str] = (),
     limit: int = 3,
 ) -> list[str]:
-    """Up to ``limit`` sentences, in text order, that hold the most query terms.
+    """Highlights of one paragraph (uncached; see Highlighter for the engine's cached path)."""
+    return pick(analyse(text, split), query, extra_terms, limit)
 
-    Only sentences that score at least half of the best one are kept, so one
-    strong sentence is not padded with weak ones. When nothing in the query
-    matches (a pure dense hit, or an empty query), the first sentence stands
-    in: it usually states the section's finding.
+
+class Highlighter:
+    """Highlights with a bounded LRU of analysed paragraphs.
+
+    Sentence splitting runs spaCy per hit and is the costliest step of a
+    query; popular paragraphs come back across queries, so their analysis is
+    kept (keyed by the paragraph text, so a rebuilt index cannot serve stale
+    sentences).
     """
-    sentences = [s.strip() for s in split(text) if s and s.strip()]
-    if not sentences:
-        return []
-    q = terms(query) + [t for e in extra_terms for t in terms(e)]
-    q_terms = set(q)
-    q_bigrams = set(zip(q, q[1:]))
-    scored = [(sentence_score(s, q_terms, q_bigrams), i) for i, s in enumerate(sentences)]
-    best = max(score for score, _ in scored)
-    if best <= 0:
-        return [sentences[0]]
-    chosen = sorted(scored, key=lambda si: (-si[0], si[1]))[:limit]
-    chosen = [(s, i) for s, i in chosen if s >= best / 2]
-    return [sentences[i] for _, i in sorted(chosen, key=lambda si: si[1])]
+
+    def __init__(self, split: Callable[[str], list[str]], size: int = 8192) -> None:
+        self._split, self._size = split, size
+        self._cache: OrderedDict[str, list[tuple[str, list[str]]]] = OrderedDict()
+        self._lock = Lock()
+
+    def analysed(self, text: str) -> list[tuple[str, list[str]]]:
+        with self._lock:
+            found = self._cache.get(text)
+            if found is not None:
+                self._cache.move_to_end(text)
+                return found
+        found = analyse(text, self._split)
+        with self._lock:
+            self._cache[text] = found
+            if len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return found
+
+    def select(self, text: str, query: str, extra_terms: Iterable[str] = (), limit: int = 3) -> list[str]:
+        return pick(self.analysed(text), query, extra_terms, limit)

@@ -112,11 +112,14 @@ class ParsedQuery:
     source: dict[str, str] = field(default_factory=dict)  # field -> "query" | "option"
     focus: bool = False  # the text names only topics (themes/sections): rank those sections first
     phrases: list[str] = field(default_factory=list)  # multi-word concepts recognised, for phrase matching
+    grade_word: str | None = None  # the grade as the user wrote it ("adequate"), when read from the text
     notes: list[str] = field(default_factory=list)
 
     @property
     def grade_label(self) -> str | None:
-        return label_for(self.grade) if self.grade else None
+        if self.grade is None:
+            return None
+        return self.grade_word if self.source.get("grade") == "query" and self.grade_word else label_for(self.grade)
 
     @property
     def theme_objects(self) -> list[Theme]:
@@ -126,6 +129,7 @@ class ParsedQuery:
     def to_dict(self) -> dict:
         body = asdict(self)
         body.pop("notes")
+        body.pop("grade_word")
         body["grade_label"] = self.grade_label
         return body
 
@@ -251,6 +255,7 @@ class QueryParser:
             )
             if cue or adjacent or not content_left:
                 parsed.grade = grade
+                parsed.grade_word = doc[start:end].text.lower()
                 for s, e, _g in grade_spans:
                     _mark(removed, s, e)
             else:

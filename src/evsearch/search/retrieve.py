@@ -31,6 +31,7 @@ class Tuning:
     alpha: float = 0.5  # dense weight in convex fusion (bm25 gets 1 - alpha)
     rrf_k: int = 60
     pool: int = 200  # candidates taken from each retriever
+    boost_depth: int = 60  # fused candidates that boosts may reorder (records are fetched for these)
     phrase_bigrams: bool = False  # add "w1 w2" phrase clauses for adjacent query words
     expand: bool = False  # add the theme taxonomy's expansion terms to the keyword query
     concept_phrases: bool = True  # add recognised multi-word concepts ("children in care council") as phrases
@@ -97,9 +98,14 @@ def retrieve(
     fts_query: str,
     candidates: np.ndarray | None,
     tuning: Tuning,
+    need: int = 0,
 ) -> dict[int, float]:
-    """Fused scores of the pooled candidates from both retrievers."""
-    n = tuning.pool
+    """Fused scores of the pooled candidates from both retrievers.
+
+    The pool is fixed (not derived from the page) up to ``tuning.pool`` so that
+    consecutive pages come from one ranking; deeper pages widen it.
+    """
+    n = max(tuning.pool, need)
     if candidates is not None:
         n = min(n, len(candidates))
     dense = index.search_dense(query_vector, n, candidate_ids=candidates) if query_vector is not None else []
