@@ -143,3 +143,10 @@ def test_html_page_saved_as_pdf_is_rejected(wc: httpx.Client) -> None:
         pytest.skip("no mislabelled file in this corpus")
     r = wc.post("/reports", files={"file": (fake.name, content)}, headers={"X-API-Key": KEY})
     assert assert_error_shape(r, 415)["error"] == "UnsupportedMediaError"
+
+
+def test_chunked_upload_without_length_is_refused_before_reading(wc: httpx.Client) -> None:
+    body = iter([b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n", b"text\r\n--x--\r\n"])
+    headers = {"X-API-Key": KEY, "Content-Type": "multipart/form-data; boundary=x"}
+    r = wc.post("/reports", content=body, headers=headers)
+    assert "Content-Length" in assert_error_shape(r, 400)["message"]

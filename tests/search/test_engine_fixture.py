@@ -151,3 +151,20 @@ def test_refresh_reopens_and_keeps_searching(fixture_index):
         engine.refresh()
         assert engine.embedder is model  # same model: not loaded again
         assert [h.number for h in engine.search("virtual school", k=3).hits] == before
+
+
+class _WordCounter:
+    """A stand-in scorer with the CrossEncoder.predict shape (no cross-encoder ships offline)."""
+
+    def predict(self, pairs):
+        return [text.lower().count("apprenticeship") for _query, text in pairs]
+
+
+def test_rerank_hook_reorders_the_head(fixture_engine):
+    from evsearch.search.rerank import rerank
+
+    ranked = [(pid, 1.0 - i / 100) for i, pid in enumerate(fixture_engine.index.ids_where(report_ids=[FIXTURE_ID]))]
+    reordered = rerank(_WordCounter(), "apprenticeship", ranked, fixture_engine.index, depth=len(ranked))
+    top = fixture_engine.index.paragraphs([reordered[0][0]])[0]
+    assert "apprenticeship" in top["text"].lower() and len(reordered) == len(ranked)
+    assert sorted(pid for pid, _ in reordered) == sorted(pid for pid, _ in ranked)

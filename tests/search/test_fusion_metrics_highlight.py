@@ -30,13 +30,16 @@ def test_convex_scales_bm25_by_its_best():
 
 
 def test_keyword_query_quotes_everything():
-    q = keyword_query('MAPPA "participation" NEAR(x) -staff col:umn', STOP)
+    q = keyword_query('MAPPA "participation" NEAR(x) -staff col:umn', STOP, bigrams=True)
     assert '"mappa"' in q and '"near"' in q and '"mappa participation"' in q
     # every clause is a quoted string joined by OR
     for clause in q.split(" OR "):
         assert clause.startswith('"') and clause.endswith('"')
     assert quote('say "hi"') == '"say ""hi"""'
     assert keyword_query("the for", STOP) == ""
+    # words in most paragraphs are dropped, unless nothing else is left
+    assert keyword_query("children placements", STOP, common={"children"}) == '"placements"'
+    assert keyword_query("children", STOP, common={"children"}) == '"children"'
 
 
 def test_themes_load_and_cover_sections():
@@ -91,3 +94,19 @@ def test_load_qrels_errors(tmp_path):
     assert qs.queries == {"q1": "foo"} and qs.qrels["q1"][("r", 3)] == 2
     result = evaluate.evaluate(qs, lambda text: [("r", 3)])
     assert result["overall"]["mrr@10"] == 1.0 and result["overall"]["recall@10"] == 0.5
+
+
+def test_acronym_mining_and_expansion():
+    from evsearch.search.acronyms import Acronyms, learn
+
+    texts = ["Partners attend the Multi-Agency Risk Assessment Conference (MARAC) weekly.",
+             "The Independent Reviewing Officers (IROs) chair reviews.",
+             "A note (see page 4) and a Big Word (BW) here."] + ["filler text about the weather"] * 20
+    table, common = learn(texts)
+    assert table["MARAC"] == "multi-agency risk assessment conference"
+    assert table["IRO"] == "independent reviewing officers"
+    assert "BW" in table and "the" in common and "marac" not in common
+    acr = Acronyms(table)
+    assert acr.expansions("risk assessment conferences held by multi agency partners") == []
+    assert acr.expansions("a multi-agency risk assessment conference") == ["marac"]
+    assert acr.expansions("IRO caseloads") == ["independent reviewing officers"]

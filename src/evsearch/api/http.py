@@ -1,8 +1,9 @@
 """The FastAPI app: routers, the error handler, CORS and the web page, over one Engine.
 
-`create_app` opens the Engine eagerly (on its own thread, see worker.py) so a
-missing or mismatched index fails at start-up with a clear message rather
-than on the first request. Settings are read once, here, from evsearch.config.
+`create_app` opens nothing: the Engine is opened on its own thread (see
+worker.py) at server start-up, so a missing or mismatched index fails before
+the first request; `evsearch serve` opens it even earlier, to report a bad
+index as one line. Settings are read once, here, from evsearch.config.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
@@ -33,6 +35,31 @@ sentences that match highlighted. Errors are always JSON:
 """
 
 
+def _add_routes(app: FastAPI, router: APIRouter) -> None:
+    """Copy a router's routes onto the app as plain APIRoutes.
+
+    WHY not ``include_router``: FastAPI 0.163 keeps included routers as lazy
+    ``_IncludedRouter`` entries, so ``app.routes`` (read by tests/test_docs.py
+    and other tooling) would not list the endpoints.
+    """
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        app.add_api_route(
+            route.path,
+            route.endpoint,
+            methods=sorted(route.methods),
+            name=route.name,
+            status_code=route.status_code,
+            tags=route.tags,
+            summary=route.summary,
+            description=route.description,
+            responses=route.responses,
+            openapi_extra=route.openapi_extra,
+            include_in_schema=route.include_in_schema,
+        )
+
+
 def create_app(index_dir: str | Path | None = None, *, worker: EngineWorker | None = None) -> FastAPI:
     """Build the HTTP app over the index at ``index_dir`` (default: setting ``index``)."""
     index_path = Path(index_dir or config.get("index")).resolve()
@@ -40,6 +67,7 @@ def create_app(index_dir: str | Path | None = None, *, worker: EngineWorker | No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await worker.run(lambda engine: None)  # open the index before the first request
         yield
         worker.close()
 
@@ -64,8 +92,8 @@ def create_app(index_dir: str | Path | None = None, *, worker: EngineWorker | No
             allow_headers=["X-API-Key", "Content-Type"],
         )
 
-    app.include_router(routes_read.router)
-    app.include_router(routes_write.router)
+    for router in (routes_read.router, routes_write.router):
+        _add_routes(app, router)
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:

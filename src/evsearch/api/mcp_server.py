@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Callable
 
 from pydantic import Field
 
@@ -36,18 +35,25 @@ INSTRUCTIONS = (
 def build_server(worker: EngineWorker) -> MCPServer:
     """The MCP server with its four tools bound to ``worker``'s Engine."""
     server = MCPServer("evsearch", instructions=INSTRUCTIONS, log_level="WARNING")
-    engine = worker.engine
+    metas: dict[str, dict] = {}
 
-    @lru_cache(maxsize=2048)
-    def meta(report_id: str) -> dict:
-        try:
-            return engine.report(report_id)
-        except NotFoundError:
-            return {}
+    def meta_of(engine: Any) -> Callable[[str], dict]:
+        """Report metadata by id, cached (runs on the engine thread)."""
 
-    async def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        def meta(report_id: str) -> dict:
+            if report_id not in metas:
+                try:
+                    metas[report_id] = engine.report(report_id)
+                except NotFoundError:
+                    metas[report_id] = {}
+            return metas[report_id]
+
+        return meta
+
+    async def call(fn: Callable[[Any], str]) -> str:
+        """Run ``fn(engine)`` on the engine thread; domain errors become tool errors."""
         try:
-            return await worker.run(fn, *args, **kwargs)
+            return await worker.run(fn)
         except EvsearchError as exc:
             raise ToolError(str(exc)) from None
 
@@ -70,9 +76,9 @@ def build_server(worker: EngineWorker) -> MCPServer:
         """Find cited paragraphs of inspection reports that answer a question."""
         g = grade_of(grade)
 
-        def run() -> str:
+        def run(engine: Any) -> str:
             resp = engine.search(query, k=k, grade=g, theme=theme, la=local_authority, year=year, report=report_id)
-            return format_hits(resp.to_dict(), meta, heading=f"Evidence for: {query}")
+            return format_hits(resp.to_dict(), meta_of(engine), heading=f"Evidence for: {query}")
 
         return await call(run)
 
@@ -81,7 +87,7 @@ def build_server(worker: EngineWorker) -> MCPServer:
         report_id: Annotated[str, Field(description="Report id, from a search result or list_judgements.")],
     ) -> str:
         """A report's metadata and its judgement table (each judgement with its grade and id)."""
-        return await call(lambda: format_report(engine.report(report_id)))
+        return await call(lambda engine: format_report(engine.report(report_id)))
 
     @server.tool()
     async def list_judgements(
@@ -93,7 +99,8 @@ def build_server(worker: EngineWorker) -> MCPServer:
         """Graded judgements across reports, with report and judgement ids."""
         g = grade_of(grade)
 
-        def run() -> str:
+        def run(engine: Any) -> str:
+            meta = meta_of(engine)
             rows = engine.judgements(grade=g, title=title, la=local_authority)
             lines = [f"{len(rows)} judgement(s)" + (f"; first {limit} shown" if len(rows) > limit else "")]
             for j in rows[:limit]:
@@ -112,9 +119,10 @@ def build_server(worker: EngineWorker) -> MCPServer:
         """The paragraphs that support one judgement of one report, best first."""
         key: str | int = int(judgement) if judgement.strip().isdigit() else judgement
 
-        def run() -> str:
+        def run(engine: Any) -> str:
             resp = engine.evidence_for_judgement(report_id, key, k=k)
-            return format_hits(resp.to_dict(), meta, heading=f"Evidence for judgement '{judgement}' in {report_id}")
+            heading = f"Evidence for judgement '{judgement}' in {report_id}"
+            return format_hits(resp.to_dict(), meta_of(engine), heading=heading)
 
         return await call(run)
 
@@ -124,9 +132,10 @@ def build_server(worker: EngineWorker) -> MCPServer:
 def serve_stdio(index_dir: str | Path | None = None) -> None:
     """Open the index (stray prints kept off the protocol stream), then serve MCP over stdio."""
     index_path = Path(index_dir or config.get("index")).resolve()
-    with contextlib.redirect_stdout(sys.stderr):
-        worker = EngineWorker(index_path)
+    worker = EngineWorker(index_path)
     try:
+        with contextlib.redirect_stdout(sys.stderr):
+            worker.open()
         build_server(worker).run("stdio")
     finally:
         worker.close()

@@ -99,7 +99,7 @@ async def search(
     """Hybrid evidence search: graded, cited paragraphs with highlighted sentences."""
     worker = _worker(request)
     response = await worker.run(
-        worker.engine.search,
+        lambda engine, *a, **kw: engine.search(*a, **kw),
         q,
         k=k,
         offset=offset,
@@ -124,7 +124,7 @@ async def reports(
 ) -> Any:
     """Reports in the index, with their metadata."""
     worker = _worker(request)
-    found = await worker.run(worker.engine.reports, la=_blank(la), year=year, framework=_blank(framework))
+    found = await worker.run(lambda e: e.reports(la=_blank(la), year=year, framework=_blank(framework)))
     return [_public(r) for r in found]
 
 
@@ -132,7 +132,7 @@ async def reports(
 async def report(request: Request, report_id: ReportId) -> Any:
     """One report's metadata and its judgement table."""
     worker = _worker(request)
-    return _public(await worker.run(worker.engine.report, report_id))
+    return _public(await worker.run(lambda e: e.report(report_id)))
 
 
 @router.get(
@@ -147,7 +147,7 @@ async def paragraph(
 ) -> Any:
     """One numbered paragraph with its section and grade: the context of a citation."""
     worker = _worker(request)
-    return await worker.run(worker.engine.paragraph, report_id, number)
+    return await worker.run(lambda e: e.paragraph(report_id, number))
 
 
 @router.get("/judgements", responses={200: {"model": list[JudgementOut]}, **ERRORS}, tags=["judgements"])
@@ -161,7 +161,8 @@ async def judgements(
 ) -> Any:
     """Graded judgements across reports (e.g. every 'inadequate' overall effectiveness)."""
     worker = _worker(request)
-    return await worker.run(worker.engine.judgements, grade=_grade(grade), title=_blank(title), la=_blank(la))
+    g = _grade(grade)
+    return await worker.run(lambda e: e.judgements(grade=g, title=_blank(title), la=_blank(la)))
 
 
 @router.get(
@@ -177,9 +178,9 @@ async def judgement_evidence(
     """The paragraphs that support one judgement, best first."""
     worker = _worker(request)
 
-    def evidence() -> Any:
-        judgement = worker.engine.judgement(judgement_id)
-        return worker.engine.evidence_for_judgement(judgement["report_id"], judgement_id, k=k)
+    def evidence(engine: Any) -> Any:
+        judgement = engine.judgement(judgement_id)
+        return engine.evidence_for_judgement(judgement["report_id"], judgement_id, k=k)
 
     return JSONResponse((await worker.run(evidence)).to_dict())
 
@@ -205,7 +206,7 @@ def _theme_names() -> list[str]:
 async def healthz(request: Request) -> Any:
     """Liveness plus index statistics, the embedding model and the filter vocabulary."""
     worker = _worker(request)
-    stats = await worker.run(worker.engine.stats)
+    stats = await worker.run(lambda e: e.stats())
     model = stats.get("model") if isinstance(stats.get("model"), str) else None
     return {
         "status": "ok",

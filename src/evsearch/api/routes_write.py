@@ -131,7 +131,7 @@ async def upload_report(request: Request) -> Any:
     path = uploads.store(index_dir, uploads.report_id_for(upload.filename, data), suffix, data)
     worker = request.app.state.worker
     try:
-        report_id, summary = await worker.run(_index, worker.engine, index_dir, path)
+        report_id, summary = await worker.run(_index, index_dir, path)
     except ReportReadError as exc:
         path.unlink(missing_ok=True)
         raise ReportReadError(name, exc.reason) from None  # the client's name, never the server path

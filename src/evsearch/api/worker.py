@@ -1,17 +1,22 @@
 """One thread owns the Engine; the HTTP and MCP faces hand it work.
 
-WHY: the Engine holds a SQLite connection and a FAISS index. SQLite
-connections are bound to the thread that opened them, and a write
+WHY: the Engine holds a SQLite connection and a FAISS index, and a write
 (POST /reports indexing, then ``refresh()``) must not interleave with reads.
-Running every Engine call on a single dedicated thread gives both guarantees
+Running every Engine call on a single dedicated thread serialises them
 without the faces knowing how the core is built, and keeps the event loop
-free while a query is embedded. Search is CPU-bound under the GIL, so a
-single worker costs little throughput.
+free while a query is embedded. Search is CPU-bound under the GIL, so one
+worker costs little throughput (measured: no gain from running inline).
+
+The Engine is opened lazily, on the worker, by the first call or by
+``open()``: building the app opens nothing (docs tests build it without an
+index), while `evsearch serve`/`mcp` and the app's start-up call ``open()``
+so a bad index fails before anything listens.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -20,33 +25,43 @@ T = TypeVar("T")
 
 
 class EngineWorker:
-    """Opens an Engine on its own thread and runs every call to it there."""
+    """Runs ``fn(engine, ...)`` calls on one thread, opening the Engine there on first use."""
 
     def __init__(self, index_dir: str | Path | None = None) -> None:
+        self.index_dir = index_dir
+        self._engine: Any = None
+        self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evsearch-engine")
-        try:
-            self.engine: Any = self._pool.submit(self._open, index_dir).result()
-        except BaseException:
-            self._pool.shutdown(wait=False)
-            raise
 
-    @staticmethod
-    def _open(index_dir: str | Path | None) -> Any:
-        from evsearch.search.engine import Engine  # heavy (model, FAISS): import on the worker
+    def _get(self) -> Any:
+        """The open Engine (opens it on first use; runs on the worker thread)."""
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    from evsearch.search.engine import Engine  # heavy: model, FAISS
 
-        return Engine(index_dir)
+                    self._engine = Engine(self.index_dir)
+        return self._engine
+
+    def _apply(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
+        return fn(self._get(), *args, **kwargs)
+
+    def open(self) -> Any:
+        """Open the Engine now (raises the core's error for a missing/bad index)."""
+        return self._pool.submit(self._get).result()
 
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run ``fn`` on the engine thread and wait (for sync callers)."""
-        return self._pool.submit(fn, *args, **kwargs).result()
+        """``fn(engine, *args, **kwargs)`` on the engine thread, waiting for it (sync callers)."""
+        return self._pool.submit(self._apply, fn, args, kwargs).result()
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run ``fn`` on the engine thread without blocking the event loop."""
+        """``fn(engine, *args, **kwargs)`` on the engine thread, without blocking the event loop."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, lambda: fn(*args, **kwargs))
+        return await loop.run_in_executor(self._pool, self._apply, fn, args, kwargs)
 
     def close(self) -> None:
         try:
-            self.call(self.engine.close)
+            if self._engine is not None:
+                self._pool.submit(self._engine.close).result()
         finally:
             self._pool.shutdown(wait=True)

@@ -36,6 +36,7 @@ _CHAR_MAP = {
     "\t": " ",
 }
 _CHAR_RE = re.compile("[" + "".join(_CHAR_MAP) + "]")
+_MARKED_TITLE_RE = re.compile(r"^(What needs to improve\?|[A-Z][A-Za-z ,’']{3,80}[a-z?])\d$")
 _DIGITS_RE = re.compile(r"\d+")
 _SPACES_RE = re.compile(r"[ ]{2,}")
 _MARKUP_RE = re.compile(r"\*{1,3}")
@@ -151,6 +152,8 @@ def page_lines(pages: list[str], *, pdf: bool) -> list[Line]:
                 continue  # page numbers, and stray footnote markers on a line of their own
             if pdf and i in edge and _furniture_key(ln) in keys:
                 continue
+            if pdf and ln[-1].isdigit() and _MARKED_TITLE_RE.match(ln):
+                ln = _MARKED_TITLE_RE.match(ln).group(1)  # "What needs to improve?1": a footnote marker on a heading
             out.append(Line(ln, number, blank_before=blank and not pdf, page_start=first))
             blank = False
             first = False
@@ -177,8 +180,17 @@ def join_lines(lines: list[str]) -> str:
 
 def tidy(text: str) -> str:
     """Final touches on a paragraph's text: spaces, no markup."""
-    text = strip_markup(text)
-    text = re.sub(r"[ \t]+", " ", text)
-    text = re.sub(r" *\n *", "\n", text)
-    text = re.sub(r" ([,.;:])(?=\s|$)", r"\1", text)
+    if "*" in text:
+        text = strip_markup(text)
+    if "  " in text or "\t" in text:
+        text = _RUN_RE.sub(" ", text)
+    if " \n" in text or "\n " in text:
+        text = _NL_RE.sub("\n", text)
+    if " ," in text or " ." in text or " ;" in text or " :" in text:
+        text = _SPACE_PUNCT_RE.sub(r"\1", text)
     return text.strip()
+
+
+_RUN_RE = re.compile(r"[ \t]+")
+_NL_RE = re.compile(r" *\n *")
+_SPACE_PUNCT_RE = re.compile(r" ([,.;:])(?=\s|$)")

@@ -72,7 +72,11 @@ def grade_line(text: str) -> tuple[int, str | None] | None:
         return None
     grade = int(m.group(1))
     _, label = grade_from_word(m.group(2))
-    return grade, label
+    # "Grade N" lines belong to the 2012-13 scale (1 outstanding .. 3 adequate .. 4 inadequate)
+    return grade, label or _SLAC_LABELS[grade]
+
+
+_SLAC_LABELS = {1: "outstanding", 2: "good", 3: "adequate", 4: "inadequate"}
 
 
 def split_title_grade(text: str) -> tuple[str, int | None, str | None]:
@@ -145,11 +149,8 @@ def match_heading(
 ) -> Heading | None:
     """The heading that starts at line i, if any (see module docstring)."""
     first = lines[i].text
-    if not heading_line(first) and not GRADE_LINE_RE.match(first):
-        # a lone grade line right after a heading is consumed with it; here it is no heading
-        return None
-    if GRADE_LINE_RE.match(first):
-        return None
+    if not heading_line(first) or GRADE_LINE_RE.match(first):
+        return None  # a grade line is consumed with the heading above it, never a heading itself
     ended = after_heading or block_ended(lines, i, width)
     page_start = lines[i].page_start
     n = len(lines)
@@ -180,7 +181,10 @@ def match_heading(
     return None
 
 
-_TRAILING_VERB_RE = re.compile(r"[\s:]+(?:(?:is|are)(?:\s+that(?:\s+(?:it|they))?(?:\s+(?:is|are))?)?|that(?:\s+(?:it|they))?(?:\s+(?:is|are))?)\s*$", _I)
+_TRAILING_VERB_RE = re.compile(
+    r"[\s:]+(?:(?:is|are)(?:\s+that(?:\s+(?:it|they))?(?:\s+(?:is|are))?)?|that(?:\s+(?:it|they))?(?:\s+(?:is|are))?)\s*$",
+    _I,
+)
 _GRADED_PREFIX_RE = re.compile(r"^The graded judge?ment (?:about|for|on) (?:the )?", _I)
 
 
@@ -205,7 +209,8 @@ def _grade_tail(block: list[Line], nxt: Line | None, expected: int) -> Heading |
             title = _tidy_title(" ".join(b.text for b in block[:-j]))
             if title_role(title) is None and not _next_opens_body(nxt, expected):
                 return None  # "...are consistently" / "good." is a sentence, not a heading
-            if len(title) < 12 or len(title) > 120 or not all(headingish(b.text, first=(x == 0)) for x, b in enumerate(block[:-j])):
+            lines_ok = all(headingish(b.text, first=(x == 0)) for x, b in enumerate(block[:-j]))
+            if len(title) < 12 or len(title) > 120 or not lines_ok:
                 return None
             grade, label = grade_from_word(tail.rstrip(".:").strip())
             return Heading(title, grade, label, 0, keyed=True)
@@ -251,14 +256,23 @@ def _match_block(
         _, label = grade_from_word(m.group("word"))
         return Heading(m.group("title").strip(), int(m.group("n")), label, 0)
     role = title_role(text)
+    m = _TITLE_THEN_GRADE_RE.match(text)
+    if (
+        m
+        and (ended or page_start)
+        and (title_role(m.group("title")) == "key" or _KEY_START_RE.match(m.group("title")))
+        and not _TITLE_VERB_GRADE_RE.match(text)  # "... require improvement" is a sentence in a summary
+    ):
+        grade, label = grade_from_word(m.group("word"))
+        return Heading(m.group("title"), grade, label, 0, keyed=True)  # SIF key judgement without its table row
     m = _TITLE_VERB_GRADE_RE.match(text)
-    if m and (ended or page_start) and title_role(m.group("title")) is not None:
+    if m and (ended or page_start) and title_role(m.group("title")) in ("section", "part"):
         grade, label = grade_from_word(m.group("word") or m.group("word2"))
         return Heading(m.group("title"), grade, label, 0, keyed=True)
     if next_grade and (ended or page_start or role is not None or k > 1 or len(text) < 60):
         keyed = grade_line(nxt.text) is None  # a bare grade word: SIF key judgement style
         return Heading(_tidy_title(text), next_grade[0], next_grade[1], 1, keyed=keyed)
-    if role is not None and (ended or page_start):
+    if role is not None and (ended or page_start or (nxt is not None and nxt.is_bullet)):
         return Heading(text, None, None, 0)
     if ended and k <= 3 and len(text) <= 140 and _next_opens_body(nxt, expected) and not text.endswith(":"):
         m = _TITLE_VERB_GRADE_RE.match(text)

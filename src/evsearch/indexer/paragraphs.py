@@ -17,19 +17,19 @@ from dataclasses import dataclass, field
 
 from evsearch.indexer.cleaning import BULLET, Line, join_lines, page_lines
 from evsearch.indexer.headings import (
+    LOOSE_START_RE,
     PARA_START_RE,
     Heading,
-    grade_from_word,
-    grade_line,
-    LOOSE_START_RE,
     block_ended,
+    grade_line,
     is_judgement_row,
     is_key_marker,
     match_heading,
+    split_title_grade,
 )
-from evsearch.indexer.grades import lookup_label
 from evsearch.indexer.reader import Document
 from evsearch.indexer.records import Paragraph
+from evsearch.indexer.regions import is_table_start, skip_table, skip_toc
 from evsearch.indexer.sections import SUMMARY_SECTIONS, normalize_title, timeframe_of, title_role
 
 _END_RE = re.compile(
@@ -37,7 +37,6 @@ _END_RE = re.compile(
     r"If you would like a copy of this document)",
     re.IGNORECASE,
 )
-_TOC_ENTRY_RE = re.compile(r"\S.*\s\d{1,3}$")
 
 
 @dataclass
@@ -72,60 +71,6 @@ def typical_width(lines: list[Line]) -> int:
 def report_lines(doc: Document) -> list[Line]:
     """Cleaned lines of a document (furniture and footnotes removed)."""
     return page_lines(doc.pages, pdf=doc.path.suffix.lower() == ".pdf")
-
-
-def skip_toc(lines: list[Line], i: int) -> int:
-    """Index of the first line after the table of contents that starts at line i."""
-    j = i + 1
-    n = len(lines)
-    while j < n:
-        t = lines[j].text
-        if _TOC_ENTRY_RE.match(t) and (not PARA_START_RE.match(t) or len(t) < 70):
-            j += 1  # an entry: a title and its page number (numbered titles included)
-            continue
-        if j + 1 < n and _TOC_ENTRY_RE.match(lines[j + 1].text) and len(t) < 90 and not PARA_START_RE.match(t):
-            if lines[j + 1].page == lines[j].page and not lines[j + 1].blank_before:
-                j += 1
-                continue
-        break
-    return j
-
-
-def skip_table(lines: list[Line], i: int) -> int:
-    """Index of the first line after the judgement table whose title is line i.
-
-    "Record of main findings" runs to the end; the SIF page-1 list runs to the
-    end of its page; the ILACS "Judgement / Grade" table ends at the first
-    prose line.
-    """
-    title = normalize_title(lines[i].text)
-    n = len(lines)
-    if title.startswith("record of main findings"):
-        return n
-    if title.startswith("the judgements on areas"):
-        j = i + 1
-        while j < n and lines[j].page == lines[i].page:
-            j += 1
-        return j
-    j = i + 1
-    while j < n:
-        t = lines[j].text
-        if len(t) > 75 or (t.endswith(".") and len(t) > 45) or PARA_START_RE.match(t) or t.startswith(BULLET):
-            break
-        if title_role(t) in ("recommendations", "section", "part"):
-            break
-        j += 1
-    return j
-
-
-def is_table_start(text: str) -> bool:
-    """Does this line open a judgement table (not body text)?"""
-    if text[:4].lower() not in ("reco", "the ", "judg") or _TOC_ENTRY_RE.match(text):
-        return False  # prose, or a contents entry ("Record of main findings 34")
-    norm = normalize_title(text)
-    return title_role(text) == "table" or norm.startswith("record of main findings") or norm.startswith(
-        "the judgements on areas of the service"
-    )
 
 
 def skip_regions(doc: Document) -> list[tuple[int, int, str]]:
@@ -325,8 +270,8 @@ class _Splitter:
             if self.started or self.front_summary:
                 kind = self.next_kind or ("summary" if self.front_summary else None)
                 if kind is None:
-                    sec = normalize_title(self.stack[-1].title) if self.stack else ""
-                    kind = "summary" if sec in SUMMARY_SECTIONS else "text"
+                    in_summary = any(normalize_title(s.title) in SUMMARY_SECTIONS for s in self.stack)
+                    kind = "summary" if in_summary else "text"
                 if self.stack and self.stack[0].role == "skip":
                     i += 1
                     continue
@@ -343,6 +288,8 @@ class _Splitter:
         rest); "34 Most ..." without its period is accepted only in sequence.
         """
         ln = self.lines[i]
+        if self.pdf and ln.page == 1:
+            return None  # a PDF's first page is its cover: judgement lists, never paragraphs
         m = PARA_START_RE.match(ln.text)
         prev_ended = i == 0 or block_ended(self.lines, i, self.width)
         if m:
@@ -374,8 +321,9 @@ class _Splitter:
     def _new_unnumbered(self, i: int) -> bool:
         """In an unnumbered block, does line i start a new paragraph?"""
         ln, prev = self.lines[i], self.lines[i - 1]
-        if ln.is_bullet and self.block is not None and self.block.bulleted:
-            return True  # a list with no introducing line: each finding is its own block
+        if ln.is_bullet and self.block is not None:
+            # each finding of an unnumbered list is its own block, unless a line ending in ":" introduced the list
+            return not any(x.rstrip().endswith(":") for x in self.block.lines)
         if ln.is_bullet or not (ln.text[:1].isupper() or ln.text[:1] in "'‘\"“"):
             return False
         if ln.blank_before:
@@ -415,6 +363,5 @@ __all__ = [
     "skip_regions",
     "is_table_start",
     "typical_width",
-    "grade_from_word",
-    "lookup_label",
+    "split_title_grade",
 ]

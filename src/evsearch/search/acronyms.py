@@ -7,16 +7,21 @@ initials spell the bracketed acronym), so the table grows with the corpus and
 is never hand-written. A query holding the long form gets the acronym added to
 its keyword query, and one holding the acronym gets the long form.
 
-Mining reads every paragraph once, so the table is cached as JSON under the
-cache folder, keyed by the index generation.
+The same pass counts document frequencies: words found in more than half of
+all paragraphs have no BM25 weight (FTS5 clamps their idf) yet cost the most
+to score, so the keyword query leaves them out. Reading every paragraph is
+slow on a large index, so both are cached as JSON under the cache folder,
+keyed by the index generation.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -24,6 +29,7 @@ from evsearch.search.highlight import stem
 
 _DEFINITION = re.compile(r"\(\s*([A-Z][A-Za-z&]{1,9})\s*\)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-/]*")
+_TOKEN = re.compile(r"\w+", re.UNICODE)
 _SKIP = frozenset({"and", "of", "for", "the", "in", "on", "to", "with", "&", "a"})
 MAX_LONG_WORDS = 9
 
@@ -99,26 +105,49 @@ class Acronyms:
         return list(dict.fromkeys(out))
 
 
-def load(index, cache_dir: Path | None) -> Acronyms:
-    """The index's acronym table, from the cache when this generation was mined before."""
+@dataclass
+class Lexicon:
+    """What one pass over the index's text teaches: its acronyms and its no-information words."""
+
+    acronyms: Acronyms
+    common: frozenset[str]  # words in more than half of all paragraphs (BM25 idf <= 0)
+
+
+def learn(texts: Iterable[str]) -> tuple[dict[str, str], list[str]]:
+    """(acronym table, words in more than half of the texts)."""
+    table_source: list[str] = []
+    df: Counter = Counter()
+    n = 0
+    for text in texts:
+        n += 1
+        if "(" in text:
+            table_source.append(text)
+        df.update(set(_TOKEN.findall(text.lower())))
+    common = sorted(w for w, c in df.items() if c > n / 2) if n >= 20 else []
+    return mine(table_source), common
+
+
+def load(index, cache_dir: Path | None) -> Lexicon:
+    """The index's lexicon, from the cache when this generation was read before."""
     manifest = getattr(index, "manifest", {}) or {}
     key = hashlib.sha256(
         f"{getattr(index, 'gen_dir', '')}|{manifest.get('built_at')}|{manifest.get('counts')}".encode()
     ).hexdigest()[:16]
-    path = cache_dir / f"acronyms-{key}.json" if cache_dir else None
+    path = cache_dir / f"lexicon-{key}.json" if cache_dir else None
     if path and path.is_file():
         try:
-            return Acronyms(json.loads(path.read_text("utf-8")))
-        except (OSError, ValueError):
+            raw = json.loads(path.read_text("utf-8"))
+            return Lexicon(Acronyms(raw["acronyms"]), frozenset(raw["common"]))
+        except (OSError, ValueError, KeyError):
             pass
     ids = index.ids_where(kinds=["paragraph", "summary", "recommendation", "text"])
-    table = mine(r["text"] for r in index.paragraphs(ids if ids is not None else []))
+    table, common = learn(r["text"] for r in index.paragraphs(ids if ids is not None else []))
     if path:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(table, indent=0, sort_keys=True), "utf-8")
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"acronyms": table, "common": common}, indent=0, sort_keys=True), "utf-8")
             tmp.replace(path)
-        except OSError:  # a read-only home is fine: mine again next time
+        except OSError:  # a read-only home is fine: read the index again next time
             pass
-    return Acronyms(table)
+    return Lexicon(Acronyms(table), frozenset(common))

@@ -57,11 +57,11 @@ class Engine:
         vocabulary = Vocabulary.from_index(index.vocabulary())
         parser = QueryParser(vocabulary)
         meta = {r["report_id"]: r for r in index.reports()}
-        table = acronyms.load(index, _cache_dir())
+        lexicon = acronyms.load(index, _cache_dir())
         with self._lock:
             old = self.index
             self.index, self.parser, self.vocabulary, self._meta = index, parser, vocabulary, meta
-            self.acronyms = table
+            self.acronyms, self.common_words = lexicon.acronyms, lexicon.common
         if old is not None:
             old.close()
 
@@ -132,7 +132,7 @@ class Engine:
             ranked = [(int(pid), 0.0) for pid in candidates]
         else:
             ranked, records = self._rank(text, parsed, topic, candidates, offset + k)
-        window = [pid for pid, _ in ranked[: offset + k + 20]]
+        window = [pid for pid, _ in ranked[: 2 * (offset + k) + 20]]  # room for dropped duplicates
         missing = [pid for pid in window if pid not in records]
         records.update((r["id"], r) for r in self.index.paragraphs(missing))
         records = {pid: records[pid] for pid in window if pid in records}
@@ -191,7 +191,10 @@ class Engine:
         found = self.acronyms.expansions(text) if tuning.acronyms and tuning.dense_acronyms else []
         vector = self.embedder.encode_query(" ".join([text, *found]))
         expansion = self._expansion(text, topic) + self._phrases(parsed, text)
-        fts = keyword_query(text, self.parser.nlp.Defaults.stop_words, extra=expansion, bigrams=tuning.phrase_bigrams)
+        fts = keyword_query(
+            text, self.parser.nlp.Defaults.stop_words, extra=expansion, bigrams=tuning.phrase_bigrams,
+            common=self.common_words,
+        )
         scores = retrieve(self.index, vector, fts, candidates, tuning, need)
         ordered = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         focus = parsed.focus and parsed.grade is not None  # a judgement query about one topic

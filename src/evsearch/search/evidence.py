@@ -63,7 +63,8 @@ def judgement_evidence(engine: "Engine", report_id: str, judgement: str | int, k
         if len(candidates) == 0:
             return []
         vector = engine.embedder.encode_query(text)
-        scores = retrieve(index, vector, keyword_query(text, stop, extra=expansion), candidates, engine.tuning)
+        fts = keyword_query(text, stop, extra=expansion, common=engine.common_words)
+        scores = retrieve(index, vector, fts, candidates, engine.tuning)
         missing = [int(c) for c in candidates if int(c) not in scores]  # the section is small: keep all of it
         for pid in missing:
             scores[pid] = 0.0

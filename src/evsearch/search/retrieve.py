@@ -18,9 +18,6 @@ from evsearch.search.fusion import fuse
 from evsearch.search.themes import Theme
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-# Words that carry no topic in this corpus: every report says them. Dropped from the keyword query
-# only (the dense query keeps the user's wording).
-_CORPUS_COMMON = frozenset("children child young people services service local authority council".split())
 
 
 @dataclass
@@ -69,18 +66,27 @@ def quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def keyword_query(text: str, stop: set[str] | frozenset[str], *, extra: Sequence[str] = (), bigrams: bool = True) -> str:
+def keyword_query(
+    text: str,
+    stop: set[str] | frozenset[str],
+    *,
+    extra: Sequence[str] = (),
+    bigrams: bool = False,
+    common: set[str] | frozenset[str] = frozenset(),
+) -> str:
     """An OR query of the content words, adjacent-word phrases and expansion phrases.
 
     OR (not AND) because a long natural-language query rarely has every word
     in the best paragraph; BM25 sums the clauses that match, and a phrase
-    clause adds score when words appear together as typed.
+    clause adds score when words appear together as typed. ``common`` words
+    (in over half the index, so no BM25 weight) are left out: they cost the
+    most to score and add nothing. The dense query keeps every word.
     """
     words = [w.lower() for w in _WORD.findall(text)]
     content = [w for w in words if w not in stop and (len(w) > 1 or w.isdigit())]
     clauses: list[str] = []
     for w in content:
-        if w not in _CORPUS_COMMON:
+        if w not in common:
             clauses.append(quote(w))
     if bigrams:
         for a, b in zip(content, content[1:]):

@@ -31,6 +31,7 @@ def serve(
 
     try:
         web = create_app(index)
+        web.state.worker.open()  # a bad index is one line here, not a traceback from uvicorn
     except EvsearchError as exc:
         fail(exc)
     uvicorn.run(web, host=host, port=port, log_level=log_level, access_log=log_level == "debug")

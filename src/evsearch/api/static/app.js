@@ -106,7 +106,7 @@ function renderHit(hit) {
   else cite.append(citeText);
   const badge = hit.grade != null ? el("span", { class: `grade grade-${hit.grade}` }, hit.grade_label || `grade ${hit.grade}`) : "";
   return el("li", { class: "hit", "data-report": hit.report_id, "data-grade": hit.grade ?? "" },
-    cite, badge, el("p", { class: "text" }, highlighted(hit.text || "", hit.highlights)));
+    el("div", { class: "hit-head" }, cite, badge), el("p", { class: "text" }, highlighted(hit.text || "", hit.highlights)));
 }
 
 function params() {
