@@ -21,6 +21,8 @@ OFFLINE_ENV: dict[str, str] = {
     "HF_HUB_DISABLE_IMPLICIT_TOKEN": "1",
     "DO_NOT_TRACK": "1",
     "DISABLE_TELEMETRY": "1",
+    # no tqdm "Loading weights" bars on stderr: the CLI shows its own progress
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
 }
 
 

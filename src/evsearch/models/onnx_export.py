@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from evsearch.models.weights import cache_root
 log = logging.getLogger(__name__)
 
 # Bump when the recipe below changes: old exports are then ignored, not reused.
-EXPORT_VERSION = 2
+EXPORT_VERSION = 3
 ONNX_FILE = "model-int8.onnx"
 META_FILE = "export.json"
 FAILED_FILE = "unsupported.txt"
@@ -208,7 +209,8 @@ def _torch_export(folder: Path, layout: ModelLayout, out: Path):
     mask = torch.ones((2, 16), dtype=torch.long)
     axes = {0: "batch", 1: "tokens"}
     try:
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer warnings; correctness is checked by _agreement
             torch.onnx.export(
                 module,
                 (ids, mask),
@@ -260,6 +262,8 @@ def _quantize(src: Path, dst: Path) -> None:
         weight_type=QuantType.QInt8,
         per_channel=True,  # per-tensor int8 loses ~0.05 cosine on MiniLM
         reduce_range=True,  # 7-bit weights: AVX2 u8s8 kernels saturate on full-range int8
+        # the matmuls are the cost; int8 embedding tables only lose accuracy (min cosine .974 -> .980)
+        op_types_to_quantize=["MatMul", "Attention"],
         # fused contrib ops defeat ONNX shape inference; their outputs are float32
         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
     )
