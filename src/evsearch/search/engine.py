@@ -62,6 +62,7 @@ class Engine:
             old = self.index
             self.index, self.parser, self.vocabulary, self._meta = index, parser, vocabulary, meta
             self.acronyms, self.common_words = lexicon.acronyms, lexicon.common
+            self._filter_cache: dict[tuple, Any] = {}
         if old is not None:
             old.close()
 
@@ -173,29 +174,41 @@ class Engine:
         if parsed.section and parsed.source.get("section") == "option":
             filters["sections"] = [parsed.section]
             applied.append("section")
-        ids = self.index.ids_where(**filters) if filters else None
+        ids = self._ids_where(**filters) if filters else None
         if parsed.theme and parsed.source.get("theme") == "option":
             theme = get_theme(parsed.theme)
             if theme.sections:
-                theme_ids = self.index.ids_where(sections=list(theme.sections))
+                theme_ids = self._ids_where(sections=list(theme.sections))
                 ids = theme_ids if ids is None else np.intersect1d(ids, theme_ids)
                 applied.append("theme")
             else:
                 notes.append(f"theme {theme.name!r} names no sections: it ranks results but does not filter them")
         return ids, applied
 
+    def _ids_where(self, **filters: list) -> np.ndarray | None:
+        """Filter id sets, cached per engine: a published index never changes, and the SQL
+        behind some filters (section substrings) reads every paragraph."""
+        key = tuple(sorted((name, tuple(values)) for name, values in filters.items()))
+        cache = self._filter_cache
+        if key not in cache:
+            if len(cache) >= 256:
+                cache.pop(next(iter(cache)))
+            cache[key] = self.index.ids_where(**filters)
+        return cache[key]
+
     def _rank(
         self, text: str, parsed: ParsedQuery, topic: Topic, candidates: np.ndarray | None, need: int
     ) -> tuple[list[tuple[int, float]], dict[int, dict]]:
         tuning = self.tuning
         found = self.acronyms.expansions(text) if tuning.acronyms and tuning.dense_acronyms else []
-        vector = self.embedder.encode_query(" ".join([text, *found]))
+        dense_text = " ".join([text, *found])
+        embedder = self.embedder
         expansion = self._expansion(text, topic) + self._phrases(parsed, text)
         fts = keyword_query(
             text, self.parser.nlp.Defaults.stop_words, extra=expansion, bigrams=tuning.phrase_bigrams,
             common=self.common_words,
         )
-        scores = retrieve(self.index, vector, fts, candidates, tuning, need)
+        scores = retrieve(self.index, lambda: embedder.encode_query(dense_text), fts, candidates, tuning, need)
         ordered = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         focus = parsed.focus and parsed.grade is not None  # a judgement query about one topic
         # Boosts are small (< 0.25) except in focus mode, so only the head of the fused list can
@@ -327,6 +340,9 @@ def _check_page(k: Any, offset: Any) -> tuple[int, int]:
     return k, offset
 
 
+_LOOKBACK = 12  # bullets of one recommendation paragraph rarely exceed this
+
+
 def _enclosing_numbers(index: Any, records: dict[int, dict]) -> None:
     """Give unnumbered items (recommendation bullets) the number of the paragraph they sit in.
 
@@ -335,13 +351,14 @@ def _enclosing_numbers(index: Any, records: dict[int, dict]) -> None:
     assigned in reading order within a report, so the enclosing paragraph is
     the nearest earlier id of the same report that has a number.
     """
-    todo = [r for r in records.values() if r.get("number") is None]
+    todo = [r for r in records.values() if r.get("number") is None and r.get("kind") == "recommendation"]
     if not todo:
         return
-    wanted = sorted({i for r in todo for i in range(max(0, r["id"] - 40), r["id"])})
+    wanted = sorted({i for r in todo for i in range(max(0, r["id"] - _LOOKBACK), r["id"])} - set(records))
     before = {r["id"]: r for r in index.paragraphs(wanted)}
+    before.update(records)
     for record in todo:
-        for pid in range(record["id"] - 1, max(-1, record["id"] - 41), -1):
+        for pid in range(record["id"] - 1, max(-1, record["id"] - _LOOKBACK - 1), -1):
             prev = before.get(pid)
             if prev is None or prev["report_id"] != record["report_id"] or prev["seq"] >= record["seq"]:
                 break

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -29,6 +29,8 @@ class Tuning:
     rrf_k: int = 60
     pool: int = 200  # candidates taken from each retriever
     boost_depth: int = 60  # fused candidates that boosts may reorder (records are fetched for these)
+    sql_filter_max: int = 256  # larger filter sets are applied to BM25 results after the search
+    post_filter_depth: int = 3000  # deepest unfiltered BM25 list read for post-filtering
     phrase_bigrams: bool = False  # add "w1 w2" phrase clauses for adjacent query words
     expand: bool = False  # add the theme taxonomy's expansion terms to the keyword query
     concept_phrases: bool = True  # add recognised multi-word concepts ("children in care council") as phrases
@@ -100,7 +102,7 @@ def keyword_query(
 
 def retrieve(
     index: Any,
-    query_vector: np.ndarray | None,
+    query_vector: np.ndarray | Callable[[], np.ndarray] | None,
     fts_query: str,
     candidates: np.ndarray | None,
     tuning: Tuning,
@@ -114,9 +116,33 @@ def retrieve(
     n = max(tuning.pool, need)
     if candidates is not None:
         n = min(n, len(candidates))
-    dense = index.search_dense(query_vector, n, candidate_ids=candidates) if query_vector is not None else []
-    keyword = index.search_bm25(fts_query, n, candidate_ids=candidates) if fts_query else []
+    # Sequential on purpose: running BM25 in a thread beside embedding + FAISS (both already
+    # multi-threaded) measured no faster on 2 cores (p50 39.5 vs 35.8 ms).
+    vector = query_vector() if callable(query_vector) else query_vector
+    dense = index.search_dense(vector, n, candidate_ids=candidates) if vector is not None else []
+    keyword = keyword_search(index, fts_query, n, candidates, tuning) if fts_query else []
     return fuse(list(dense), list(keyword), method=tuning.fusion, alpha=tuning.alpha, rrf_k=tuning.rrf_k)
+
+
+def keyword_search(index: Any, fts_query: str, n: int, candidates: np.ndarray | None, tuning: Tuning) -> list:
+    """BM25, restricted to the candidates.
+
+    Passing thousands of candidate ids into the FTS5 query is slow (SQLite
+    runs the MATCH once per id), so a large candidate set is applied after an
+    unfiltered search that reaches deep enough to hold about ``n`` of them.
+    BM25 then sees only its top slice of a big filter set; the dense
+    retriever, filtered exactly, still fills the page.
+    """
+    if candidates is None or len(candidates) <= tuning.sql_filter_max:
+        return index.search_bm25(fts_query, n, candidate_ids=candidates)
+    total = max(int(getattr(index, "paragraph_count", 0) or 0), len(candidates))
+    depth = min(tuning.post_filter_depth, max(n, int(n * total / len(candidates))))
+    found = index.search_bm25(fts_query, depth)
+    if not found:
+        return []
+    ids = np.fromiter((pid for pid, _ in found), dtype=np.int64, count=len(found))
+    keep = np.isin(ids, candidates, assume_unique=False)
+    return [pair for pair, ok in zip(found, keep) if ok][:n]
 
 
 def is_finding(record: dict) -> bool:
