@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	$(BIN)/python -m pip check
+	$(BIN)/python -m evsearch.models.embedder  # verify the bundled weights, build the ONNX int8 export once
 	touch $(STAMP)
 
 demo: install

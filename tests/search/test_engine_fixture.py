@@ -73,7 +73,9 @@ def test_theme_option_filters_by_sections(fixture_engine):
 def test_la_and_year_filters(fixture_engine):
     assert fixture_engine.search("children in care Fernhollow 2021").parsed["la"] == "Fernhollow"
     empty = fixture_engine.search("children in care", la="Nowhere")
-    assert empty.hits == [] and any("filters" in n for n in empty.notes)
+    assert empty.hits == [] and any("no reports for Nowhere" in n for n in empty.notes)
+    nothing = fixture_engine.search("children in care", report="no-such-report")
+    assert nothing.hits == [] and any("no report 'no-such-report'" in n for n in nothing.notes)
 
 
 @pytest.mark.parametrize("query", ['"unbalanced', "foster* NEAR(carers)", "-staff", "col:umn (x", "AND OR NOT", "^x"])

@@ -110,3 +110,9 @@ def test_acronym_mining_and_expansion():
     assert acr.expansions("risk assessment conferences held by multi agency partners") == []
     assert acr.expansions("a multi-agency risk assessment conference") == ["marac"]
     assert acr.expansions("IRO caseloads") == ["independent reviewing officers"]
+
+
+def test_report_names_match_qrels_by_file_stem():
+    reports = [{"report_id": "seed--east-x", "path": "/c/seed/east-x.txt"}, {"report_id": "other", "path": "/c/o.pdf"}]
+    assert evaluate.report_names(reports, {"east-x"}) == {"seed--east-x": "east-x", "other": "other"}
+    assert evaluate.report_names(reports, {"seed--east-x"})["seed--east-x"] == "seed--east-x"

@@ -121,7 +121,7 @@ class Engine:
             text = " ".join(topic.sections or [t.name for t in topic.themes])
         records: dict[int, dict] = {}
         if candidates is not None and len(candidates) == 0:
-            notes.append("no paragraphs pass the filters" + _absent(parsed, self.vocabulary))
+            notes.append("no paragraphs pass the filters" + _absent(parsed, self.vocabulary, self._meta))
             ranked: list[tuple[int, float]] = []
         elif not text:
             if candidates is None:
@@ -301,9 +301,11 @@ class Engine:
         return stats
 
 
-def _absent(parsed: ParsedQuery, vocabulary: Vocabulary) -> str:
+def _absent(parsed: ParsedQuery, vocabulary: Vocabulary, reports: dict) -> str:
     """Which filter value the index holds nothing for, said plainly."""
     missing = []
+    if parsed.report and parsed.report not in reports:
+        missing.append(f"no report {parsed.report!r}")
     if parsed.la and parsed.la.lower() not in {n.lower() for n in vocabulary.local_authorities}:
         missing.append(f"no reports for {parsed.la}")
     if parsed.year is not None and parsed.year not in vocabulary.years:

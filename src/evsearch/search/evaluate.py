@@ -24,6 +24,10 @@ class QuerySet:
     queries: dict[str, str] = field(default_factory=dict)  # qid -> text, in file order
     qrels: dict[str, dict[Key, int]] = field(default_factory=dict)
 
+    @property
+    def reports(self) -> set[str]:
+        return {report for rels in self.qrels.values() for report, _ in rels}
+
 
 def load_qrels(path: str | Path) -> QuerySet:
     path = Path(path)
@@ -72,6 +76,17 @@ def recall_at(ranked: list[Key], rels: dict[Key, int], k: int = 10) -> float:
     if not relevant:
         return 0.0
     return len(relevant & set(ranked[:k])) / len(relevant)
+
+
+def report_names(reports: Iterable[dict], wanted: set[str]) -> dict[str, str]:
+    """report_id -> the name the qrels use for it: the id itself, or the report file's stem
+    (an index of a folder tree prefixes ids with sub-folder names: 'seed--east-sussex-...')."""
+    out = {}
+    for r in reports:
+        rid = r["report_id"]
+        stem = Path(str(r.get("path") or "")).stem
+        out[rid] = rid if rid in wanted or stem not in wanted else stem
+    return out
 
 
 def evaluate(query_set: QuerySet, run: Callable[[str], list[Key]], k: int = 10) -> dict:

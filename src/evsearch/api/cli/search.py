@@ -83,14 +83,15 @@ def eval_command(
 ) -> None:
     """nDCG@10, MRR@10 and Recall@10 of the whole-index search, per query and overall."""
     from evsearch.search.engine import Engine
-    from evsearch.search.evaluate import evaluate, load_qrels
+    from evsearch.search.evaluate import evaluate, load_qrels, report_names
 
     try:
         query_set = load_qrels(qrels)
         with Engine(index) as engine:
+            names = report_names(engine.reports(), query_set.reports)
 
             def run(text: str) -> list[tuple[str, int]]:
-                return [(h.report_id, h.number) for h in engine.search(text, k=10).hits]
+                return [(names.get(h.report_id, h.report_id), h.number) for h in engine.search(text, k=10).hits]
 
             result = evaluate(query_set, run)
     except EvsearchError as exc:
