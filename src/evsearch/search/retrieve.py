@@ -131,9 +131,11 @@ def keyword_search(index: Any, fts_query: str, n: int, candidates: np.ndarray | 
     runs the MATCH once per id), so a large candidate set is applied after an
     unfiltered search that reaches deep enough to hold about ``n`` of them.
     BM25 then sees only its top slice of a big filter set; the dense
-    retriever, filtered exactly, still fills the page.
+    retriever, filtered exactly, still fills the page. An index with its
+    in-memory BM25 matrix loaded (``cheap_bm25_filter``) filters exactly at
+    any size, so it always gets the candidates.
     """
-    if candidates is None or len(candidates) <= tuning.sql_filter_max:
+    if candidates is None or len(candidates) <= tuning.sql_filter_max or getattr(index, "cheap_bm25_filter", False):
         return index.search_bm25(fts_query, n, candidate_ids=candidates)
     total = max(int(getattr(index, "paragraph_count", 0) or 0), len(candidates))
     depth = min(tuning.post_filter_depth, max(n, int(n * total / len(candidates))))

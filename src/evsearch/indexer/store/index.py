@@ -53,6 +53,7 @@ class Index:
         self._pin = pin_fd
         self._embedder = None
         self._embedder_lock = threading.Lock()
+        self._memory: Any = None  # in-memory search structures, set by use_memory_indexes()
         self.db = Database(gen_dir / manifest["files"]["sqlite"])
         try:
             if manifest["ann"] in ("flat", "hnsw"):
@@ -154,16 +155,32 @@ class Index:
             "size_bytes": size,
         }
 
+    def use_memory_indexes(self, cache_dir: Path | None = None) -> None:
+        """Load the derived in-memory search structures (BM25 matrix, filter columns, SQ8
+        shortlist; memory_indexes.py). Same results as the SQL/FAISS paths, a fraction of the time."""
+        from evsearch.indexer.store.memory_indexes import MemoryIndexes
+
+        self._memory = MemoryIndexes.load(self.db, self.store, cache_dir)
+
+    @property
+    def cheap_bm25_filter(self) -> bool:
+        """True when BM25 restricted to any candidate set costs no more than unrestricted BM25."""
+        return self._memory is not None
+
     # -- retrieval
     def search_dense(
         self, vector: np.ndarray, k: int, candidate_ids: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
+        if self._memory is not None and self._memory.dense is not None:
+            return self._memory.dense.search(np.asarray(vector, dtype=np.float32), k, candidate_ids)
         return self.store.search(np.asarray(vector, dtype=np.float32), k, candidate_ids)
 
     def search_bm25(self, fts_query: str, k: int, candidate_ids: np.ndarray | None = None) -> list[tuple[int, float]]:
         """BM25 over paragraph text; higher is better. ``fts_query`` must already be a safe MATCH expression."""
         if not fts_query or not fts_query.strip() or k <= 0:
             return []
+        if self._memory is not None and self._memory.can_bm25(fts_query):
+            return self._memory.bm25.search(fts_query, k, candidate_ids)
         if candidate_ids is None:
             rows = self.db.rows("bm25", (fts_query, int(k)))
         else:
@@ -197,6 +214,8 @@ class Index:
         active = {name: _list_param(value) for name, value in given.items() if value is not None}
         if not active:
             return None
+        if self._memory is not None:
+            return self._memory.columns.ids_where(**{name: json.loads(value) for name, value in active.items()})
         sql = schema.compose(schema.PARAGRAPH_IDS_WHERE, schema.PARAGRAPH_FILTERS, list(active))
         rows = self.db.rows_sql(sql, active)
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))

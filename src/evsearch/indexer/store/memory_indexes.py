@@ -1,0 +1,41 @@
+"""The in-memory search structures of one open generation, loaded together.
+
+WHY: the SQLite/FAISS read paths are the source of truth but cost 10-180 ms
+per query stage on the whole corpus; these derived structures give the same
+answers in about a millisecond each (docs/search.md, "Latency"):
+
+* ``bm25``: FTS5's BM25 as a sparse term-document matrix (bm25_matrix.py),
+  cached per generation under the cache directory (built in ~10 s once);
+* ``columns``: paragraph filter columns for ``ids_where`` (columns.py);
+* ``dense``: an SQ8 shortlist rescored exactly for flat stores (quantized.py).
+
+Queries the matrix cannot answer (anything but OR-ed quoted phrases) still go
+to FTS5.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evsearch.indexer.store import bm25_matrix, quantized
+from evsearch.indexer.store.columns import ParagraphColumns
+
+
+@dataclass
+class MemoryIndexes:
+    bm25: bm25_matrix.Bm25Matrix
+    columns: ParagraphColumns
+    dense: quantized.QuantizedFlat | None
+
+    @classmethod
+    def load(cls, db: Any, store: Any, cache_dir: Path | None) -> "MemoryIndexes":
+        return cls(
+            bm25=bm25_matrix.load_or_build(db, cache_dir),
+            columns=ParagraphColumns(db),
+            dense=quantized.for_store(store),
+        )
+
+    def can_bm25(self, fts_query: str) -> bool:
+        return bm25_matrix.is_plain_or(fts_query)
