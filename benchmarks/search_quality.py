@@ -93,7 +93,7 @@ def main() -> int:
         for name, tuning, understand in configs():
             engine.tuning = tuning
 
-            def run(text: str) -> list[tuple[str, int]]:
+            def run(text: str, _judged: set[str]) -> list[tuple[str, int]]:
                 if understand:
                     return [(h.report_id, h.number) for h in engine.search(text, k=10).hits]
                 return raw(engine, text)

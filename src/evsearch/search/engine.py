@@ -49,7 +49,8 @@ class Engine:
 
         index = Index.open(self.index_dir, model=self._model)
         try:  # BM25 matrix, filter columns, SQ8 shortlist: same results, ~10x faster (docs/search.md)
-            index.use_memory_indexes(_cache_dir())
+            if config.get("memory_indexes"):
+                index.use_memory_indexes(_cache_dir())
         except Exception:
             index.close()
             raise

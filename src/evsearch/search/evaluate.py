@@ -89,12 +89,12 @@ def report_names(reports: Iterable[dict], wanted: set[str]) -> dict[str, str]:
     return out
 
 
-def evaluate(query_set: QuerySet, run: Callable[[str], list[Key]], k: int = 10) -> dict:
-    """Per-query and mean metrics; ``run`` maps a query's text to its ranked keys."""
+def evaluate(query_set: QuerySet, run: Callable[[str, set[str]], list[Key]], k: int = 10) -> dict:
+    """Per-query and mean metrics; ``run(text, judged_reports)`` returns the query's ranked keys."""
     per_query = []
     for qid, text in query_set.queries.items():
-        ranked = run(text)
         rels = query_set.qrels[qid]
+        ranked = run(text, {report for report, _ in rels})
         per_query.append({
             "qid": qid,
             "query": text,

@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 
 from evsearch.api.cli.app import app, fail
-from evsearch.errors import EvsearchError
+from evsearch.errors import EvsearchError, InputError
 
 IndexOpt = typer.Option(None, "--index", "-i", help="Index directory (default: setting 'index', EVSEARCH_INDEX).")
 
@@ -80,18 +80,35 @@ def eval_command(
     qrels: Path = typer.Argument(..., help="Tab-separated qid, query, report, number, rel (with a header row)."),
     index: Optional[Path] = IndexOpt,
     as_json: bool = typer.Option(False, "--json", help="Print per-query and overall metrics as JSON."),
+    scope: str = typer.Option(
+        "judged",
+        "--scope",
+        help="'judged': search within the one report each query's judgements name (other reports' "
+        "paragraphs are unjudged, so they would count as misses); 'all': search the whole index.",
+    ),
 ) -> None:
-    """nDCG@10, MRR@10 and Recall@10 of the whole-index search, per query and overall."""
+    """nDCG@10, MRR@10 and Recall@10, per query and overall."""
     from evsearch.search.engine import Engine
     from evsearch.search.evaluate import evaluate, load_qrels, report_names
 
     try:
+        if scope not in ("judged", "all"):
+            raise InputError(f"--scope must be 'judged' or 'all', not {scope!r}")
         query_set = load_qrels(qrels)
         with Engine(index) as engine:
             names = report_names(engine.reports(), query_set.reports)
+            ids_by_name = {name: rid for rid, name in names.items()}
+            missing = sorted(query_set.reports - set(ids_by_name))
+            if missing:
+                raise InputError(
+                    f"{qrels}: report(s) not in the index: {', '.join(missing)}",
+                    hint="index them first with: evsearch index PATH --index DIR",
+                )
 
-            def run(text: str) -> list[tuple[str, int]]:
-                return [(names.get(h.report_id, h.report_id), h.number) for h in engine.search(text, k=10).hits]
+            def run(text: str, judged: set[str]) -> list[tuple[str, int]]:
+                report = ids_by_name[next(iter(judged))] if scope == "judged" and len(judged) == 1 else None
+                hits = engine.search(text, k=10, report=report).hits
+                return [(names.get(h.report_id, h.report_id), h.number) for h in hits]
 
             result = evaluate(query_set, run)
     except EvsearchError as exc:

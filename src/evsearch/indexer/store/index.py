@@ -226,8 +226,13 @@ class Index:
         ids = [int(i) for i in ids]
         if not ids:
             return []
-        found = {r["id"]: paragraph_dict(r) for r in self.db.rows("paragraphs_by_ids", (_ids_param(ids),))}
+        if self._memory is not None:
+            return self._memory.records.get(ids, self._paragraphs_by_id)
+        found = self._paragraphs_by_id(ids)
         return [found[i] for i in ids if i in found]
+
+    def _paragraphs_by_id(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        return {r["id"]: paragraph_dict(r) for r in self.db.rows("paragraphs_by_ids", (_ids_param(ids),))}
 
     def paragraph(self, report_id: str, number: int) -> dict[str, Any]:
         row = self.db.row("paragraph_by_number", (report_id, int(number)))

@@ -7,7 +7,8 @@ answers in about a millisecond each (docs/search.md, "Latency"):
 * ``bm25``: FTS5's BM25 as a sparse term-document matrix (bm25_matrix.py),
   cached per generation under the cache directory (built in ~10 s once);
 * ``columns``: paragraph filter columns for ``ids_where`` (columns.py);
-* ``dense``: an SQ8 shortlist rescored exactly for flat stores (quantized.py).
+* ``dense``: an SQ8 shortlist rescored exactly for flat stores (quantized.py);
+* ``records``: paragraph records already built (record_cache.py).
 
 Queries the matrix cannot answer (anything but OR-ed quoted phrases) still go
 to FTS5.
@@ -21,6 +22,7 @@ from typing import Any
 
 from evsearch.indexer.store import bm25_matrix, quantized
 from evsearch.indexer.store.columns import ParagraphColumns
+from evsearch.indexer.store.record_cache import RecordCache
 
 
 @dataclass
@@ -28,6 +30,7 @@ class MemoryIndexes:
     bm25: bm25_matrix.Bm25Matrix
     columns: ParagraphColumns
     dense: quantized.QuantizedFlat | None
+    records: RecordCache
 
     @classmethod
     def load(cls, db: Any, store: Any, cache_dir: Path | None) -> "MemoryIndexes":
@@ -35,6 +38,7 @@ class MemoryIndexes:
             bm25=bm25_matrix.load_or_build(db, cache_dir),
             columns=ParagraphColumns(db),
             dense=quantized.for_store(store),
+            records=RecordCache(),
         )
 
     def can_bm25(self, fts_query: str) -> bool:

@@ -23,6 +23,7 @@ from evsearch.indexer.store.faiss_vectors import DIRECT_SCORING_MAX, FlatVectors
 
 SHORTLIST_FACTOR = 4  # shortlist = factor * k (at least k + SHORTLIST_MIN)
 SHORTLIST_MIN = 200
+SELECTOR_FRACTION = 4  # candidate sets under 1/4 of the store use the store's own filtered search
 
 
 class QuantizedFlat:
@@ -47,8 +48,10 @@ class QuantizedFlat:
         limit = n
         if candidate_ids is not None:
             candidates = np.unique(np.asarray(candidate_ids, dtype=np.int64))
-            if len(candidates) <= DIRECT_SCORING_MAX:
-                return self.store.search(q, k, candidates)  # exact numpy scoring of a few rows
+            if len(candidates) <= DIRECT_SCORING_MAX or len(candidates) * SELECTOR_FRACTION < n:
+                # few rows: the store's exact path (numpy rows or a FAISS selector that skips the
+                # unselected rows) beats scanning every 8-bit code (3k of 35k: 2.2 vs 3.9 ms)
+                return self.store.search(q, k, candidates)
             rows = self.store._rows(candidates, strict=False)
             if len(rows) == 0:
                 return []
