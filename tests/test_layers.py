@@ -1,0 +1,36 @@
+"""Imports flow one way: api -> search -> indexer -> models. This test keeps it so."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "evsearch"
+ORDER = ["models", "indexer", "search", "api"]  # each layer may import only those before it
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name.split(".")[1] for name in found if name.startswith("evsearch.") and name.count(".") >= 1}
+
+
+def test_layers_import_only_downwards() -> None:
+    wrong = []
+    for layer in ORDER:
+        allowed = set(ORDER[: ORDER.index(layer) + 1])
+        for path in sorted((SRC / layer).rglob("*.py")):
+            for target in _imports(path) & set(ORDER):
+                if target not in allowed:
+                    wrong.append(f"{path.relative_to(SRC)} imports evsearch.{target}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_there_is_code_in_every_layer() -> None:
+    for layer in ORDER:
+        assert len(list((SRC / layer).rglob("*.py"))) >= 3, layer
