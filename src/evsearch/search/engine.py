@@ -9,9 +9,11 @@ highlight.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,10 @@ from evsearch.search.results import Hit, SearchResponse, citation
 from evsearch.search.retrieve import Topic, Tuning, boost, keyword_query, retrieve
 from evsearch.search.themes import get_theme
 
+log = logging.getLogger(__name__)
+
 MAX_K = 100
+_VECTOR_CACHE = 512  # query embeddings kept per engine
 
 
 class Engine:
@@ -48,12 +53,13 @@ class Engine:
         from evsearch.indexer.store.index import Index
 
         index = Index.open(self.index_dir, model=self._model)
-        try:  # BM25 matrix, filter columns, SQ8 shortlist: same results, ~10x faster (docs/search.md)
-            if config.get("memory_indexes"):
+        if config.get("memory_indexes"):
+            # BM25 matrix, filter columns, vector shortlist: same results, ~5x faster (docs/search.md).
+            # They are derived data: if they cannot be built, search stays correct on SQLite/FAISS.
+            try:
                 index.use_memory_indexes(_cache_dir())
-        except Exception:
-            index.close()
-            raise
+            except Exception as exc:
+                log.warning("in-memory search structures unavailable (%s); using SQLite FTS5 and FAISS", exc)
         old_index = self.index
         if old_index is not None and old_index.manifest.get("model") == index.manifest.get("model"):
             # keep the loaded model across refreshes (same model: same vectors); loading costs seconds
@@ -69,6 +75,7 @@ class Engine:
             self.index, self.parser, self.vocabulary, self._meta = index, parser, vocabulary, meta
             self.acronyms, self.common_words = lexicon.acronyms, lexicon.common
             self._filter_cache: dict[tuple, Any] = {}
+            self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         if old is not None:
             old.close()
 
@@ -214,21 +221,39 @@ class Engine:
             text, self.parser.nlp.Defaults.stop_words, extra=expansion, bigrams=tuning.phrase_bigrams,
             common=self.common_words,
         )
-        scores = retrieve(self.index, lambda: embedder.encode_query(dense_text), fts, candidates, tuning, need)
+        scores = retrieve(self.index, lambda: self._query_vector(embedder, dense_text), fts, candidates, tuning, need)
         ordered = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         focus = parsed.focus and parsed.grade is not None  # a judgement query about one topic
         # Boosts are small (< 0.25) except in focus mode, so only the head of the fused list can
         # move; records are fetched for it alone (fetching is the costly part).
         depth = len(ordered) if focus else max(tuning.boost_depth, need + 20)
         head, tail = ordered[:depth], ordered[depth:]
-        records = {r["id"]: r for r in self.index.paragraphs([pid for pid, _ in head])}
-        boosted = boost(dict(head), records, topic, tuning, focus=focus)
+        # boosts read only section, grade and kind: light records (whole ones are fetched for the page)
+        facets = {r["id"]: r for r in self.index.paragraph_facets([pid for pid, _ in head])}
+        boosted = boost(dict(head), facets, topic, tuning, focus=focus)
         ranked = sorted(boosted.items(), key=lambda kv: (-kv[1], kv[0])) + tail
         if self._use_reranker() and ranked:
             from evsearch.search.rerank import rerank
 
             ranked = rerank(self._reranker, text, ranked, self.index, depth=max(30, need))
+        records = {} if facets and "text" not in next(iter(facets.values())) else facets
         return ranked, records
+
+    def _query_vector(self, embedder: Any, text: str) -> np.ndarray:
+        """The query's embedding, kept for the next pages and repeats of popular queries
+        (embedding is ~4 ms, the largest stage once retrieval runs in memory)."""
+        cache = self._vectors
+        with self._lock:
+            found = cache.get(text)
+            if found is not None:
+                cache.move_to_end(text)
+                return found
+        vector = embedder.encode_query(text)
+        with self._lock:
+            cache[text] = vector
+            if len(cache) > _VECTOR_CACHE:
+                cache.popitem(last=False)
+        return vector
 
     def _expansion(self, text: str, topic: Topic) -> list[str]:
         """Keyword-query additions: the themes' expansion terms and the corpus's acronyms."""
@@ -254,7 +279,8 @@ class Engine:
 
     def _hit(self, record: dict, score: float, text: str, extra_terms: list[str], applied: list[str], topic: Topic) -> Hit:
         if self._split is None:
-            from evsearch.models.nlp import sentences
+            # the regex splitter, not spaCy: same sentences for ~97% of paragraphs, ~100x cheaper
+            from evsearch.models.quick_sentences import sentences
 
             self._split = highlight.Highlighter(sentences)
         meta = self._meta.get(record["report_id"], {})

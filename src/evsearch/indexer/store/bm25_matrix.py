@@ -54,21 +54,35 @@ _CLAUSE = re.compile(r'"((?:[^"]|"")*)"')
 class _Tokenizer:
     """FTS5's own tokenizer, run on query text through a private in-memory FTS5 table."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = 65536) -> None:
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(":memory:", check_same_thread=False)
         self._conn.execute(f"CREATE VIRTUAL TABLE t USING fts5 (text, tokenize='{FTS_TOKENIZER}')")
         self._conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, instance)")
-        self.tokens = lru_cache(maxsize=65536)(self._tokens)
+        self._cache: dict[str, tuple[str, ...]] = {}
+        self._size = size
 
-    def _tokens(self, text: str) -> tuple[str, ...]:
+    def tokens_of(self, texts: list[str]) -> list[tuple[str, ...]]:
+        """Tokens of each text; the uncached ones are tokenized in one round trip (one row each)."""
         with self._lock:
-            self._conn.execute("INSERT INTO t (rowid, text) VALUES (1, ?)", (text,))
-            try:
-                rows = self._conn.execute("SELECT term FROM v ORDER BY offset").fetchall()
-            finally:
-                self._conn.execute("DELETE FROM t")
-        return tuple(r[0] for r in rows)
+            todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+            if todo:
+                self._conn.executemany("INSERT INTO t (rowid, text) VALUES (?, ?)", list(enumerate(todo)))
+                try:
+                    rows = self._conn.execute("SELECT doc, term FROM v ORDER BY doc, offset").fetchall()
+                finally:
+                    self._conn.execute("DELETE FROM t")
+                found: dict[int, list[str]] = {}
+                for doc, term in rows:
+                    found.setdefault(doc, []).append(term)
+                if len(self._cache) + len(todo) > self._size:
+                    self._cache.clear()
+                for i, text in enumerate(todo):
+                    self._cache[text] = tuple(found.get(i, ()))
+            return [self._cache[t] for t in texts]
+
+    def tokens(self, text: str) -> tuple[str, ...]:
+        return self.tokens_of([text])[0]
 
 
 _tokenizer: _Tokenizer | None = None
@@ -211,9 +225,8 @@ class Bm25Matrix:
     def scores(self, fts_query: str) -> np.ndarray:
         """BM25 score of every matrix row for an OR-of-phrases query (0: no clause matches)."""
         out = np.zeros(len(self.ids), dtype=np.float64)
-        tok = tokenizer()
-        for clause in clauses(fts_query):
-            tokens = tok.tokens(clause)
+        found = clauses(fts_query)
+        for tokens in tokenizer().tokens_of(found):
             if len(tokens) == 1:
                 col = self.terms.get(tokens[0])
                 if col is not None:

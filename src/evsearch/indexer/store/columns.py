@@ -57,6 +57,25 @@ class ParagraphColumns:
         reports = {r[0]: (r[1], r[2], r[3]) for r in db.rows_sql(_REPORTS)}
         self.report_meta = [reports.get(rid, (None, None, None)) for rid in self.report_values]
 
+    def facets(self, ids: list[int]) -> list[dict[str, Any]]:
+        """Light records (id, report_id, section, grade, kind) of ``ids`` in that order, unknown ids
+        skipped: what ranking boosts read, without fetching and decoding whole paragraphs."""
+        if not ids:
+            return []
+        want = np.asarray(ids, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.ids, want), len(self.ids) - 1)
+        out = []
+        for pid, p, ok in zip(ids, pos.tolist(), (self.ids[pos] == want).tolist()):
+            if not ok:
+                continue
+            grade = int(self.grade[p])
+            out.append({
+                "id": int(pid), "report_id": self.report_values[self.report[p]],
+                "section": self.section_values[self.section[p]][0],
+                "grade": None if grade == -(2**31) else grade, "kind": self.kind_values[self.kind[p]],
+            })  # fmt: skip
+        return out
+
     def _mask(self, codes: np.ndarray, wanted: list[bool]) -> np.ndarray:
         keep = np.flatnonzero(np.asarray(wanted, dtype=bool))
         return np.isin(codes, keep)

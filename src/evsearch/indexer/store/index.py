@@ -231,6 +231,13 @@ class Index:
         found = self._paragraphs_by_id(ids)
         return [found[i] for i in ids if i in found]
 
+    def paragraph_facets(self, ids: Iterable[int]) -> list[dict[str, Any]]:
+        """Like ``paragraphs`` but only id, report_id, section, grade and kind (from memory when loaded)."""
+        ids = [int(i) for i in ids]
+        if self._memory is not None:
+            return self._memory.columns.facets(ids)
+        return self.paragraphs(ids)
+
     def _paragraphs_by_id(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         return {r["id"]: paragraph_dict(r) for r in self.db.rows("paragraphs_by_ids", (_ids_param(ids),))}
 

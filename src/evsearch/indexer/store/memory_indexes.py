@@ -7,7 +7,7 @@ answers in about a millisecond each (docs/search.md, "Latency"):
 * ``bm25``: FTS5's BM25 as a sparse term-document matrix (bm25_matrix.py),
   cached per generation under the cache directory (built in ~10 s once);
 * ``columns``: paragraph filter columns for ``ids_where`` (columns.py);
-* ``dense``: an SQ8 shortlist rescored exactly for flat stores (quantized.py);
+* ``dense``: PQ/SQ8 shortlists rescored exactly for flat stores (quantized.py; PQ codes cached);
 * ``records``: paragraph records already built (record_cache.py).
 
 Queries the matrix cannot answer (anything but OR-ed quoted phrases) still go
@@ -24,6 +24,8 @@ from evsearch.indexer.store import bm25_matrix, quantized
 from evsearch.indexer.store.columns import ParagraphColumns
 from evsearch.indexer.store.record_cache import RecordCache
 
+CACHE_MIN_PARAGRAPHS = 5000
+
 
 @dataclass
 class MemoryIndexes:
@@ -34,12 +36,20 @@ class MemoryIndexes:
 
     @classmethod
     def load(cls, db: Any, store: Any, cache_dir: Path | None) -> "MemoryIndexes":
+        if len(store) < CACHE_MIN_PARAGRAPHS:
+            cache_dir = None  # built in well under a second: not worth a file per (test) index
         return cls(
             bm25=bm25_matrix.load_or_build(db, cache_dir),
             columns=ParagraphColumns(db),
-            dense=quantized.for_store(store),
+            dense=quantized.for_store(store, _pq_cache(db, cache_dir)),
             records=RecordCache(),
         )
 
     def can_bm25(self, fts_query: str) -> bool:
         return bm25_matrix.is_plain_or(fts_query)
+
+
+def _pq_cache(db: Any, cache_dir: Path | None) -> Path | None:
+    if cache_dir is None:
+        return None
+    return bm25_matrix.cache_path(cache_dir, Path(db.path)).with_suffix(f".pq{quantized.PQ_DIMS}.faiss")

@@ -1,0 +1,152 @@
+"""The in-memory search structures answer exactly what the SQLite/FAISS paths answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evsearch.indexer.store import Index
+from evsearch.indexer.store import bm25_matrix, quantized
+from evsearch.indexer.store.columns import ParagraphColumns
+from evsearch.indexer.store.faiss_vectors import FlatVectors
+from evsearch.indexer.store.record_cache import RecordCache
+
+# OR-of-quoted-phrases queries, as retrieve.keyword_query writes them: stems ("carers" and
+# "carer" are two clauses of one token), phrases, accents folded, a word no paragraph holds.
+QUERIES = [
+    '"carers"',
+    '"carers" OR "carer" OR "training"',
+    '"children" OR "care" OR "children in care" OR "care leavers"',
+    '"social workers" OR "visit" OR "promptly"',
+    '"café" OR "foster carers" OR "fostering"',
+    '"zebra" OR "leaders know"',
+    '"child protection plan" OR "lead professional" OR "domestic abuse"',
+    '"placement" OR "placements" OR "move placement more"',
+    '"!!!" OR "carers" OR "carers"',
+]
+
+
+def assert_same(got: list[tuple[int, float]], expected: list[tuple[int, float]]) -> None:
+    assert [pid for pid, _ in got] == [pid for pid, _ in expected]
+    assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-5)
+
+
+def sql_bm25(index: Index, query: str, k: int, ids=None) -> list[tuple[int, float]]:
+    memory, index._memory = index._memory, None
+    try:
+        return index.search_bm25(query, k, candidate_ids=ids)
+    finally:
+        index._memory = memory
+
+
+@pytest.fixture()
+def fast(opened: Index, tmp_path: Path) -> Index:
+    opened.use_memory_indexes(tmp_path / "cache")
+    return opened
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_bm25_matrix_matches_fts5_scores_and_order(fast: Index, query: str) -> None:
+    expected = sql_bm25(fast, query, 50)
+    got = fast.search_bm25(query, 50)
+    assert [pid for pid, _ in got] == [pid for pid, _ in expected] or (
+        sorted(got) == pytest.approx(sorted(expected))  # exact score ties may list in either order
+    )
+    assert dict(got) == pytest.approx(dict(expected), rel=1e-9)
+
+
+def test_bm25_matrix_filters_to_candidates_exactly(fast: Index) -> None:
+    ids = fast.ids_where(grades=[2, 3])
+    assert ids is not None and 0 < len(ids) < fast.paragraph_count
+    query = '"children" OR "carers" OR "care plans"'
+    expected = sql_bm25(fast, query, 10, ids)
+    got = fast.search_bm25(query, 10, candidate_ids=ids)
+    assert got and set(pid for pid, _ in got) <= set(ids.tolist())
+    assert dict(got) == pytest.approx(dict(expected), rel=1e-9)
+    assert fast.search_bm25(query, 10, candidate_ids=np.array([], dtype=np.int64)) == []
+
+
+def test_fts_syntax_the_matrix_cannot_answer_goes_to_fts5(fast: Index) -> None:
+    assert not bm25_matrix.is_plain_or('"carers" AND "training"')
+    assert fast.search_bm25('"carers" AND "training"', 5) == sql_bm25(fast, '"carers" AND "training"', 5)
+
+
+def test_bm25_matrix_is_cached_per_generation(opened: Index, tmp_path: Path) -> None:
+    built = bm25_matrix.load_or_build(opened.db, tmp_path)
+    path = bm25_matrix.cache_path(tmp_path, Path(opened.db.path))
+    assert path.is_file()
+    loaded = bm25_matrix.load_or_build(opened.db, tmp_path)
+    for query in QUERIES:
+        assert loaded.search(query, 20) == built.search(query, 20)
+    path.write_bytes(b"not a numpy file")  # a damaged cache is rebuilt, never fatal
+    assert bm25_matrix.load_or_build(opened.db, tmp_path).search(QUERIES[1], 20) == built.search(QUERIES[1], 20)
+
+
+FILTERS = [
+    {"grades": [2]},
+    {"grades": [1, 4]},
+    {"sections": ["care"]},
+    {"sections": ["MAIN FINDINGS"]},
+    {"parts": ["main"]},
+    {"local_authorities": ["harbourside", "Eastvale"]},
+    {"years": [2012]},
+    {"years": [2023], "grades": [1], "sections": ["leader"]},
+    {"report_ids": ["millbrook-2012"], "kinds": ["paragraph"]},
+    {"kinds": ["recommendation"]},
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_filter_columns_match_the_sql_filters(opened: Index, filters: dict) -> None:
+    expected = opened.ids_where(**filters)
+    assert np.array_equal(ParagraphColumns(opened.db).ids_where(**filters), expected)
+    assert ParagraphColumns(opened.db).ids_where() is None
+
+
+def test_dense_matches_the_flat_scan(fast: Index) -> None:
+    vectors = fast.vectors(fast.store.ids())
+    for row in range(0, len(vectors), 3):
+        q = vectors[row]
+        assert_same(fast.search_dense(q, 5), fast.store.search(q, 5))
+        ids = fast.ids_where(grades=[2])
+        assert_same(fast.search_dense(q, 3, ids), fast.store.search(q, 3, ids))
+
+
+def test_pq_shortlist_returns_the_exact_top_hits(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(40, 64)).astype(np.float32)
+    data = centres[rng.integers(0, 40, 4000)] + 0.6 * rng.normal(size=(4000, 64)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    store = FlatVectors(64)
+    store.add(np.arange(10, 4010), data)
+    cache = tmp_path / "codes.faiss"
+    fast = quantized.for_store(store, cache)
+    assert fast is not None and fast.pq is not None and cache.is_file()
+    for row in range(0, 4000, 200):
+        q = data[row] + 0.1 * rng.normal(size=64).astype(np.float32)
+        assert_same(fast.search(q, 10), store.search(q, 10))
+        big = np.arange(10, 3000)  # a large filter set: SQ8 with a selector, rescored exactly
+        assert_same(fast.search(q, 10, big), store.search(q, 10, big))
+    assert quantized.for_store(store, cache).pq.ntotal == 4000  # read back from the cache
+
+
+def test_record_cache_hands_out_copies() -> None:
+    calls = []
+
+    def fetch(ids):
+        calls.append(list(ids))
+        return {i: {"id": i, "section_path": ["A", "B"], "number": None} for i in ids if i != 99}
+
+    cache = RecordCache(size=2)
+    first = cache.get([1, 99, 2], fetch)
+    assert [r["id"] for r in first] == [1, 2]
+    first[0]["number"] = 7
+    first[0]["section_path"].append("C")
+    again = cache.get([2, 1], fetch)
+    assert again[1] == {"id": 1, "section_path": ["A", "B"], "number": None}
+    assert calls == [[1, 99, 2]]
+    cache.get([3], fetch)  # size 2: the oldest record leaves
+    cache.get([1], fetch)
+    assert calls[-1] == [1]
