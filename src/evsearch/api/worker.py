@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
+
+# How often a call checks whether `evsearch index` published a newer generation.
+STALE_CHECK_SECONDS = 1.0
 
 
 class EngineWorker:
@@ -32,6 +36,7 @@ class EngineWorker:
         self._engine: Any = None
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evsearch-engine")
+        self._checked_at = 0.0
 
     def _get(self) -> Any:
         """The open Engine (opens it on first use; runs on the worker thread)."""
@@ -41,6 +46,10 @@ class EngineWorker:
                     from evsearch.search.engine import Engine  # heavy: model, FAISS
 
                     self._engine = Engine(self.index_dir)
+                    self._checked_at = time.monotonic()
+        elif time.monotonic() - self._checked_at >= STALE_CHECK_SECONDS:
+            self._checked_at = time.monotonic()
+            self._engine.refresh_if_stale()
         return self._engine
 
     def _apply(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:

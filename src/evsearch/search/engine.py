@@ -83,6 +83,17 @@ class Engine:
         """Reopen the index (after `evsearch index` or an upload published a new generation)."""
         self._open()
 
+    def refresh_if_stale(self) -> bool:
+        """Reopen when another process published a newer generation; True when it did.
+
+        Long-lived readers (the HTTP and MCP servers) call this so an `evsearch index`
+        run elsewhere shows up without a restart; the check is one small file read.
+        """
+        if self.index is not None and self.index.is_stale():
+            self._open()
+            return True
+        return False
+
     def close(self) -> None:
         with self._lock:
             if self.index is not None:
