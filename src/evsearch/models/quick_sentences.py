@@ -6,7 +6,7 @@ more than all of retrieval. Report prose ends sentences with ". ", "! " or
 "? " (optionally closing quotes/brackets), so a regex finds the same
 boundaries; the abbreviations of evsearch.models.nlp (and spaCy's common
 English ones: "e.g.", "i.e.", "Mr.") never end a sentence, and the
-same repair as ``nlp.sentences`` (``_should_join``: lone markers such as
+same repair as ``nlp.sentences`` (``tidy_spans``: lone markers such as
 "14." and lower-case continuations stay joined) is applied. On 2,087
 whole-corpus paragraphs it returns the same sentences as ``nlp.sentences``
 for 96.9%; the differences are spaCy attaching an opening "(" or quote to
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from evsearch.models.nlp import _ABBREVIATIONS, _should_join
+from evsearch.models.nlp import _ABBREVIATIONS, tidy_spans
 
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
 _NO_END = frozenset(a.lower() for a in _ABBREVIATIONS) | {
@@ -41,19 +41,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         pieces.append((start, end))
         start = end
     pieces.append((start, len(text)))
-    spans: list[tuple[int, int]] = []
-    for a, b in pieces:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a == b:
-            continue
-        if spans and _should_join(text[spans[-1][0] : spans[-1][1]], text[a:b]):
-            spans[-1] = (spans[-1][0], b)
-        else:
-            spans.append((a, b))
-    return spans
+    return tidy_spans(text, pieces)
 
 
 def sentences(text: str) -> list[str]:
