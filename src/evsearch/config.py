@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 
@@ -87,6 +88,13 @@ def get(name: str) -> Any:
         from evsearch.errors import InputError
 
         raise InputError(f"{setting.env}={raw!r} is not valid: {exc}") from exc
+
+
+def cache_root() -> Path:
+    """Where derived files live (ONNX exports, weight checks, in-memory search structures):
+    the 'cache' setting, or ~/.cache/evsearch when it is empty."""
+    raw = str(get("cache") or "").strip()
+    return Path(raw).expanduser() if raw else Path.home() / ".cache" / "evsearch"
 
 
 def markdown_table() -> str:

@@ -25,10 +25,7 @@ _RECORD_FILE = "weights-sha256.json"
 _lock = threading.Lock()
 
 
-def cache_root() -> Path:
-    """The 'cache' setting, or ~/.cache/evsearch when it is empty."""
-    raw = str(config.get("cache") or "").strip()
-    return Path(raw).expanduser() if raw else Path.home() / ".cache" / "evsearch"
+cache_root = config.cache_root  # re-exported: the models layer's callers import it from here
 
 
 def weights_file(folder: Path) -> Path | None:

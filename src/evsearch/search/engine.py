@@ -57,7 +57,7 @@ class Engine:
             # BM25 matrix, filter columns, vector shortlist: same results, ~5x faster (docs/search.md).
             # They are derived data: if they cannot be built, search stays correct on SQLite/FAISS.
             try:
-                index.use_memory_indexes(_cache_dir())
+                index.use_memory_indexes(config.cache_root())
             except Exception as exc:
                 log.warning("in-memory search structures unavailable (%s); using SQLite FTS5 and FAISS", exc)
         old_index = self.index
@@ -69,7 +69,7 @@ class Engine:
         vocabulary = Vocabulary.from_index(index.vocabulary())
         parser = QueryParser(vocabulary)
         meta = {r["report_id"]: r for r in index.reports()}
-        lexicon = acronyms.load(index, _cache_dir())
+        lexicon = acronyms.load(index, config.cache_root())
         with self._lock:
             old = self.index
             self.index, self.parser, self.vocabulary, self._meta = index, parser, vocabulary, meta
@@ -354,11 +354,6 @@ def _absent(parsed: ParsedQuery, vocabulary: Vocabulary, reports: dict) -> str:
     if parsed.year is not None and parsed.year not in vocabulary.years:
         missing.append(f"no reports from {parsed.year}")
     return f" (the index has {' and '.join(missing)})" if missing else ""
-
-
-def _cache_dir() -> Path:
-    configured = config.get("cache")
-    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "evsearch"
 
 
 def _check_query(query: Any, notes: list[str]) -> str:
