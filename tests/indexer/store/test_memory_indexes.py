@@ -150,3 +150,17 @@ def test_record_cache_hands_out_copies() -> None:
     cache.get([3], fetch)  # size 2: the oldest record leaves
     cache.get([1], fetch)
     assert calls[-1] == [1]
+
+
+def test_cache_entries_of_deleted_generations_are_pruned(tmp_path: Path) -> None:
+    folder = tmp_path / "bm25"
+    folder.mkdir()
+    live, gone = tmp_path / "live.sqlite", tmp_path / "gone.sqlite"
+    live.write_bytes(b"x")
+    for key, source in (("aaa", live), ("bbb", gone)):
+        (folder / f"{key}.npz").write_bytes(b"matrix")
+        (folder / f"{key}.pq2.faiss").write_bytes(b"codes")
+        (folder / f"{key}.src").write_text(str(source), encoding="utf-8")
+    assert bm25_matrix.prune_cache(folder) == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["aaa.npz", "aaa.pq2.faiss", "aaa.src"]
+    assert bm25_matrix.prune_cache(folder) == 0

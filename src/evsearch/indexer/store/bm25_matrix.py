@@ -280,9 +280,31 @@ def load_or_build(db: Any, cache_dir: Path | None) -> Bm25Matrix:
         if path is not None:
             try:
                 matrix.save(path)
+                path.with_suffix(".src").write_text(str(Path(db.path).resolve()), encoding="utf-8")
+                prune_cache(path.parent)
             except OSError as exc:
                 log.warning("BM25 cache %s not written (%s)", path, exc)
     return matrix
 
 
-__all__ = ["Bm25Matrix", "load_or_build", "clauses", "is_plain_or", "K1", "B"]
+def prune_cache(folder: Path) -> int:
+    """Delete cached structures whose generation is gone; returns how many were removed.
+
+    Each re-index publishes a new generation and the writer deletes the old one, so without
+    this the cache would grow by one corpus-sized matrix per index run. A ``.src`` file
+    beside each entry names the SQLite file it was built from.
+    """
+    removed = 0
+    for src in folder.glob("*.src"):
+        try:
+            if Path(src.read_text(encoding="utf-8").strip()).exists():
+                continue
+            for stale in folder.glob(src.stem + ".*"):
+                stale.unlink(missing_ok=True)
+            removed += 1
+        except OSError as exc:  # another process pruning at the same time, or a read-only cache
+            log.debug("cache entry %s not pruned (%s)", src, exc)
+    return removed
+
+
+__all__ = ["Bm25Matrix", "load_or_build", "prune_cache", "clauses", "is_plain_or", "K1", "B"]
