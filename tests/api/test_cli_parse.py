@@ -13,15 +13,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 EVSEARCH = REPO / ".venv" / "bin" / "evsearch"
 
-OWN_REPORT = """Inspection of example children's services
-Inspection dates: 3 to 14 March 2025
-Lead inspector: Pat Example
-
-Help and protection
-
-1. Families get help quickly when they first ask for it.
-2. Plans are reviewed often and say who will do what.
-"""
+OWN_REPORT = (Path(__file__).resolve().parents[1] / "fixtures" / "small-numbered-report.txt").read_text(encoding="utf-8")
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -12,16 +12,8 @@ from evsearch.errors import ReportReadError
 from evsearch.indexer.pipeline import iter_report_files, parse_file, parse_paths, report_id_for, slugify
 from evsearch.indexer.records import ParsedReport
 
-# A tiny report in our own words, laid out like the numbered-paragraph reports.
-OWN_REPORT = """Inspection of example children's services
-Inspection dates: 3 to 14 March 2025
-Lead inspector: Pat Example
-
-Help and protection
-
-1. Families get help quickly when they first ask for it.
-2. Plans are reviewed often and say who will do what.
-"""
+# A tiny report in our own words (tests/fixtures), laid out like the numbered-paragraph reports.
+OWN_REPORT = (Path(__file__).resolve().parents[1] / "fixtures" / "small-numbered-report.txt").read_text(encoding="utf-8")
 
 
 def test_slugify() -> None:
