@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 
+from evsearch.api.cli import index, parse, search, serve  # noqa: F401  (each adds its commands to ``app``)
 from evsearch.api.cli.app import app
 from evsearch.errors import EvsearchError
-
-# One module per command; each adds itself to ``app`` when imported.
-_COMMAND_MODULES = ("parse", "index", "search", "serve")
-
-for _name in _COMMAND_MODULES:
-    try:
-        importlib.import_module(f"evsearch.api.cli.{_name}")
-    except ModuleNotFoundError as exc:  # a command still being written
-        if exc.name != f"evsearch.api.cli.{_name}":
-            raise
 
 
 def main() -> None:
