@@ -51,8 +51,8 @@ def main() -> int:
         print(f"corpus not found at {args.corpus}", file=sys.stderr)
         return 2
     from evsearch.indexer.build import build_index
-    from evsearch.indexer.store import Index, fts_escape
-    from evsearch.indexer.store import faiss_vectors
+    from evsearch.store import Index, fts_escape
+    from evsearch.store import faiss_vectors
 
     tmp = None
     index_dir = args.index

@@ -60,7 +60,7 @@ def configs():
 
 def raw(engine, text: str) -> list[tuple[str, int]]:
     """The retrievers on the query as typed: no understanding, filters or boosts (the baselines)."""
-    from evsearch.indexer.store.index import fts_escape
+    from evsearch.store.index import fts_escape
     from evsearch.search.retrieve import retrieve
 
     scores = retrieve(engine.index, engine.embedder.encode_query(text), fts_escape(text), None, engine.tuning)

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from api_helpers import EVSEARCH, evsearch_env
 
-from evsearch.indexer.store import Index, IndexWriter, fts_escape
-from evsearch.indexer.store.generations import read_current
+from evsearch.store import Index, IndexWriter, fts_escape
+from evsearch.store.generations import read_current
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "index"
 SUMMARY = re.compile(

@@ -10,7 +10,7 @@ import pytest
 
 from evsearch.errors import ReportReadError
 from evsearch.indexer.pipeline import parse_file, parse_paths, report_id_for
-from evsearch.indexer.records import ParsedReport
+from evsearch.records import ParsedReport
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 
 from evsearch.errors import IndexMismatchError
 from evsearch.indexer.build import build_index
-from evsearch.indexer.store import Index, fts_escape
+from evsearch.store import Index, fts_escape
 
 # Three small reports in our own words, laid out like real ones (heading, dates, judgement, numbered paragraphs).
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "index"

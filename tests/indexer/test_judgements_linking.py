@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from evsearch.indexer.linking import find_section, link_judgements
-from evsearch.indexer.records import Judgement, Paragraph
+from evsearch.records import Judgement, Paragraph
 
 
 def _para(seq: int, section: str | None, part: str | None = None, grade: int | None = None) -> Paragraph:

@@ -11,7 +11,7 @@ from evsearch.indexer.metadata import (
     parse_date_range,
     refine_framework,
 )
-from evsearch.indexer.records import Judgement
+from evsearch.records import Judgement
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from evsearch.indexer.cleaning import clean_line, join_lines, page_lines
 from evsearch.indexer.headings import grade_line, split_title_grade
 from evsearch.indexer.paragraphs import skip_regions, split_paragraphs, split_text
 from evsearch.indexer.reader import Document, read_document
-from evsearch.indexer.records import PARAGRAPH_KINDS, Paragraph
+from evsearch.records import PARAGRAPH_KINDS, Paragraph
 from evsearch.indexer.sections import normalize_title, title_role
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

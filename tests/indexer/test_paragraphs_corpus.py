@@ -15,7 +15,7 @@ import pytest
 from evsearch.errors import ReportReadError
 from evsearch.indexer.paragraphs import split_paragraphs
 from evsearch.indexer.reader import read_document
-from evsearch.indexer.records import ParsedReport, Paragraph
+from evsearch.records import ParsedReport, Paragraph
 from evsearch.indexer.sections import title_role
 
 pytestmark = pytest.mark.corpus

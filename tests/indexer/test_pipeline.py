@@ -10,7 +10,7 @@ import pytest
 
 from evsearch.errors import ReportReadError
 from evsearch.indexer.pipeline import iter_report_files, parse_file, parse_paths, report_id_for, slugify
-from evsearch.indexer.records import ParsedReport
+from evsearch.records import ParsedReport
 
 # A tiny report in our own words (tests/fixtures), laid out like the numbered-paragraph reports.
 OWN_REPORT = (Path(__file__).resolve().parents[1] / "fixtures" / "small-numbered-report.txt").read_text(encoding="utf-8")

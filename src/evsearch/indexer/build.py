@@ -25,9 +25,9 @@ import numpy as np
 
 from evsearch import config
 from evsearch.errors import EvsearchError, ReportReadError
-from evsearch.indexer.records import ParsedReport
-from evsearch.indexer.store.recipes import resolve as resolve_recipe
-from evsearch.indexer.store.writer import IndexWriter
+from evsearch.records import ParsedReport
+from evsearch.store.recipes import resolve as resolve_recipe
+from evsearch.store.writer import IndexWriter
 
 EMBED_CHUNK = 512
 _QUEUE_DEPTH = 16
@@ -209,8 +209,8 @@ def _warm_search_structures(index_dir: Path) -> None:
     indexes skip them (memory_indexes.CACHE_MIN_PARAGRAPHS). Failure only costs speed: search
     builds them again or falls back to SQLite FTS5 and FAISS.
     """
-    from evsearch.indexer.store.index import Index
-    from evsearch.indexer.store.memory_indexes import CACHE_MIN_PARAGRAPHS
+    from evsearch.store.index import Index
+    from evsearch.store.memory_indexes import CACHE_MIN_PARAGRAPHS
 
     try:
         with Index.open(index_dir) as index:

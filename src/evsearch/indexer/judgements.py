@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 
 from evsearch.indexer.grades import GRADE_PATTERN, lookup_label
-from evsearch.indexer.records import Judgement
+from evsearch.records import Judgement
 
 SEED_PARTS = ("Safeguarding services", "Services for looked after children")
 SIF_OVERALL_TITLE = "Overall judgement"

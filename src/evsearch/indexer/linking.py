@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from evsearch.indexer.judgements import csv_column, normalise_title
-from evsearch.indexer.records import Judgement, Paragraph
+from evsearch.records import Judgement, Paragraph
 
 _TRAILING_VERB = re.compile(r"\s+(?:is|are|remains?|continues? to be)$")
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from evsearch.indexer.records import Judgement, Report
+from evsearch.records import Judgement, Report
 
 _MONTHS = {
     m: i

@@ -28,7 +28,7 @@ from evsearch.indexer.headings import (
     split_title_grade,
 )
 from evsearch.indexer.reader import Document
-from evsearch.indexer.records import Paragraph
+from evsearch.records import Paragraph
 from evsearch.indexer.regions import is_table_start, skip_table, skip_toc
 from evsearch.indexer.sections import SUMMARY_SECTIONS, normalize_title, timeframe_of, title_role
 

@@ -19,7 +19,7 @@ from evsearch.indexer.judgements import extract_judgements
 from evsearch.indexer.linking import link_judgements
 from evsearch.indexer.metadata import extract_report, refine_framework
 from evsearch.indexer.reader import SUPPORTED_SUFFIXES, read_document
-from evsearch.indexer.records import ParsedReport
+from evsearch.records import ParsedReport
 
 
 def slugify(text: str) -> str:

@@ -50,7 +50,7 @@ class Engine:
 
     # -- lifecycle
     def _open(self) -> None:
-        from evsearch.indexer.store.index import Index
+        from evsearch.store.index import Index
 
         index = Index.open(self.index_dir, model=self._model)
         if config.get("memory_indexes"):

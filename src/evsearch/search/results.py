@@ -1,6 +1,6 @@
 """The one search result model: JSON, the CLI table and the web page read it.
 
-A Hit is the paragraph record (field names from evsearch.indexer.records) plus
+A Hit is the paragraph record (field names from evsearch.records) plus
 what search adds: score, highlights, a citation and which filters/boosts
 applied. Building every face from ``SearchResponse.to_dict()`` keeps them from
 drifting apart.

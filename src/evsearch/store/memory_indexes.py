@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evsearch.indexer.store import bm25_matrix, quantized
-from evsearch.indexer.store.columns import ParagraphColumns
-from evsearch.indexer.store.record_cache import RecordCache
+from evsearch.store import bm25_matrix, quantized
+from evsearch.store.columns import ParagraphColumns
+from evsearch.store.record_cache import RecordCache
 
 CACHE_MIN_PARAGRAPHS = 5000
 

@@ -8,8 +8,8 @@ import pytest
 
 from store_helpers import make_report, write_reports
 from evsearch.errors import IndexBusyError, IndexMismatchError
-from evsearch.indexer.store import Index, IndexWriter
-from evsearch.indexer.store.generations import read_current
+from evsearch.store import Index, IndexWriter
+from evsearch.store.generations import read_current
 
 
 def gens(index_dir: Path) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evsearch.indexer.store import Index
+from evsearch.store import Index
 from store_helpers import TOPICS, make_report, write_reports
 
 

@@ -4,9 +4,9 @@ Read with ``Index.open(dir)``; write through ``IndexWriter`` (used by
 ``evsearch.indexer.build``). docs/index-format.md describes the files.
 """
 
-from evsearch.indexer.store.fts import fts_escape
-from evsearch.indexer.store.index import Index
-from evsearch.indexer.store.schema import SCHEMA_VERSION
-from evsearch.indexer.store.writer import IndexWriter
+from evsearch.store.fts import fts_escape
+from evsearch.store.index import Index
+from evsearch.store.schema import SCHEMA_VERSION
+from evsearch.store.writer import IndexWriter
 
 __all__ = ["Index", "IndexWriter", "SCHEMA_VERSION", "fts_escape"]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from evsearch.errors import IndexCorruptError, IndexMismatchError
-from evsearch.indexer.store.schema import FTS_TOKENIZER, SCHEMA_VERSION
+from evsearch.store.schema import FTS_TOKENIZER, SCHEMA_VERSION
 
 MANIFEST = "manifest.json"
 FORMAT = "evsearch-index"

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from evsearch.errors import IndexCorruptError
-from evsearch.indexer.store.vectors import VectorStore
+from evsearch.store.vectors import VectorStore
 
 try:
     import faiss

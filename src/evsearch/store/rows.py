@@ -7,7 +7,7 @@ import re
 import sqlite3
 from typing import Any
 
-from evsearch.indexer.records import Judgement, Paragraph, Report
+from evsearch.records import Judgement, Paragraph, Report
 
 _YEAR = re.compile(r"^(\d{4})")
 

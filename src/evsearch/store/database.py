@@ -16,7 +16,7 @@ from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 
 from evsearch.errors import EvsearchError, IndexBusyError, IndexCorruptError, InputError
-from evsearch.indexer.store.schema import DDL, STATEMENTS
+from evsearch.store.schema import DDL, STATEMENTS
 
 Params = Sequence[Any] | dict[str, Any]
 

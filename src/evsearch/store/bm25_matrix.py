@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from evsearch.indexer.store.schema import FTS_TOKENIZER
+from evsearch.store.schema import FTS_TOKENIZER
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from evsearch.errors import InputError
-from evsearch.indexer.records import Paragraph
+from evsearch.records import Paragraph
 
 
 def _text(p: Paragraph) -> str:

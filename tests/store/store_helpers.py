@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from evsearch.indexer.records import Judgement, Paragraph, ParsedReport, Report
-from evsearch.indexer.store import IndexWriter
+from evsearch.records import Judgement, Paragraph, ParsedReport, Report
+from evsearch.store import IndexWriter
 
 # Invented reports about invented councils (never text from the corpus).
 TOPICS = {

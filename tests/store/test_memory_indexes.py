@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evsearch.indexer.store import Index
-from evsearch.indexer.store import bm25_matrix, quantized
-from evsearch.indexer.store.columns import ParagraphColumns
-from evsearch.indexer.store.faiss_vectors import FlatVectors
-from evsearch.indexer.store.record_cache import RecordCache
+from evsearch.store import Index
+from evsearch.store import bm25_matrix, quantized
+from evsearch.store.columns import ParagraphColumns
+from evsearch.store.faiss_vectors import FlatVectors
+from evsearch.store.record_cache import RecordCache
 
 # OR-of-quoted-phrases queries, as retrieve.keyword_query writes them: stems ("carers" and
 # "carer" are two clauses of one token), phrases, accents folded, a word no paragraph holds.

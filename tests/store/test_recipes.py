@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from evsearch.errors import InputError
-from evsearch.indexer.records import Paragraph
-from evsearch.indexer.store import Index
-from evsearch.indexer.store.recipes import embedding_text, resolve
+from evsearch.records import Paragraph
+from evsearch.store import Index
+from evsearch.store.recipes import embedding_text, resolve
 from store_helpers import make_report, write_reports
 
 P = Paragraph("r", 0, 1, "paragraph", "Plans are reviewed on time.", part="Part two", section="Care plans",

@@ -17,11 +17,11 @@ import numpy as np
 
 from evsearch import config
 from evsearch.errors import IndexBusyError, IndexMismatchError, IndexNotFoundError, NotFoundError
-from evsearch.indexer.store import generations, manifest as manifest_mod, schema, vectors as vector_backends
-from evsearch.indexer.store.database import Database
-from evsearch.indexer.store.fts import fts_escape
-from evsearch.indexer.store.rows import as_dict, paragraph_dict
-from evsearch.indexer.store.vectors import VectorStore
+from evsearch.store import generations, manifest as manifest_mod, schema, vectors as vector_backends
+from evsearch.store.database import Database
+from evsearch.store.fts import fts_escape
+from evsearch.store.rows import as_dict, paragraph_dict
+from evsearch.store.vectors import VectorStore
 
 __all__ = ["Index", "fts_escape"]
 
@@ -57,7 +57,7 @@ class Index:
         self.db = Database(gen_dir / manifest["files"]["sqlite"])
         try:
             if manifest["ann"] in ("flat", "hnsw"):
-                from evsearch.indexer.store.faiss_vectors import use_search_threads
+                from evsearch.store.faiss_vectors import use_search_threads
 
                 use_search_threads(int(config.get("threads")) or 1)
             self.store: VectorStore = vector_backends.load(
@@ -158,7 +158,7 @@ class Index:
     def use_memory_indexes(self, cache_dir: Path | None = None) -> None:
         """Load the derived in-memory search structures (BM25 matrix, filter columns, SQ8
         shortlist; memory_indexes.py). Same results as the SQL/FAISS paths, a fraction of the time."""
-        from evsearch.indexer.store.memory_indexes import MemoryIndexes
+        from evsearch.store.memory_indexes import MemoryIndexes
 
         self._memory = MemoryIndexes.load(self.db, self.store, cache_dir)
 

@@ -32,7 +32,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from evsearch.indexer.store.faiss_vectors import DIRECT_SCORING_MAX, FlatVectors
+from evsearch.store.faiss_vectors import DIRECT_SCORING_MAX, FlatVectors
 
 log = logging.getLogger(__name__)
 

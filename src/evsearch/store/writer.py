@@ -22,13 +22,13 @@ from typing import Any
 import numpy as np
 
 from evsearch.errors import IndexCorruptError
-from evsearch.indexer.records import ParsedReport
-from evsearch.indexer.store import generations, manifest as manifest_mod, vectors as vector_backends
-from evsearch.indexer.store.database import Database
-from evsearch.indexer.store.recipes import embedding_text as recipe_text
-from evsearch.indexer.store.rows import judgement_row, paragraph_row, report_row
-from evsearch.indexer.store.schema import SCHEMA_VERSION
-from evsearch.indexer.store.vectors import VectorStore
+from evsearch.records import ParsedReport
+from evsearch.store import generations, manifest as manifest_mod, vectors as vector_backends
+from evsearch.store.database import Database
+from evsearch.store.recipes import embedding_text as recipe_text
+from evsearch.store.rows import judgement_row, paragraph_row, report_row
+from evsearch.store.schema import SCHEMA_VERSION
+from evsearch.store.vectors import VectorStore
 
 SQLITE_FILE = "index.sqlite"
 VECTORS_FILE = "vectors.faiss"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from evsearch.errors import InputError
-from evsearch.indexer.store import vectors as backends
+from evsearch.store import vectors as backends
 
 DIM = 16
 

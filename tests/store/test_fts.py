@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from evsearch.indexer.store import Index, fts_escape
+from evsearch.store import Index, fts_escape
 
 NASTY = ['"', "*", "NEAR(", "-", ":", "(", ")", "^", "AND", "OR", "NOT", "text:", "'", "\\", "{", "}", "+"]
 

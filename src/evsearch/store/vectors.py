@@ -19,8 +19,8 @@ from evsearch.errors import InputError
 
 # kind -> "module:Class"; modules are imported lazily (heavy optional dependencies).
 BACKENDS: dict[str, str] = {
-    "flat": "evsearch.indexer.store.faiss_vectors:FlatVectors",
-    "hnsw": "evsearch.indexer.store.faiss_vectors:HnswVectors",
+    "flat": "evsearch.store.faiss_vectors:FlatVectors",
+    "hnsw": "evsearch.store.faiss_vectors:HnswVectors",
 }
 ANN_CHOICES = ("auto", *BACKENDS)
 # 'auto' switches from exact search to HNSW at this many vectors.

@@ -10,7 +10,7 @@ import pytest
 
 from store_helpers import TOPICS, make_report, write_reports
 from evsearch.errors import IndexMismatchError, IndexNotFoundError, NotFoundError
-from evsearch.indexer.store import SCHEMA_VERSION, Index, fts_escape
+from evsearch.store import SCHEMA_VERSION, Index, fts_escape
 
 
 def test_round_trip_reads_back_every_record(opened: Index) -> None:
