@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -33,8 +32,8 @@ def csv_rows(ilacs_dir: Path) -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="session")
 def expectations() -> dict[tuple[str, str], dict[str, str]]:
     """Cells of judgements.csv known to be wrong, with the value read from the PDF."""
-    text = resources.files("evsearch.indexer").joinpath("data/judgement_expectations.csv").read_text("utf-8")
-    return {(row["path"], row["column"]): row for row in csv.DictReader(text.splitlines())}
+    with open(Path(__file__).parent / "data" / "judgement_expectations.csv", newline="", encoding="utf-8") as fh:
+        return {(row["path"], row["column"]): row for row in csv.DictReader(fh)}
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """Whole-corpus checks: every ilacs/ PDF's judgements against judgements.csv (an imperfect oracle).
 
 Cells where the CSV is known to be wrong (verified by opening the PDF) are
-corrected by src/evsearch/indexer/data/judgement_expectations.csv, so these
+corrected by tests/indexer/data/judgement_expectations.csv, so these
 tests assert what the reports print.
 """
 
