@@ -29,7 +29,7 @@ def find_judgement(report: dict, judgement: str | int) -> dict:
     """The report's judgement named by id or by title (exact first, then contained)."""
     judgements = report.get("judgements") or []
     key = str(judgement).strip()
-    if key.isdigit():
+    if key.isascii() and key.isdigit():  # "²" passes isdigit() but not int()
         for j in judgements:
             if int(j["judgement_id"]) == int(key):
                 return j

@@ -235,7 +235,7 @@ class QueryParser:
                     section_spans.append((start, end))
                     _mark(topic_tokens, start, end)
         for i, tok in enumerate(doc):
-            if tok.like_num and len(tok.text) == 4 and tok.text.isdigit():
+            if tok.like_num and len(tok.text) == 4 and tok.text.isascii() and tok.text.isdigit():  # "²" is a digit to isdigit(), not to int()
                 year = int(tok.text)
                 if year in self._years or MIN_YEAR <= year <= MAX_YEAR:
                     parsed.year = parsed.year or year
