@@ -46,9 +46,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("batch_size", 32, "Texts per embedding batch.", int),
     Setting("threads", 0, "CPU threads for embedding and FAISS; 0 means all cores.", int),
     Setting(
+        "store_backend",
+        "faiss",
+        "Index store a new index is built with: 'faiss' (SQLite + FAISS in the index folder) or 'milvus' "
+        "(vectors, BM25 and filter fields in Milvus); an existing index keeps the one its manifest names.",
+    ),
+    Setting(
+        "milvus_uri",
+        "",
+        "Milvus to build a 'milvus' index in: empty means a Milvus Lite file inside each generation folder; "
+        "http://host:19530 names a Milvus server or cluster.",
+    ),
+    Setting(
         "ann",
         "auto",
-        "FAISS index type: 'flat' (exact), 'hnsw', or 'auto' (flat below 200,000 paragraphs).",
+        "FAISS index type: 'flat' (exact), 'hnsw', 'ivf' (8-bit IVF, exact rescoring), or 'auto' "
+        "(flat below 200,000 paragraphs, ivf above).",
     ),
     Setting(
         "embedding_text",
@@ -60,8 +73,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "memory_indexes",
         True,
-        "Search with in-memory copies of the index (BM25 matrix, filter columns, 8-bit vector shortlist): "
-        "same results, ~10x faster; false uses SQLite FTS5 and FAISS directly.",
+        "Search with the in-memory structures each generation holds (BM25 matrix, filter columns, "
+        "compressed vector shortlist): same results, ~10x faster; false uses SQLite FTS5 and FAISS directly.",
         bool,
     ),
     Setting("max_query_chars", 1000, "Queries longer than this are truncated, with a note in the response.", int),
@@ -69,6 +82,32 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("api_key", "", "Enables POST /reports when set; clients send it in the X-API-Key header."),
     Setting("max_upload_mb", 25, "Largest upload accepted by POST /reports, in MiB.", int),
     Setting("cors_origins", "", "Comma-separated origins allowed by CORS; empty disables CORS."),
+    Setting(
+        "auth_failures_per_minute",
+        10,
+        "Wrong or missing API keys one client may send per minute before POST /reports answers 429.",
+        int,
+    ),
+    Setting(
+        "pdf_memory_mb",
+        1024,
+        "Address-space limit of the child process that reads one PDF, in MiB; a PDF needing more fails.",
+        int,
+    ),
+    Setting("pdf_cpu_seconds", 120, "CPU seconds the child process may spend reading one PDF.", int),
+    Setting(
+        "max_report_chars",
+        10_000_000,
+        "Most characters of text read from one report; a file holding more fails (a decompression bomb).",
+        int,
+    ),
+    Setting(
+        "long_paragraph_chars",
+        20_000,
+        "A paragraph longer than this is listed by `evsearch index` as a likely parsing fault.",
+        int,
+    ),
+    Setting("traceback", False, "Show the traceback of an unexpected CLI error (for bug reports).", bool),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -91,8 +130,8 @@ def get(name: str) -> Any:
 
 
 def cache_root() -> Path:
-    """Where derived files live (ONNX exports, weight checks, in-memory search structures):
-    the 'cache' setting, or ~/.cache/evsearch when it is empty."""
+    """Where derived model files live (ONNX exports, weight checks): the 'cache' setting, or
+    ~/.cache/evsearch when it is empty. Index structures live in the index's generations."""
     raw = str(get("cache") or "").strip()
     return Path(raw).expanduser() if raw else Path.home() / ".cache" / "evsearch"
 

@@ -122,3 +122,14 @@ class IndexCorruptError(EvsearchError):
 
 class ModelIntegrityError(ModelNotFoundError):
     """Model weights on disk do not match their known checksum (damaged or altered install)."""
+
+
+class TooManyRequestsError(EvsearchError):
+    """A client that sent too many wrong API keys must wait before trying again."""
+
+    status_code = 429
+    exit_code = 2
+
+    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after

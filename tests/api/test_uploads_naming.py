@@ -58,8 +58,9 @@ def test_check_content() -> None:
 
 
 def test_store_writes_only_inside_uploads(tmp_path: Path) -> None:
-    path = uploads.store(tmp_path, "safe-id-0123456789", ".txt", b"text")
-    assert path == tmp_path / "uploads" / "safe-id-0123456789.txt" and path.read_bytes() == b"text"
+    path, created = uploads.store(tmp_path, "safe-id-0123456789", ".txt", b"text")
+    assert created and path == tmp_path / "uploads" / "safe-id-0123456789.txt" and path.read_bytes() == b"text"
     assert [p.name for p in (tmp_path / "uploads").iterdir()] == ["safe-id-0123456789.txt"]  # no temp left
+    assert uploads.store(tmp_path, "safe-id-0123456789", ".txt", b"text") == (path, False)  # same upload again
     with pytest.raises(InputError):
         uploads.store(tmp_path, "../escape", ".txt", b"x")

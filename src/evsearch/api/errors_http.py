@@ -6,6 +6,12 @@ plus an optional ``"hint"``, whatever raised it: a domain error from the core
 (422), a Starlette routing error (404/405), or an unexpected bug (logged with
 its traceback, answered 500 with no internals). Clients, the web page and the
 shape test in tests/api/test_error_shape.py all rely on this one shape.
+
+Domain errors' messages pass through ``public_text`` (no server paths leave the server), and
+an unexpected error is answered by ``CatchAll`` rather than Starlette's
+ServerErrorMiddleware, which re-raises after answering and so makes uvicorn
+drop the client's keep-alive connection: the client's next request would fail
+too.
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from evsearch.errors import EvsearchError
+from evsearch.api.public import public_text
+from evsearch.errors import EvsearchError, TooManyRequestsError
 
 log = logging.getLogger("evsearch.http")
 
@@ -52,7 +60,10 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, str | None]:
 async def _domain_error(request: Request, exc: EvsearchError) -> JSONResponse:
     if exc.status_code >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc)
-    return JSONResponse(exc.to_dict(), status_code=exc.status_code)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequestsError) else None
+    body = error_body(type(exc).__name__, public_text(exc.message), exc.hint and public_text(exc.hint))
+    return JSONResponse(body, status_code=exc.status_code,
+                        headers=headers)  # fmt: skip
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -71,12 +82,39 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return JSONResponse(
-        error_body("InternalError", "the server hit an unexpected error; it has been logged"),
-        status_code=500,
-    )
+class CatchAll:
+    """Answer any unexpected exception with the JSON 500 and keep the connection open.
+
+    Sits inside Starlette's ServerErrorMiddleware, so nothing reaches the one
+    that re-raises. An error after the response has started can only be logged.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                return
+            response = JSONResponse(
+                error_body("InternalError", "the server hit an unexpected error; it has been logged"),
+                status_code=500,
+            )
+            await response(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -84,4 +122,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(EvsearchError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(CatchAll)

@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from evsearch import __version__ as _version
 from evsearch import config
 from evsearch.api import routes_read, routes_write
+from evsearch.api.auth import KeyGate
 from evsearch.api.errors_http import install_error_handlers
 from evsearch.api.worker import EngineWorker
 
@@ -92,7 +93,7 @@ def create_app(index_dir: str | Path | None = None, *, worker: EngineWorker | No
     )
     app.state.worker = worker
     app.state.index_dir = index_path
-    app.state.api_key = config.get("api_key") or ""
+    app.state.keys = KeyGate(config.get("api_key") or "", config.get("auth_failures_per_minute"))
     app.state.max_upload_mb = config.get("max_upload_mb")
 
     install_error_handlers(app)

@@ -4,26 +4,34 @@ Four tools, each a thin call into the same Engine the CLI and HTTP API use,
 answering with text an assistant can quote: a citation line ("East Sussex
 2010 report, paragraph 41 (Being healthy, grade 3 adequate)"), the paragraph
 text and its highlighted sentences. Domain errors become tool errors
-(``isError``) with the core's one-line message, never a traceback.
+(``isError``) with the core's one-line message, never a traceback and never
+a server path. A call with an argument a tool does not declare is refused
+with a message naming it (``forbid_unknown_arguments``), so a misspelt filter
+is not silently ignored.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Callable
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from evsearch import config
 from evsearch.api.citations import format_hits, format_judgement, format_report, report_label
+from evsearch.api.public import public_text
+from evsearch.api.schemas import ID_MAX
 from evsearch.api.worker import EngineWorker
 from evsearch.errors import EvsearchError, NotFoundError
 from evsearch.indexer.grades import parse_grade
+
+log = logging.getLogger("evsearch.mcp")
 
 INSTRUCTIONS = (
     "Search inspection reports for evidence. Each result is one numbered paragraph with a citation "
@@ -55,23 +63,28 @@ def build_server(worker: EngineWorker) -> MCPServer:
         try:
             return await worker.run(fn)
         except EvsearchError as exc:
-            raise ToolError(str(exc)) from None
+            raise ToolError(public_text(str(exc))) from None
+        except ToolError:
+            raise
+        except Exception:  # a bug: logged in full here, one plain line for the assistant
+            log.exception("unexpected error in an MCP tool")
+            raise ToolError("the server hit an unexpected error; it has been logged") from None
 
     def grade_of(value: str | None) -> int | None:
         try:
             return None if not value else parse_grade(value)
         except EvsearchError as exc:
-            raise ToolError(str(exc)) from None
+            raise ToolError(public_text(str(exc))) from None
 
     @server.tool()
     async def search_evidence(
         query: Annotated[str, Field(description="What to find, in plain words.", min_length=1, max_length=2000)],
         k: Annotated[int, Field(description="Number of paragraphs to return.", ge=1, le=50)] = 8,
-        grade: Annotated[str | None, Field(description="Only paragraphs under this grade: word or 1-4.")] = None,
-        theme: Annotated[str | None, Field(description="Theme, e.g. 'health'.")] = None,
-        local_authority: Annotated[str | None, Field(description="Local authority name.")] = None,
+        grade: Annotated[str | None, Field(description="Only paragraphs under this grade: word or 1-4.", max_length=60)] = None,
+        theme: Annotated[str | None, Field(description="Theme, e.g. 'health'.", max_length=100)] = None,
+        local_authority: Annotated[str | None, Field(description="Local authority name.", max_length=200)] = None,
         year: Annotated[int | None, Field(description="Inspection year.", ge=1990, le=2100)] = None,
-        report_id: Annotated[str | None, Field(description="Restrict to one report.")] = None,
+        report_id: Annotated[str | None, Field(description="Restrict to one report.", max_length=300)] = None,
     ) -> str:
         """Find cited paragraphs of inspection reports that answer a question."""
         g = grade_of(grade)
@@ -84,16 +97,16 @@ def build_server(worker: EngineWorker) -> MCPServer:
 
     @server.tool()
     async def get_report(
-        report_id: Annotated[str, Field(description="Report id, from a search result or list_judgements.")],
+        report_id: Annotated[str, Field(description="Report id, from a search result or list_judgements.", max_length=300)],
     ) -> str:
         """A report's metadata and its judgement table (each judgement with its grade and id)."""
         return await call(lambda engine: format_report(engine.report(report_id)))
 
     @server.tool()
     async def list_judgements(
-        grade: Annotated[str | None, Field(description="Grade word or 1-4, e.g. 'inadequate'.")] = None,
-        title: Annotated[str | None, Field(description="Judgement title or part of it.")] = None,
-        local_authority: Annotated[str | None, Field(description="Local authority name.")] = None,
+        grade: Annotated[str | None, Field(description="Grade word or 1-4, e.g. 'inadequate'.", max_length=60)] = None,
+        title: Annotated[str | None, Field(description="Judgement title or part of it.", max_length=300)] = None,
+        local_authority: Annotated[str | None, Field(description="Local authority name.", max_length=200)] = None,
         limit: Annotated[int, Field(description="Most judgements to list.", ge=1, le=500)] = 50,
     ) -> str:
         """Graded judgements across reports, with report and judgement ids."""
@@ -112,12 +125,14 @@ def build_server(worker: EngineWorker) -> MCPServer:
 
     @server.tool()
     async def evidence_for_judgement(
-        report_id: Annotated[str, Field(description="Report id.")],
-        judgement: Annotated[str, Field(description="Judgement title (e.g. 'Being healthy') or judgement_id.")],
+        report_id: Annotated[str, Field(description="Report id.", max_length=300)],
+        judgement: Annotated[
+            str, Field(description="Judgement title (e.g. 'Being healthy') or judgement_id.", min_length=1, max_length=300)
+        ],
         k: Annotated[int, Field(description="Paragraphs to return.", ge=1, le=50)] = 8,
     ) -> str:
         """The paragraphs that support one judgement of one report, best first."""
-        key: str | int = int(judgement) if judgement.strip().isdigit() else judgement
+        key = _judgement_key(judgement)
 
         def run(engine: Any) -> str:
             resp = engine.evidence_for_judgement(report_id, key, k=k)
@@ -126,7 +141,35 @@ def build_server(worker: EngineWorker) -> MCPServer:
 
         return await call(run)
 
+    forbid_unknown_arguments(server)
     return server
+
+
+def _judgement_key(judgement: str) -> str | int:
+    """A judgement id when the text is ASCII digits within SQLite's range, else the title to match.
+
+    WHY not ``isdigit``: "²" passes it and then fails ``int()``, outside the tool's error handling.
+    """
+    text = judgement.strip()
+    if text.isascii() and text.isdigit():
+        number = int(text)
+        if number <= ID_MAX:
+            return number
+        raise ToolError(f"judgement id {text} is out of range")
+    return judgement
+
+
+def forbid_unknown_arguments(server: MCPServer) -> None:
+    """Make every tool refuse arguments it does not declare ("Extra inputs are not permitted: colour").
+
+    The SDK builds each tool's argument model from its signature and, by
+    pydantic's default, drops unknown keys; a subclass with ``extra="forbid"``
+    turns them into the SDK's ordinary validation error (a tool error).
+    """
+    for tool in server._tool_manager.list_tools():  # mcp==2.3.0: the registered Tool objects
+        model = tool.fn_metadata.arg_model
+        strict = type(model.__name__, (model,), {"model_config": ConfigDict(**model.model_config, extra="forbid")})
+        tool.fn_metadata.arg_model = strict
 
 
 def serve_stdio(index_dir: str | Path | None = None) -> None:

@@ -8,15 +8,16 @@ cannot drift apart.
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from evsearch import config
+from evsearch.api.public import public_name, public_report, public_stats
 from evsearch.api.schemas import (
     ERRORS,
+    ID_MAX,
     HealthOut,
     JudgementOut,
     ParagraphOut,
@@ -54,13 +55,6 @@ def _worker(request: Request) -> EngineWorker:
 def _grade(value: str | None) -> int | None:
     """Parse a grade once here so a typo is a 400 naming the valid words."""
     return None if value in (None, "") else parse_grade(value)
-
-
-def _public(report: dict) -> dict:
-    """A report as clients see it: the server's file path reduced to its file name."""
-    if report.get("path"):
-        report = {**report, "path": PurePath(str(report["path"])).name}
-    return report
 
 
 def _blank(value: str | None) -> str | None:
@@ -125,14 +119,14 @@ async def reports(
     """Reports in the index, with their metadata."""
     worker = _worker(request)
     found = await worker.run(lambda e: e.reports(la=_blank(la), year=year, framework=_blank(framework)))
-    return [_public(r) for r in found]
+    return [public_report(r) for r in found]
 
 
 @router.get("/reports/{report_id}", responses={200: {"model": ReportOut}, **ERRORS}, tags=["reports"])
 async def report(request: Request, report_id: ReportId) -> Any:
     """One report's metadata and its judgement table."""
     worker = _worker(request)
-    return _public(await worker.run(lambda e: e.report(report_id)))
+    return public_report(await worker.run(lambda e: e.report(report_id)))
 
 
 @router.get(
@@ -172,7 +166,7 @@ async def judgements(
 )
 async def judgement_evidence(
     request: Request,
-    judgement_id: Annotated[int, Path(description="Judgement id, as in /judgements.", ge=0)],
+    judgement_id: Annotated[int, Path(description="Judgement id, as in /judgements.", ge=0, le=ID_MAX)],
     k: Annotated[int, Query(description="Paragraphs to return.", ge=1, le=100)] = 20,
 ) -> Any:
     """The paragraphs that support one judgement, best first."""
@@ -211,7 +205,7 @@ async def healthz(request: Request) -> Any:
     return {
         "status": "ok",
         "model": model or config.get("model"),
-        "index": str(request.app.state.index_dir),
-        "stats": stats,
+        "index": public_name(request.app.state.index_dir),
+        "stats": public_stats(stats),
         "vocab": vocabulary(stats),
     }

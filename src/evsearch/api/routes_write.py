@@ -1,15 +1,17 @@
 """POST /reports: the one write endpoint, off unless the server has an API key.
 
-Order of checks matters: writes enabled (403) -> key present and equal,
-compared in constant time (401) -> declared size (413, before the body is
+Order of checks matters: writes enabled (403) -> client not blocked for
+guessing keys (429) -> key present and equal, as bytes, in constant time
+(401; see auth.py) -> declared size (413, before the body is
 parsed) -> multipart field -> extension and content (415) -> actual size
 (413). Only then is a file written (see uploads.py) and indexed on the engine
-thread, followed by ``engine.refresh()`` so the next search sees it.
+thread, followed by ``engine.refresh()`` so the next search sees it. If the
+file is not indexed (unreadable, or another writer holds the index: 409), it
+is deleted again: nothing is left in ``uploads/`` that the index does not hold.
 """
 
 from __future__ import annotations
 
-import hmac
 from pathlib import Path
 from typing import Any
 
@@ -19,31 +21,11 @@ from starlette.datastructures import UploadFile
 
 from evsearch.api import uploads
 from evsearch.api.schemas import ErrorOut, UploadOut
-from evsearch.errors import (
-    AuthError,
-    InputError,
-    NotFoundError,
-    PayloadTooLargeError,
-    ReportReadError,
-    WritesDisabledError,
-)
+from evsearch.errors import InputError, PayloadTooLargeError, ReportReadError
 
 router = APIRouter()
 
 _MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file
-
-
-def _authorise(request: Request) -> None:
-    expected: str = request.app.state.api_key
-    if not expected:
-        raise WritesDisabledError(
-            "uploads are disabled on this server", hint="start it with EVSEARCH_API_KEY set to enable POST /reports"
-        )
-    given = request.headers.get("x-api-key")
-    if not given:
-        raise AuthError("missing X-API-Key header", hint="send the server's API key in the X-API-Key header")
-    if not hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8")):
-        raise AuthError("wrong API key")
 
 
 def _declared_size(request: Request, limit: int) -> None:
@@ -64,8 +46,8 @@ def _declared_size(request: Request, limit: int) -> None:
 def _index(engine: Any, index_dir: Path, path: Path) -> tuple[str, dict]:
     """Runs on the engine thread: index one file with the engine's own model, then refresh.
 
-    Returns the id the index holds the report under (our generated name, which
-    the indexer's id rule keeps; looked up by file name otherwise) and a
+    Returns the id the index holds the report under (the id of an earlier
+    report when the bytes are the same: one report, both files recorded) and a
     summary of the build.
     """
     from evsearch.indexer.build import build_index
@@ -74,11 +56,7 @@ def _index(engine: Any, index_dir: Path, path: Path) -> tuple[str, dict]:
     if result.failed:
         raise ReportReadError(str(path), result.failed[0][1])
     engine.refresh()
-    try:
-        report_id = engine.report(path.stem)["report_id"]
-    except NotFoundError:
-        named = [r["report_id"] for r in engine.reports() if Path(str(r.get("path") or "")).name == path.name]
-        report_id = named[0] if named else path.stem
+    report_id = result.ids[str(path.resolve())]
     summary = {"indexed": result.indexed, "unchanged": result.unchanged, "paragraphs": result.paragraphs,
                "seconds": round(result.seconds, 3), "generation": result.generation}  # fmt: skip
     return report_id, summary
@@ -91,6 +69,8 @@ def _index(engine: Any, index_dir: Path, path: Path) -> tuple[str, dict]:
     responses={
         201: {"model": UploadOut, "description": "Indexed"},
         401: {"model": ErrorOut, "description": "Missing or wrong X-API-Key"},
+        409: {"model": ErrorOut, "description": "Another writer holds the index; nothing was kept"},
+        429: {"model": ErrorOut, "description": "Too many wrong keys from this client; see Retry-After"},
         403: {"model": ErrorOut, "description": "Uploads disabled (no api_key setting)"},
         413: {"model": ErrorOut, "description": "Over max_upload_mb"},
         415: {"model": ErrorOut, "description": "Not a .pdf or .txt report"},
@@ -113,7 +93,7 @@ def _index(engine: Any, index_dir: Path, path: Path) -> tuple[str, dict]:
 )
 async def upload_report(request: Request) -> Any:
     """Index an uploaded .pdf or .txt report (multipart field `file`; needs X-API-Key)."""
-    _authorise(request)
+    request.app.state.keys.check(request)
     limit = int(request.app.state.max_upload_mb) * 1024 * 1024
     _declared_size(request, limit)
     form = await request.form(max_files=1, max_fields=4)
@@ -128,12 +108,15 @@ async def upload_report(request: Request) -> Any:
         await form.close()
     uploads.check_content(name, suffix, data, limit)
     index_dir: Path = request.app.state.index_dir
-    path = uploads.store(index_dir, uploads.report_id_for(upload.filename, data), suffix, data)
+    path, created = uploads.store(index_dir, uploads.report_id_for(upload.filename, data), suffix, data)
     worker = request.app.state.worker
     try:
         report_id, summary = await worker.run(_index, index_dir, path)
-    except ReportReadError as exc:
-        path.unlink(missing_ok=True)
-        raise ReportReadError(name, exc.reason) from None  # the client's name, never the server path
+    except Exception as exc:  # IndexBusyError (409), unreadable file (422), a bug: the file was not indexed
+        if created:
+            path.unlink(missing_ok=True)
+        if isinstance(exc, ReportReadError):
+            raise ReportReadError(name, exc.reason) from None  # the client's name, never the server path
+        raise
     body = {"report_id": report_id, "filename": name, "indexed": summary}
     return JSONResponse(body, status_code=201)

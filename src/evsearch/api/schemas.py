@@ -12,6 +12,10 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 
+# SQLite integers are signed 64-bit: a larger id overflows the driver instead of finding nothing.
+ID_MAX = 2**63 - 1
+
+
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -87,4 +91,5 @@ ERRORS = {
     400: {"model": ErrorOut, "description": "Bad parameter value"},
     404: {"model": ErrorOut, "description": "Unknown id"},
     422: {"model": ErrorOut, "description": "Parameter failed validation"},
+    500: {"model": ErrorOut, "description": "Unexpected server error (logged; the connection stays open)"},
 }

@@ -80,12 +80,20 @@ def report_id_for(filename: str | None, data: bytes) -> str:
     return f"{slugify(stem)}-{digest}"
 
 
-def store(index_dir: Path, report_id: str, suffix: str, data: bytes) -> Path:
-    """Write ``data`` to ``<index>/uploads/<report_id><suffix>`` atomically."""
+def store(index_dir: Path, report_id: str, suffix: str, data: bytes) -> tuple[Path, bool]:
+    """Write ``data`` to ``<index>/uploads/<report_id><suffix>`` atomically.
+
+    Returns the path and whether this call created it: the name holds a hash
+    of the bytes, so an existing file is this same upload, already kept, and
+    must survive a failure of this request.
+    """
     if not re.fullmatch(r"[a-z0-9-]+", report_id) or suffix not in ACCEPTED:
         raise InputError("internal naming check failed")  # defence in depth: ids come from report_id_for
     folder = index_dir / UPLOADS_DIR
     folder.mkdir(parents=True, exist_ok=True)
+    existing = folder / f"{report_id}{suffix}"
+    if existing.is_file() and existing.read_bytes() == data:
+        return existing, False
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -95,4 +103,4 @@ def store(index_dir: Path, report_id: str, suffix: str, data: bytes) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return target
+    return target, True

@@ -5,13 +5,28 @@ from __future__ import annotations
 import sys
 
 from evsearch.api.cli import index, parse, search, serve  # noqa: F401  (each adds its commands to ``app``)
+from evsearch import config
 from evsearch.api.cli.app import app
 from evsearch.errors import EvsearchError
 
 
 def main() -> None:
+    """Run a command; whatever goes wrong, the user reads one line, never a traceback.
+
+    Domain errors carry their own exit code. Anything else is a bug: one line
+    naming it (setting 'traceback' shows the traceback) and exit 70.
+    """
     try:
         app()
     except EvsearchError as exc:
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except Exception as exc:
+        if config.get("traceback"):
+            raise
+        first = (str(exc).splitlines() or [""])[0][:300]
+        sys.stderr.write(f"error: unexpected {type(exc).__name__}: {first} (a bug; EVSEARCH_TRACEBACK=1 shows where)\n")
+        sys.exit(70)
