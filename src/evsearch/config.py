@@ -90,7 +90,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "pdf_memory_mb",
-        1024,
+        768,
         "Address-space limit of the child process that reads one PDF, in MiB; a PDF needing more fails.",
         int,
     ),

@@ -5,6 +5,13 @@ type, empty, corrupt, encrypted, an HTML error page saved as .pdf) must
 surface as one ReportReadError naming the file, before any parsing starts.
 The Document shape (path + raw page texts) is the contract the cleaning and
 splitting modules and the judgements/metadata readers rely on.
+
+WHY PDFs are read in a child process: a PDF is untrusted input, and a 1 MB
+file whose content stream inflates to 1 GB would otherwise take the indexer
+(or the server indexing an upload) to several GB. The child (see pdf_child.py)
+runs with an address-space limit and a CPU-time limit per file and stops at
+``max_report_chars`` characters; a file over a limit fails with the reason,
+the child is replaced, and the batch goes on.
 """
 
 from __future__ import annotations
@@ -12,19 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from evsearch import config
 from evsearch.errors import ReportReadError
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf")
-
-# PDFium's error codes (FPDF_ERR_*) in words a user can act on.
-_PDFIUM_ERRORS = {
-    1: "unknown PDF error",
-    2: "file not found or could not be opened",
-    3: "not a PDF or corrupted",
-    4: "encrypted PDF (a password is required)",
-    5: "unsupported security scheme",
-    6: "page error",
-}
 
 
 @dataclass
@@ -43,8 +41,14 @@ def read_document(path: str | Path) -> Document:
         raise ReportReadError(str(path), "no such file")
     if path.stat().st_size == 0:
         raise ReportReadError(str(path), "file is empty")
+    max_chars = int(config.get("max_report_chars"))
     if suffix == ".pdf":
-        return Document(path, _read_pdf(path))
+        from evsearch.indexer.pdf_child import read_pdf_pages
+
+        _sniff(path)
+        return Document(path, read_pdf_pages(path))
+    if path.stat().st_size > 4 * max_chars:  # no text encoding needs more than 4 bytes a character
+        raise ReportReadError(str(path), f"more than {max_chars:,} characters of text (setting max_report_chars)")
     data = path.read_bytes()
     if b"\x00" in data[:4096]:
         raise ReportReadError(str(path), "binary data, not a text file")
@@ -52,6 +56,8 @@ def read_document(path: str | Path) -> Document:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
+    if len(text) > max_chars:
+        raise ReportReadError(str(path), f"more than {max_chars:,} characters of text (setting max_report_chars)")
     return Document(path, text.split("\f"))
 
 
@@ -65,31 +71,3 @@ def _sniff(path: Path) -> None:
     if lowered.startswith((b"<!doctype html", b"<html")) or b"<html" in lowered[:200]:
         raise ReportReadError(str(path), "an HTML page saved as .pdf (a failed download?), not a PDF")
     raise ReportReadError(str(path), "not a PDF (no %PDF header)")
-
-
-def _read_pdf(path: Path) -> list[str]:
-    import pypdfium2 as pdfium
-
-    _sniff(path)
-    try:
-        pdf = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        reason = _PDFIUM_ERRORS.get(getattr(exc, "err_code", None) or 0, str(exc))
-        raise ReportReadError(str(path), f"not a readable PDF: {reason}") from exc
-    try:
-        if len(pdf) == 0:
-            raise ReportReadError(str(path), "the PDF has no pages")
-        pages = []
-        for index in range(len(pdf)):
-            page = pdf[index]
-            try:
-                textpage = page.get_textpage()
-                pages.append(textpage.get_text_range())
-                textpage.close()
-            except pdfium.PdfiumError as exc:
-                raise ReportReadError(str(path), f"could not read the text of page {index + 1} ({exc})") from exc
-            finally:
-                page.close()
-        return pages
-    finally:
-        pdf.close()
