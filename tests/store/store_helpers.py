@@ -71,9 +71,9 @@ def make_report(report_id: str, *, extra: str = "") -> ParsedReport:
 
 
 def write_reports(index_dir: Path, reports: list[ParsedReport], embedder, *, ann: str = "flat",
-                  recipe: str = "section+text", delete: tuple[str, ...] = ()) -> dict | None:  # fmt: skip
+                  recipe: str = "section+text", delete: tuple[str, ...] = (), backend: str | None = None) -> dict | None:  # fmt: skip
     """Add or replace reports through the real writer and publish a generation."""
-    with IndexWriter.open(index_dir, model=embedder.name, embedding_text=recipe, ann=ann) as writer:
+    with IndexWriter.open(index_dir, model=embedder.name, embedding_text=recipe, ann=ann, backend=backend) as writer:
         writer.bind_model(fingerprint=embedder.fingerprint, dimension=embedder.dimension, backend=embedder.backend)
         for parsed in reports:
             pending = writer.replace_report(parsed, content_hash=f"hash-{parsed.report.report_id}", mtime=0.0,

@@ -34,7 +34,7 @@ def test_counts_agree_across_sqlite_fts_and_vectors(opened: Index) -> None:
     total = sum(len(rows[4]) for rows in TOPICS.values())
     assert stats["paragraphs"] == stats["fts_rows"] == stats["vectors"] == total == opened.paragraph_count
     assert stats["reports"] == 3
-    assert sorted(opened.store.ids().tolist()) == sorted(opened.ids_where(kinds=["paragraph"]).tolist())
+    assert sorted(opened.dense.ids().tolist()) == sorted(opened.ids_where(kinds=["paragraph"]).tolist())
 
 
 def test_manifest_describes_the_build(opened: Index, embedder) -> None:

@@ -1,4 +1,6 @@
-"""One suite for every vector backend (flat and HNSW), on real FAISS with random unit vectors."""
+"""One suite for every FAISS vector backend (flat, HNSW, IVF), on real FAISS with random unit vectors.
+
+(Milvus is a whole-generation backend: tests/store/test_backends.py runs it with the others.)"""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import numpy as np
 import pytest
 
 from evsearch.errors import InputError
-from evsearch.store import vectors as backends
+from evsearch.store import factory
 
 DIM = 16
 
@@ -18,9 +20,9 @@ def unit(n: int, seed: int) -> np.ndarray:
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
-@pytest.fixture(params=sorted(backends.BACKENDS))
+@pytest.fixture(params=factory.FAISS_ANN)
 def store(request):
-    s = backends.create(request.param, DIM)
+    s = factory.create_vectors(request.param, DIM)
     s.add(np.arange(100, 400), unit(300, 0))
     return s
 
@@ -54,21 +56,46 @@ def test_remove_vectors_and_ids(store) -> None:
 def test_save_and_load_round_trip(store, tmp_path: Path) -> None:
     path = tmp_path / "v.faiss"
     store.save(path)
-    loaded = backends.load(store.kind, path, DIM)
+    loaded = factory.load_vectors(store.kind, path, DIM)
     assert np.array_equal(np.sort(loaded.ids()), np.arange(100, 400))
     query = unit(1, 3)[0]
     assert [i for i, _ in loaded.search(query, 5)] == [i for i, _ in store.search(query, 5)]
 
 
 def test_convert_between_backends(store) -> None:
-    other = "flat" if store.kind == "hnsw" else "hnsw"
-    converted = backends.convert(store, other)
+    other = "flat" if store.kind != "flat" else "ivf"
+    converted = factory.convert(store, other)
     assert converted.kind == other and len(converted) == 300
     assert np.allclose(converted.vectors([123, 321]), store.vectors([123, 321]))
 
 
-def test_resolve_kind() -> None:
-    assert backends.resolve_kind("auto", 10) == "flat"
-    assert backends.resolve_kind("auto", backends.AUTO_HNSW_THRESHOLD) == "hnsw"
+def test_resolve_ann_by_preset_and_size() -> None:
+    faiss_preset = factory.preset("faiss")
+    assert factory.resolve_ann(faiss_preset, "auto", 10) == "flat"
+    assert factory.resolve_ann(faiss_preset, "auto", factory.AUTO_ANN_THRESHOLD) == "ivf"
+    assert factory.resolve_ann(faiss_preset, "hnsw", 10) == "hnsw"
+    assert factory.resolve_ann(factory.preset("milvus"), "auto", 10) == "milvus"
     with pytest.raises(InputError, match="ivf"):
-        backends.resolve_kind("ivf", 10)
+        factory.resolve_ann(faiss_preset, "annoy", 10)
+    with pytest.raises(InputError, match="faiss, milvus"):
+        factory.preset("elastic")
+
+
+def test_ivf_recall_on_clustered_vectors() -> None:
+    """At scale IVF probes a few lists: the exact top-10 must still come back (scale.py measures 1M)."""
+    rng = np.random.default_rng(5)
+    centres = rng.normal(size=(50, 32)).astype(np.float32)
+    data = centres[rng.integers(0, 50, 20_000)] + 0.7 * rng.normal(size=(20_000, 32)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    ivf, flat = factory.create_vectors("ivf", 32), factory.create_vectors("flat", 32)
+    for s in (ivf, flat):
+        s.add(np.arange(20_000), data)
+    assert ivf.params()["lists"] == 282
+    found = 0
+    for row in range(0, 20_000, 400):
+        q = data[row] + 0.2 * rng.normal(size=32).astype(np.float32)
+        got, want = ivf.search(q, 10), flat.search(q, 10)
+        found += len({i for i, _ in got} & {i for i, _ in want})
+        assert [s for _, s in got] == sorted((s for _, s in got), reverse=True)
+        assert dict(got)[got[0][0]] == pytest.approx(float(data[got[0][0]] @ q), rel=1e-5)  # exact rescoring
+    assert found / (10 * 50) >= 0.95

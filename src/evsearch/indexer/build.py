@@ -11,8 +11,6 @@ published atomically by ``IndexWriter.commit``.
 
 from __future__ import annotations
 
-import logging
-
 import hashlib
 import queue
 import threading
@@ -150,6 +148,8 @@ def build_index(
     rebuild: bool = False,
     ann: str | None = None,
     embedding_text: str | None = None,
+    backend: str | None = None,
+    milvus_uri: str | None = None,
     batch_size: int | None = None,
     parse: ParseFn | None = None,
     progress: ProgressFn | None = None,
@@ -163,9 +163,12 @@ def build_index(
         from evsearch.indexer.pipeline import parse_file as parse
     files, missing = discover(paths)
     result = BuildResult(index_dir, failed=list(missing))
+    uri = milvus_uri or config.get("milvus_uri")
+    options = {"milvus_uri": uri} if uri else None
     with IndexWriter.open(
-        index_dir, model=model_name, embedding_text=recipe, ann=ann or config.get("ann"), rebuild=rebuild
-    ) as writer:
+        index_dir, model=model_name, embedding_text=recipe, ann=ann or config.get("ann"), rebuild=rebuild,
+        backend=backend, options=options,
+    ) as writer:  # fmt: skip
         state = _Embedding(writer, embedder, model_name, batch_size, result)
         known = writer.report_hashes()
         known_paths = writer.report_paths()
@@ -195,29 +198,8 @@ def build_index(
                     result.pruned += 1
         result.manifest = writer.commit()
     result.generation = None if result.manifest is None else f"gen-{result.manifest['generation']:06d}"
-    if result.generation is not None and config.get("memory_indexes"):
-        _warm_search_structures(index_dir)
     result.seconds = time.monotonic() - started
     return result
-
-
-def _warm_search_structures(index_dir: Path) -> None:
-    """Build the new generation's derived search structures (BM25 matrix, compressed vectors) now.
-
-    Otherwise the first search after an index run pays for them: ~20 s on the whole corpus,
-    which a server would spend on its first request. They are cached per generation; small
-    indexes skip them (memory_indexes.CACHE_MIN_PARAGRAPHS). Failure only costs speed: search
-    builds them again or falls back to SQLite FTS5 and FAISS.
-    """
-    from evsearch.store.index import Index
-    from evsearch.store.memory_indexes import CACHE_MIN_PARAGRAPHS
-
-    try:
-        with Index.open(index_dir) as index:
-            if index.paragraph_count >= CACHE_MIN_PARAGRAPHS:
-                index.use_memory_indexes(config.cache_root())
-    except Exception as exc:  # derived data, never worth failing an index run for
-        logging.getLogger(__name__).warning("search structures not prebuilt (%s); the first search builds them", exc)
 
 
 class _Embedding:

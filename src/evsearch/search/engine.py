@@ -52,14 +52,9 @@ class Engine:
     def _open(self) -> None:
         from evsearch.store.index import Index
 
+        # the generation holds its derived search structures (BM25 matrix, filter columns, vector
+        # shortlist): setting memory_indexes picks them or the SQLite/FAISS paths (same results)
         index = Index.open(self.index_dir, model=self._model)
-        if config.get("memory_indexes"):
-            # BM25 matrix, filter columns, vector shortlist: same results, ~5x faster (docs/search.md).
-            # They are derived data: if they cannot be built, search stays correct on SQLite/FAISS.
-            try:
-                index.use_memory_indexes(config.cache_root())
-            except Exception as exc:
-                log.warning("in-memory search structures unavailable (%s); using SQLite FTS5 and FAISS", exc)
         old_index = self.index
         if old_index is not None and old_index.manifest.get("model") == index.manifest.get("model"):
             # keep the loaded model across refreshes (same model: same vectors); loading costs seconds
@@ -69,7 +64,7 @@ class Engine:
         vocabulary = Vocabulary.from_index(index.vocabulary())
         parser = QueryParser(vocabulary)
         meta = {r["report_id"]: r for r in index.reports()}
-        lexicon = acronyms.load(index, config.cache_root())
+        lexicon = acronyms.load(index)
         with self._lock:
             old = self.index
             self.index, self.parser, self.vocabulary, self._meta = index, parser, vocabulary, meta

@@ -1,7 +1,9 @@
-"""The index store: SQLite (records, FTS5 BM25), vectors, manifest and generations.
+"""The index store: a record store, a keyword index and a vector index per generation.
 
 Read with ``Index.open(dir)``; write through ``IndexWriter`` (used by
-``evsearch.indexer.build``). docs/index-format.md describes the files.
+``evsearch.indexer.build``). Backends are named in factory.py and chosen by
+the manifest; docs/index-format.md describes the files, docs/scaling.md the
+large and distributed backends.
 """
 
 from evsearch.store.fts import fts_escape

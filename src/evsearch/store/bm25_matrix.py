@@ -17,14 +17,13 @@ tokenizer. Multi-token clauses (phrases) are matched on the token offsets
 FTS5 stored (consecutive offsets, as FTS5 matches a phrase) and weighted by
 the same formula with the phrase's own document frequency; BM25 is additive
 over phrases, so the sum equals FTS5's score of the whole OR query.
-FTS5 stays the source of truth: the matrix is derived, cached per generation
-(see ``load_or_build``) and can always be rebuilt from the SQLite file.
+FTS5 stays the source of truth: the matrix is derived, built into the
+generation folder by the writer (derived.py) and can always be rebuilt from
+the SQLite file.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import os
 import re
 import sqlite3
@@ -36,13 +35,14 @@ from typing import Any
 
 import numpy as np
 
+from evsearch.errors import IndexCorruptError
+from evsearch.store.base import Generation, Hits, KeywordIndex
+from evsearch.store.fts import Fts5Keyword
 from evsearch.store.schema import FTS_TOKENIZER
-
-log = logging.getLogger(__name__)
 
 K1 = 1.2
 B = 0.75
-FORMAT = 2  # bump when the cached file's layout or the weights' formula changes
+FORMAT = 2  # bump when the file's layout or the weights' formula changes
 
 # SQL of this module (derived data only; the schema itself lives in schema.py).
 _VOCAB = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.evs_bm25_vocab USING fts5vocab(main, paragraphs_fts, instance)"
@@ -259,52 +259,34 @@ class Bm25Matrix:
         return [(int(i), float(s)) for i, s in zip(self.ids[hit], scores[hit])]
 
 
-def cache_path(cache_dir: Path, sqlite_path: Path) -> Path:
-    """One file per generation: keyed by the SQLite file's path, size and mtime (a generation is immutable)."""
-    st = sqlite_path.stat()
-    key = f"{sqlite_path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{FORMAT}|{K1}|{B}"
-    return cache_dir / "bm25" / (hashlib.sha1(key.encode()).hexdigest()[:20] + ".npz")
+class MatrixKeyword(KeywordIndex):
+    """Keyword backend 'bm25-matrix': the matrix built into the generation (``bm25.npz``).
 
+    Queries the matrix cannot answer (anything but OR-ed quoted phrases) go to FTS5.
+    """
 
-def load_or_build(db: Any, cache_dir: Path | None) -> Bm25Matrix:
-    """The matrix of this generation: from the cache file when present, else built (seconds) and cached."""
-    path = cache_path(cache_dir, Path(db.path)) if cache_dir is not None else None
-    matrix = None
-    if path is not None and path.is_file():
+    kind = "bm25-matrix"
+    cheap_filter = True
+
+    def __init__(self, matrix: Bm25Matrix, fts: Fts5Keyword) -> None:
+        self.matrix = matrix
+        self.fts = fts
+
+    @classmethod
+    def open(cls, gen: Generation) -> "MatrixKeyword":
+        path = gen.derived("bm25")
+        if path is None:
+            raise IndexCorruptError(f"{gen.gen_dir} has no BM25 matrix (manifest 'derived' lacks 'bm25')")
         try:
             matrix = Bm25Matrix.load(path)
-        except Exception as exc:  # a bad cache file is rebuilt, never fatal
-            log.warning("BM25 cache %s unreadable (%s); rebuilding", path, exc)
-    if matrix is None:
-        matrix = Bm25Matrix.build(db)
-        if path is not None:
-            try:
-                matrix.save(path)
-                path.with_suffix(".src").write_text(str(Path(db.path).resolve()), encoding="utf-8")
-                prune_cache(path.parent)
-            except OSError as exc:
-                log.warning("BM25 cache %s not written (%s)", path, exc)
-    return matrix
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexCorruptError(f"derived file {path} cannot be read: {exc}") from exc
+        return cls(matrix, Fts5Keyword(gen.db))
+
+    def search(self, fts_query: str, k: int, candidate_ids: np.ndarray | None = None) -> Hits:
+        if not is_plain_or(fts_query):
+            return self.fts.search(fts_query, k, candidate_ids)
+        return self.matrix.search(fts_query, k, candidate_ids)
 
 
-def prune_cache(folder: Path) -> int:
-    """Delete cached structures whose generation is gone; returns how many were removed.
-
-    Each re-index publishes a new generation and the writer deletes the old one, so without
-    this the cache would grow by one corpus-sized matrix per index run. A ``.src`` file
-    beside each entry names the SQLite file it was built from.
-    """
-    removed = 0
-    for src in folder.glob("*.src"):
-        try:
-            if Path(src.read_text(encoding="utf-8").strip()).exists():
-                continue
-            for stale in folder.glob(src.stem + ".*"):
-                stale.unlink(missing_ok=True)
-            removed += 1
-        except OSError as exc:  # another process pruning at the same time, or a read-only cache
-            log.debug("cache entry %s not pruned (%s)", src, exc)
-    return removed
-
-
-__all__ = ["Bm25Matrix", "load_or_build", "prune_cache", "clauses", "is_plain_or", "K1", "B"]
+__all__ = ["Bm25Matrix", "MatrixKeyword", "clauses", "is_plain_or", "K1", "B"]

@@ -1,4 +1,4 @@
-"""FAISS backends: exact flat inner product (default) and HNSW for large corpora.
+"""FAISS backends: exact flat inner product (default) and HNSW (faiss_ivf.py holds IVF).
 
 Both wrap the index in ``IndexIDMap2`` so FAISS ids are the SQLite paragraph
 ids and vectors can be read back by id (reranking, HNSW rebuilds). Filtered
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from evsearch.errors import IndexCorruptError
-from evsearch.store.vectors import VectorStore
+from evsearch.store.base import Generation, VectorIndex
 
 try:
     import faiss
@@ -48,8 +48,10 @@ def _as_matrix(vectors: np.ndarray, dimension: int) -> np.ndarray:
     return matrix
 
 
-class _FaissVectors(VectorStore):
+class _FaissVectors(VectorIndex):
     """Shared id bookkeeping and filtered search; subclasses build the inner index."""
+
+    direct_scoring_max = DIRECT_SCORING_MAX
 
     def __init__(self, dimension: int, index: Any = None) -> None:
         super().__init__(dimension)
@@ -128,7 +130,7 @@ class _FaissVectors(VectorStore):
             candidates = np.unique(_as_ids(candidate_ids))
             if len(candidates) == 0:
                 return []
-            if len(candidates) <= DIRECT_SCORING_MAX:
+            if len(candidates) <= self.direct_scoring_max:
                 return self._score_direct(q[0], k, candidates)
             selector = faiss.IDSelectorBatch(candidates)
             k = min(k, len(candidates), len(self))
@@ -159,7 +161,7 @@ class _FaissVectors(VectorStore):
             os.close(fd)
 
     @classmethod
-    def load(cls, path: Path, dimension: int) -> "VectorStore":
+    def load(cls, path: Path, dimension: int) -> "VectorIndex":
         try:
             index = faiss.read_index(str(path))
         except RuntimeError as exc:
@@ -179,6 +181,16 @@ class FlatVectors(_FaissVectors):
 
     def _storage(self) -> Any:
         return faiss.downcast_index(self.index.index)
+
+    @classmethod
+    def open(cls, gen: Generation) -> VectorIndex:
+        """Fast reads go through PQ/SQ8 shortlists rescored exactly (quantized.py); plain reads scan."""
+        store = super().open(gen)
+        if not gen.fast or len(store) == 0:
+            return store
+        from evsearch.store.quantized import open_fast
+
+        return open_fast(store, gen.derived("pq"))  # type: ignore[arg-type]
 
 
 class HnswVectors(_FaissVectors):

@@ -1,8 +1,11 @@
-"""``Index``: the read side of the orchestrator over SQLite, FTS5 BM25 and vectors.
+"""``Index``: the read side of the orchestrator over a record store, a keyword index and a vector index.
 
 Open once, share between threads. Opening reads ``CURRENT`` once and pins
 that generation, so a concurrent ``evsearch index`` never changes what an
-open ``Index`` sees; reopen (or call ``reload``) to see a newer build.
+open ``Index`` sees; reopen (or call ``reload``) to see a newer build. Each
+concern is a backend the manifest names (factory.py); the 'memory_indexes'
+setting picks, for every concern, the derived in-memory structures built
+into the generation or the SQLite/FAISS sources of truth (same answers).
 Writing lives in ``writer.py`` (``IndexWriter``), used by ``indexer.build``.
 """
 
@@ -16,31 +19,16 @@ from typing import Any, Iterable
 import numpy as np
 
 from evsearch import config
-from evsearch.errors import IndexBusyError, IndexMismatchError, IndexNotFoundError, NotFoundError
-from evsearch.store import generations, manifest as manifest_mod, schema, vectors as vector_backends
+from evsearch.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexNotFoundError, NotFoundError
+from evsearch.store import factory, generations, manifest as manifest_mod
+from evsearch.store.base import Candidates, Filters, Generation, KeywordIndex, VectorIndex
 from evsearch.store.database import Database
 from evsearch.store.fts import fts_escape
-from evsearch.store.rows import as_dict, paragraph_dict
-from evsearch.store.vectors import VectorStore
+from evsearch.store.sqlite_records import SqliteRecords
 
 __all__ = ["Index", "fts_escape"]
 
 _OPEN_ATTEMPTS = 20
-
-
-def _ids_param(ids: Iterable[int]) -> str:
-    return json.dumps([int(i) for i in ids])
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars -> Python scalars, so json and sqlite3 accept them."""
-    return value.item() if hasattr(value, "item") else value
-
-
-def _list_param(values: Iterable[Any] | Any) -> str:
-    if isinstance(values, (str, int)) or hasattr(values, "item") and not hasattr(values, "__len__"):
-        values = [values]
-    return json.dumps([_plain(v) for v in values])
 
 
 class Index:
@@ -53,16 +41,19 @@ class Index:
         self._pin = pin_fd
         self._embedder = None
         self._embedder_lock = threading.Lock()
-        self._memory: Any = None  # in-memory search structures, set by use_memory_indexes()
         self.db = Database(gen_dir / manifest["files"]["sqlite"])
+        self._lexicon: dict[str, Any] | None = None
         try:
-            if manifest["ann"] in ("flat", "hnsw"):
+            fast = bool(config.get("memory_indexes"))
+            gen = self._gen = Generation(gen_dir, manifest, self.db, fast)
+            readers = manifest["readers"] if fast else {**manifest["readers"], **factory.PLAIN_READERS}
+            if manifest["ann"] in factory.FAISS_ANN:
                 from evsearch.store.faiss_vectors import use_search_threads
 
                 use_search_threads(int(config.get("threads")) or 1)
-            self.store: VectorStore = vector_backends.load(
-                manifest["ann"], gen_dir / manifest["files"]["vectors"], int(manifest["dimension"])
-            )
+            self.records: SqliteRecords = factory.record_class(readers["records"]).open(gen)
+            self.keyword: KeywordIndex = factory.keyword_class(readers["keyword"]).open(gen)
+            self.dense: VectorIndex = factory.vector_class(manifest["ann"]).open(gen)
         except BaseException:
             self.db.close()
             raise
@@ -104,6 +95,9 @@ class Index:
         return generations.read_current(self.index_dir) != self.gen_dir.name
 
     def close(self) -> None:
+        self.keyword.close()
+        self.dense.close()
+        self.records.close()
         self.db.close()
         generations.unpin(self._pin)
         self._pin = None
@@ -135,64 +129,58 @@ class Index:
     # -- counts
     @property
     def paragraph_count(self) -> int:
-        return int(self.db.scalar("count_paragraphs"))
+        return self.records.count("paragraphs")
 
     def stats(self) -> dict[str, Any]:
         size = sum(p.stat().st_size for p in self.gen_dir.iterdir() if p.is_file())
         return {
             "index_dir": str(self.index_dir),
             "generation": self.generation,
-            "reports": int(self.db.scalar("count_reports")),
+            "reports": self.records.count("reports"),
             "paragraphs": self.paragraph_count,
-            "judgements": int(self.db.scalar("count_judgements")),
-            "vectors": len(self.store),
-            "fts_rows": int(self.db.scalar("count_fts_docs")),
+            "judgements": self.records.count("judgements"),
+            "vectors": len(self.dense),
+            "fts_rows": self.records.count("fts_docs"),
             "model": self.manifest["model"],
             "dimension": self.manifest["dimension"],
+            "backend": self.manifest["backend"],
             "ann": self.manifest["ann"],
+            "keyword": self.keyword.kind,
             "embedding_text": self.manifest["embedding_text"],
             "built_at": self.manifest["built_at"],
             "size_bytes": size,
         }
 
-    def use_memory_indexes(self, cache_dir: Path | None = None) -> None:
-        """Load the derived in-memory search structures (BM25 matrix, filter columns, SQ8
-        shortlist; memory_indexes.py). Same results as the SQL/FAISS paths, a fraction of the time."""
-        from evsearch.store.memory_indexes import MemoryIndexes
-
-        self._memory = MemoryIndexes.load(self.db, self.store, cache_dir)
-
     @property
     def cheap_bm25_filter(self) -> bool:
         """True when BM25 restricted to any candidate set costs no more than unrestricted BM25."""
-        return self._memory is not None
+        return self.keyword.cheap_filter
+
+    def lexicon(self) -> dict[str, Any]:
+        """The corpus lexicon built into this generation: {"acronyms": {ACR: long form}, "common": [words]}."""
+        if self._lexicon is None:
+            path = self._gen.derived("lexicon")
+            if path is None:
+                raise IndexCorruptError(f"{self.gen_dir} has no lexicon (manifest 'derived' lacks 'lexicon')")
+            self._lexicon = json.loads(path.read_text(encoding="utf-8"))
+        return self._lexicon
 
     # -- retrieval
     def search_dense(
         self, vector: np.ndarray, k: int, candidate_ids: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
-        if self._memory is not None and self._memory.dense is not None:
-            return self._memory.dense.search(np.asarray(vector, dtype=np.float32), k, candidate_ids)
-        return self.store.search(np.asarray(vector, dtype=np.float32), k, candidate_ids)
+        return self.dense.search(np.asarray(vector, dtype=np.float32), k, candidate_ids)
 
     def search_bm25(self, fts_query: str, k: int, candidate_ids: np.ndarray | None = None) -> list[tuple[int, float]]:
         """BM25 over paragraph text; higher is better. ``fts_query`` must already be a safe MATCH expression."""
         if not fts_query or not fts_query.strip() or k <= 0:
             return []
-        if self._memory is not None and self._memory.can_bm25(fts_query):
-            return self._memory.bm25.search(fts_query, k, candidate_ids)
-        if candidate_ids is None:
-            rows = self.db.rows("bm25", (fts_query, int(k)))
-        else:
-            if len(candidate_ids) == 0:
-                return []
-            rows = self.db.rows("bm25_within", (fts_query, _ids_param(candidate_ids), int(k)))
-        return [(int(r[0]), float(r[1])) for r in rows]
+        return self.keyword.search(fts_query, k, candidate_ids)
 
     def vectors(self, ids: Iterable[int]) -> np.ndarray:
         ids = np.asarray(list(ids), dtype=np.int64)
         try:
-            return self.store.vectors(ids)
+            return self.dense.vectors(ids)
         except KeyError as exc:
             raise NotFoundError(f"no paragraph with id {exc.args[0]} in {self.index_dir}") from exc
 
@@ -205,63 +193,40 @@ class Index:
         local_authorities: Iterable[str] | None = None,
         years: Iterable[int] | None = None,
         kinds: Iterable[str] | None = None,
-    ) -> np.ndarray | None:
-        """Paragraph ids passing every given filter (values within a filter are ORed); None when no filter."""
-        given = {
-            "grades": grades, "report_ids": report_ids, "sections": sections, "parts": parts,
-            "local_authorities": local_authorities, "years": years, "kinds": kinds,
-        }  # fmt: skip
-        active = {name: _list_param(value) for name, value in given.items() if value is not None}
-        if not active:
+    ) -> Candidates | None:
+        """Paragraph ids passing every given filter (values within a filter are ORed); None when no filter.
+
+        The ids carry the filter (``Candidates``), so a backend that filters inside its own
+        retrieval (Milvus) applies it there."""
+        filters = Filters.of(
+            grades=grades, report_ids=report_ids, sections=sections, parts=parts,
+            local_authorities=local_authorities, years=years, kinds=kinds,
+        )  # fmt: skip
+        if not filters.active():
             return None
-        if self._memory is not None:
-            return self._memory.columns.ids_where(**{name: json.loads(value) for name, value in active.items()})
-        sql = schema.compose(schema.PARAGRAPH_IDS_WHERE, schema.PARAGRAPH_FILTERS, list(active))
-        rows = self.db.rows_sql(sql, active)
-        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        return Candidates.of(self.records.ids_where(filters), filters)
 
     # -- records
     def paragraphs(self, ids: Iterable[int]) -> list[dict[str, Any]]:
         """Paragraph records in the order of ``ids`` (unknown ids are skipped)."""
         ids = [int(i) for i in ids]
-        if not ids:
-            return []
-        if self._memory is not None:
-            return self._memory.records.get(ids, self._paragraphs_by_id)
-        found = self._paragraphs_by_id(ids)
-        return [found[i] for i in ids if i in found]
+        return self.records.paragraphs(ids) if ids else []
 
     def paragraph_facets(self, ids: Iterable[int]) -> list[dict[str, Any]]:
-        """Like ``paragraphs`` but only id, report_id, section, grade and kind (from memory when loaded)."""
+        """Like ``paragraphs`` but at least id, report_id, section, grade and kind (cheaper when in memory)."""
         ids = [int(i) for i in ids]
-        if self._memory is not None:
-            return self._memory.columns.facets(ids)
-        return self.paragraphs(ids)
-
-    def _paragraphs_by_id(self, ids: list[int]) -> dict[int, dict[str, Any]]:
-        return {r["id"]: paragraph_dict(r) for r in self.db.rows("paragraphs_by_ids", (_ids_param(ids),))}
+        return self.records.facets(ids) if ids else []
 
     def paragraph(self, report_id: str, number: int) -> dict[str, Any]:
-        row = self.db.row("paragraph_by_number", (report_id, int(number)))
-        if row is None:
-            raise NotFoundError(f"no paragraph {number} in report {report_id!r}")
-        return paragraph_dict(row)
+        return self.records.paragraph(report_id, number)
 
     def report(self, report_id: str) -> dict[str, Any]:
-        row = self.db.row("report_by_id", (report_id,))
-        if row is None:
-            raise NotFoundError(f"no report {report_id!r} in {self.index_dir}")
-        out = as_dict(row)
-        out["judgements"] = [as_dict(r) for r in self.db.rows("judgements_of_report", (report_id,))]
-        return out
+        return self.records.report(report_id)
 
     def reports(
         self, local_authority: str | None = None, year: int | None = None, framework: str | None = None
     ) -> list[dict[str, Any]]:
-        params = {"local_authority": local_authority, "year": year, "framework": framework}
-        active = {k: _plain(v) for k, v in params.items() if v is not None}
-        sql = schema.compose(schema.REPORTS_WHERE, schema.REPORT_FILTERS, list(active))
-        return [as_dict(r) for r in self.db.rows_sql(sql, active)]
+        return self.records.reports(local_authority=local_authority, year=year, framework=framework)
 
     def judgements(
         self,
@@ -270,29 +235,11 @@ class Index:
         local_authority: str | None = None,
         report_id: str | None = None,
     ) -> list[dict[str, Any]]:
-        params = {"grade": grade, "title": title, "local_authority": local_authority, "report_id": report_id}
-        active = {k: _plain(v) for k, v in params.items() if v is not None}
-        sql = schema.compose(schema.JUDGEMENTS_WHERE, schema.JUDGEMENT_FILTERS, list(active))
-        return [as_dict(r) for r in self.db.rows_sql(sql, active)]
+        return self.records.judgements(grade=grade, title=title, local_authority=local_authority, report_id=report_id)
 
     def judgement(self, judgement_id: int) -> dict[str, Any]:
-        row = self.db.row("judgement_by_id", (int(judgement_id),))
-        if row is None:
-            raise NotFoundError(f"no judgement {judgement_id} in {self.index_dir}")
-        return as_dict(row)
+        return self.records.judgement(judgement_id)
 
     def vocabulary(self) -> dict[str, list]:
         """Distinct values that query understanding matches user words against."""
-
-        def column(name: str) -> list:
-            return [r[0] for r in self.db.rows(name)]
-
-        return {
-            "local_authorities": column("vocab_local_authorities"),
-            "years": column("vocab_years"),
-            "sections": column("vocab_sections"),
-            "parts": column("vocab_parts"),
-            "judgement_titles": column("vocab_judgement_titles"),
-            "frameworks": column("vocab_frameworks"),
-            "kinds": column("vocab_kinds"),
-        }
+        return self.records.vocabulary()

@@ -8,7 +8,7 @@ being read with the wrong column layout.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: generations hold their derived structures and name their backends
 
 # porter: English stemming, so "carers" finds "carer" and "assessed" finds "assessment" (both
 # "assess"); unicode61 remove_diacritics 2: case and accent folding, combining marks included,
@@ -128,6 +128,7 @@ STATEMENTS: dict[str, str] = {
     "count_judgements": "SELECT count(*) FROM judgements",
     "count_fts_docs": "SELECT count(*) FROM paragraphs_fts_docsize",
     "all_paragraph_ids": "SELECT id FROM paragraphs ORDER BY id",
+    "paragraph_texts_of_kinds": f"SELECT text FROM paragraphs WHERE kind IN {_IDS} ORDER BY id",
     # -- reads
     "paragraphs_by_ids": f"SELECT {PARAGRAPH_COLUMNS} FROM paragraphs WHERE id IN {_IDS}",
     "paragraph_by_number": (

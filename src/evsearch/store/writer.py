@@ -5,8 +5,10 @@ first change copies its SQLite file and loads its vectors into a new
 ``gen-N/`` folder (nothing is copied when a run changes nothing); reports are
 replaced or deleted inside one SQLite transaction while vectors are added in
 memory; ``commit`` checks that vectors, paragraph rows and FTS rows agree,
-writes and fsyncs the SQLite file, the FAISS file and the manifest, then
-swaps CURRENT. ``abort`` (or a crash) leaves the live generation untouched;
+writes and fsyncs the SQLite file and the FAISS file, builds the derived
+structures and the vector backend's own copy (a Milvus collection) into the
+folder, writes the manifest, then swaps CURRENT, so a published generation
+is complete and its first search pays for nothing. ``abort`` (or a crash) leaves the live generation untouched;
 the next writer deletes the orphaned folder.
 """
 
@@ -21,25 +23,30 @@ from typing import Any
 
 import numpy as np
 
-from evsearch.errors import IndexCorruptError
+from evsearch import config
+from evsearch.errors import IndexCorruptError, IndexMismatchError
 from evsearch.records import ParsedReport
-from evsearch.store import generations, manifest as manifest_mod, vectors as vector_backends
+from evsearch.store import derived, factory, generations, manifest as manifest_mod
+from evsearch.store.base import VectorIndex
 from evsearch.store.database import Database
 from evsearch.store.recipes import embedding_text as recipe_text
 from evsearch.store.rows import judgement_row, paragraph_row, report_row
 from evsearch.store.schema import SCHEMA_VERSION
-from evsearch.store.vectors import VectorStore
 
 SQLITE_FILE = "index.sqlite"
 VECTORS_FILE = "vectors.faiss"
 
 
 class IndexWriter:
-    def __init__(self, index_dir: Path, *, model: str, embedding_text: str, ann: str, rebuild: bool) -> None:
+    def __init__(
+        self, index_dir: Path, *, model: str, embedding_text: str, ann: str, rebuild: bool,
+        backend: str | None = None, options: dict[str, Any] | None = None,
+    ) -> None:  # fmt: skip
         self.index_dir = index_dir
         self.model = model
         self.recipe = embedding_text
         self.ann = ann
+        self.options = dict(options or {})  # backend options (milvus_uri)
         self._stack = ExitStack()
         self._stack.enter_context(generations.writer_lock(index_dir))
         self._started = time.monotonic()
@@ -55,12 +62,21 @@ class IndexWriter:
                     embedding_text=embedding_text,
                 )  # fmt: skip
                 self._base_db = Database(base_dir / SQLITE_FILE)
+                built_with = self.base_manifest["backend"]
+                if backend is not None and factory.preset(backend).name != built_with:
+                    raise IndexMismatchError(
+                        f"index {index_dir} uses backend {built_with!r}, not {backend!r}",
+                        hint=f"add --rebuild to rebuild it with backend {backend!r}",
+                    )
+                backend = built_with
+                self.options = {**self.base_manifest.get("backend_options", {}), **self.options}
             except BaseException:
                 self._stack.close()
                 raise
+        self.preset = factory.preset(backend or config.get("store_backend"))
         self.gen_dir: Path | None = None
         self.db: Database | None = None
-        self.store: VectorStore | None = None
+        self.store: VectorIndex | None = None
         self._fingerprint: str | None = None
         self._backend: str | None = None
         self._dimension: int | None = None
@@ -70,9 +86,12 @@ class IndexWriter:
 
     @classmethod
     def open(
-        cls, index_dir: str | Path, *, model: str, embedding_text: str, ann: str = "auto", rebuild: bool = False
-    ) -> "IndexWriter":
-        return cls(Path(index_dir), model=model, embedding_text=embedding_text, ann=ann, rebuild=rebuild)
+        cls, index_dir: str | Path, *, model: str, embedding_text: str, ann: str = "auto", rebuild: bool = False,
+        backend: str | None = None, options: dict[str, Any] | None = None,
+    ) -> "IndexWriter":  # fmt: skip
+        """``backend``: a preset of factory.PRESETS (default: the live generation's, else 'faiss')."""
+        return cls(Path(index_dir), model=model, embedding_text=embedding_text, ann=ann, rebuild=rebuild,
+                   backend=backend, options=options)  # fmt: skip
 
     # -- what the live generation holds
     def report_hashes(self) -> dict[str, str]:
@@ -82,6 +101,17 @@ class IndexWriter:
     def report_paths(self) -> dict[str, str]:
         db = self.db or self._base_db
         return {} if db is None else {r[0]: r[1] for r in db.rows("report_paths")}
+
+    def meta(self, key: str) -> str | None:
+        """A value of the index's meta table (None when unset)."""
+        db = self.db or self._base_db
+        return None if db is None else db.scalar("meta_get", (key,))
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a meta value in the new generation (e.g. the extra paths of duplicate files)."""
+        self._begin()
+        assert self.db is not None
+        self.db.run("meta_set", (key, value))
 
     def bind_model(self, *, fingerprint: str, dimension: int, backend: str | None) -> None:
         """Record the loaded embedder; refuse it when it would not reproduce the existing vectors."""
@@ -111,15 +141,15 @@ class IndexWriter:
             base_dir = self.index_dir / self.base_name
             shutil.copyfile(base_dir / SQLITE_FILE, target)
             self.db = Database(target, writable=True)
-            self.store = vector_backends.load(
-                self.base_manifest["ann"], base_dir / VECTORS_FILE, int(self.base_manifest["dimension"])
+            self.store = factory.load_vectors(
+                self.base_manifest["stored_as"], base_dir / VECTORS_FILE, int(self.base_manifest["dimension"])
             )
             self._next_id = int(self.db.scalar("max_paragraph_id")) + 1
         else:
             self.db = Database(target, writable=True)
             self.db.create_schema()
             self.db.run("meta_set", ("schema_version", str(SCHEMA_VERSION)))
-            self.store = vector_backends.create("flat", self._dimension)
+            self.store = factory.create_vectors("flat", self._dimension)
         self.db.begin()
         self.changed = True
         generations.crash_point("after-begin")
@@ -180,8 +210,10 @@ class IndexWriter:
             self.store.remove(np.concatenate(self._removed))
             self._removed = []
         counts = self._check_counts()
-        kind = vector_backends.resolve_kind(self.ann, counts["paragraphs"])
-        self.store = vector_backends.convert(self.store, kind)
+        kind = factory.resolve_ann(self.preset, self.ann, counts["paragraphs"])
+        vector_class = factory.vector_class(kind)
+        stored_as = kind if kind in factory.FAISS_ANN else "flat"  # other engines keep a flat source copy
+        self.store = factory.convert(self.store, stored_as)
         self.db.commit()
         self.db.run("fts_optimize")
         if float(self.db.scalar("freelist_ratio") or 0) > 0.25:
@@ -191,11 +223,19 @@ class IndexWriter:
         generations.crash_point("after-sqlite")
         self.store.save(self.gen_dir / VECTORS_FILE)
         generations.crash_point("after-vectors")
+        source = derived.Source(self.gen_dir, Database(self.gen_dir / SQLITE_FILE), self.store)
+        try:
+            built = derived.build(self.preset.derived, source)
+            ann_params = vector_class.publish(source, self.options)
+        finally:
+            source.db.close()
         number = generations.gen_number(self.gen_dir.name)
         manifest = manifest_mod.make(
             generation=number, model=self.model, model_fingerprint=self._fingerprint or "",
             model_backend=self._backend, dimension=int(self._dimension or 0), embedding_text=self.recipe,
-            ann=kind, ann_params=self.store.params(), counts=counts,
+            backend=self.preset.name, backend_options=self.options, ann=kind, ann_params=ann_params,
+            stored_as=stored_as, readers={"keyword": self.preset.keyword, "records": self.preset.records},
+            derived=built, counts=counts,
             build_seconds=time.monotonic() - self._started,
             created_at=(self.base_manifest or {}).get("created_at"),
         )  # fmt: skip
@@ -206,7 +246,8 @@ class IndexWriter:
         if self._base_db is not None:
             self._base_db.close()
             self._base_db = None
-        generations.collect_garbage(self.index_dir, keep=self.gen_dir.name)
+        removed = generations.collect_garbage(self.index_dir, keep=self.gen_dir.name)
+        vector_class.collect(self.index_dir, self.options, removed)
         self._stack.close()
         return manifest
 

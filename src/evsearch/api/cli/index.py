@@ -33,6 +33,8 @@ def index(
     rebuild: bool = typer.Option(False, "--rebuild", help="Start from an empty index (needed to change model)."),
     ann: Optional[str] = typer.Option(None, "--ann", help=_help("ann")),
     embedding_text: Optional[str] = typer.Option(None, "--embedding-text", help=_help("embedding_text")),
+    backend: Optional[str] = typer.Option(None, "--backend", help=_help("store_backend")),
+    milvus_uri: Optional[str] = typer.Option(None, "--milvus-uri", help=_help("milvus_uri")),
 ) -> None:
     """Index report files: only new or changed files are parsed and embedded."""
     from evsearch.indexer.build import build_index
@@ -40,10 +42,12 @@ def index(
     show_bar = sys.stderr.isatty()
     try:
         if show_bar:
-            result = _with_progress_bar(build_index, paths, index_dir, model, prune, rebuild, ann, embedding_text)
+            result = _with_progress_bar(build_index, paths, index_dir, model=model, prune=prune, rebuild=rebuild,
+                                        ann=ann, embedding_text=embedding_text, backend=backend,
+                                        milvus_uri=milvus_uri)  # fmt: skip
         else:
             result = build_index(paths, index_dir, model=model, prune=prune, rebuild=rebuild, ann=ann,
-                                 embedding_text=embedding_text)  # fmt: skip
+                                 embedding_text=embedding_text, backend=backend, milvus_uri=milvus_uri)  # fmt: skip
     except EvsearchError as exc:
         fail(exc)
     for path, reason in result.failed:
@@ -53,7 +57,7 @@ def index(
         raise typer.Exit(1)
 
 
-def _with_progress_bar(build_index, paths, index_dir, model, prune, rebuild, ann, embedding_text):
+def _with_progress_bar(build_index, paths, index_dir, **options):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -70,5 +74,4 @@ def _with_progress_bar(build_index, paths, index_dir, model, prune, rebuild, ann
         def update(done: int, total: int, paragraphs: int) -> None:
             bar.update(task, completed=done, total=total, paragraphs=paragraphs)
 
-        return build_index(paths, index_dir, model=model, prune=prune, rebuild=rebuild, ann=ann,
-                           embedding_text=embedding_text, progress=update)  # fmt: skip
+        return build_index(paths, index_dir, progress=update, **options)

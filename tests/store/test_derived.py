@@ -1,4 +1,4 @@
-"""The in-memory search structures answer exactly what the SQLite/FAISS paths answer."""
+"""Derived structures are built into the generation, and answer exactly what SQLite/FAISS answer."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from evsearch.store import Index
-from evsearch.store import bm25_matrix, quantized
+from evsearch.store import bm25_matrix, lexicon, quantized
 from evsearch.store.columns import ParagraphColumns
 from evsearch.store.faiss_vectors import FlatVectors
 from evsearch.store.record_cache import RecordCache
@@ -33,23 +33,50 @@ def assert_same(got: list[tuple[int, float]], expected: list[tuple[int, float]])
     assert [s for _, s in got] == pytest.approx([s for _, s in expected], rel=1e-5)
 
 
-def sql_bm25(index: Index, query: str, k: int, ids=None) -> list[tuple[int, float]]:
-    memory, index._memory = index._memory, None
-    try:
-        return index.search_bm25(query, k, candidate_ids=ids)
-    finally:
-        index._memory = memory
+@pytest.fixture()
+def plain(small_index: Path, monkeypatch: pytest.MonkeyPatch):
+    """The same generation read through SQLite FTS5, SQL filters and the plain FAISS scan."""
+    monkeypatch.setenv("EVSEARCH_MEMORY_INDEXES", "0")
+    index = Index.open(small_index)
+    monkeypatch.delenv("EVSEARCH_MEMORY_INDEXES")
+    yield index
+    index.close()
 
 
 @pytest.fixture()
-def fast(opened: Index, tmp_path: Path) -> Index:
-    opened.use_memory_indexes(tmp_path / "cache")
+def fast(opened: Index) -> Index:
     return opened
 
 
+def sql_bm25(plain: Index, query: str, k: int, ids=None) -> list[tuple[int, float]]:
+    return plain.search_bm25(query, k, candidate_ids=ids)
+
+
+def test_readers_follow_the_setting(fast: Index, plain: Index) -> None:
+    assert (fast.keyword.kind, fast.records.kind) == ("bm25-matrix", "columns")
+    assert (plain.keyword.kind, plain.records.kind) == ("fts5", "sqlite")
+    assert isinstance(fast.dense, quantized.QuantizedFlat) and isinstance(plain.dense, FlatVectors)
+
+
+def test_a_published_generation_holds_its_derived_files(fast: Index) -> None:
+    derived = fast.manifest["derived"]
+    assert derived == {"bm25": "bm25.npz", "lexicon": "lexicon.json"}  # PQ codes only above 2,000 vectors
+    for name in derived.values():
+        assert (fast.gen_dir / name).is_file()
+    assert fast.manifest["readers"] == {"keyword": "bm25-matrix", "records": "columns"}
+    assert fast.manifest["backend"] == "faiss" and fast.manifest["stored_as"] == "flat"
+
+
+def test_lexicon_is_read_from_the_generation(fast: Index) -> None:
+    texts = [r["text"] for r in fast.paragraphs(fast.ids_where(kinds=list(lexicon.KINDS)))]
+    assert fast.lexicon() == lexicon.learn(texts)
+    defined = lexicon.learn(["Leaders chair the Local Safeguarding Children Board (LSCB) each month."] * 3)
+    assert defined["acronyms"] == {"LSCB": "local safeguarding children board"}
+
+
 @pytest.mark.parametrize("query", QUERIES)
-def test_bm25_matrix_matches_fts5_scores_and_order(fast: Index, query: str) -> None:
-    expected = sql_bm25(fast, query, 50)
+def test_bm25_matrix_matches_fts5_scores_and_order(fast: Index, plain: Index, query: str) -> None:
+    expected = sql_bm25(plain, query, 50)
     got = fast.search_bm25(query, 50)
     assert [pid for pid, _ in got] == [pid for pid, _ in expected] or (
         sorted(got) == pytest.approx(sorted(expected))  # exact score ties may list in either order
@@ -57,31 +84,37 @@ def test_bm25_matrix_matches_fts5_scores_and_order(fast: Index, query: str) -> N
     assert dict(got) == pytest.approx(dict(expected), rel=1e-9)
 
 
-def test_bm25_matrix_filters_to_candidates_exactly(fast: Index) -> None:
+def test_bm25_matrix_filters_to_candidates_exactly(fast: Index, plain: Index) -> None:
     ids = fast.ids_where(grades=[2, 3])
     assert ids is not None and 0 < len(ids) < fast.paragraph_count
     query = '"children" OR "carers" OR "care plans"'
-    expected = sql_bm25(fast, query, 10, ids)
+    expected = sql_bm25(plain, query, 10, ids)
     got = fast.search_bm25(query, 10, candidate_ids=ids)
     assert got and set(pid for pid, _ in got) <= set(ids.tolist())
     assert dict(got) == pytest.approx(dict(expected), rel=1e-9)
     assert fast.search_bm25(query, 10, candidate_ids=np.array([], dtype=np.int64)) == []
 
 
-def test_fts_syntax_the_matrix_cannot_answer_goes_to_fts5(fast: Index) -> None:
+def test_fts_syntax_the_matrix_cannot_answer_goes_to_fts5(fast: Index, plain: Index) -> None:
     assert not bm25_matrix.is_plain_or('"carers" AND "training"')
-    assert fast.search_bm25('"carers" AND "training"', 5) == sql_bm25(fast, '"carers" AND "training"', 5)
+    assert fast.search_bm25('"carers" AND "training"', 5) == sql_bm25(plain, '"carers" AND "training"', 5)
 
 
-def test_bm25_matrix_is_cached_per_generation(opened: Index, tmp_path: Path) -> None:
-    built = bm25_matrix.load_or_build(opened.db, tmp_path)
-    path = bm25_matrix.cache_path(tmp_path, Path(opened.db.path))
-    assert path.is_file()
-    loaded = bm25_matrix.load_or_build(opened.db, tmp_path)
+def test_bm25_matrix_file_round_trips(opened: Index, tmp_path: Path) -> None:
+    built = bm25_matrix.Bm25Matrix.build(opened.db)
+    built.save(tmp_path / "m.npz")
+    loaded = bm25_matrix.Bm25Matrix.load(tmp_path / "m.npz")
     for query in QUERIES:
         assert loaded.search(query, 20) == built.search(query, 20)
-    path.write_bytes(b"not a numpy file")  # a damaged cache is rebuilt, never fatal
-    assert bm25_matrix.load_or_build(opened.db, tmp_path).search(QUERIES[1], 20) == built.search(QUERIES[1], 20)
+
+
+def test_a_damaged_derived_file_is_a_clear_error(small_index: Path) -> None:
+    from evsearch.errors import IndexCorruptError
+    from evsearch.store.generations import read_current
+
+    (small_index / read_current(small_index) / "bm25.npz").write_bytes(b"not a numpy file")
+    with pytest.raises(IndexCorruptError, match="bm25.npz"):
+        Index.open(small_index)
 
 
 FILTERS = [
@@ -99,19 +132,20 @@ FILTERS = [
 
 
 @pytest.mark.parametrize("filters", FILTERS)
-def test_filter_columns_match_the_sql_filters(opened: Index, filters: dict) -> None:
-    expected = opened.ids_where(**filters)
+def test_filter_columns_match_the_sql_filters(opened: Index, plain: Index, filters: dict) -> None:
+    expected = plain.ids_where(**filters)
+    assert np.array_equal(opened.ids_where(**filters), expected)
     assert np.array_equal(ParagraphColumns(opened.db).ids_where(**filters), expected)
     assert ParagraphColumns(opened.db).ids_where() is None
 
 
-def test_dense_matches_the_flat_scan(fast: Index) -> None:
-    vectors = fast.vectors(fast.store.ids())
+def test_dense_matches_the_flat_scan(fast: Index, plain: Index) -> None:
+    vectors = fast.vectors(fast.dense.ids())
     for row in range(0, len(vectors), 3):
         q = vectors[row]
-        assert_same(fast.search_dense(q, 5), fast.store.search(q, 5))
+        assert_same(fast.search_dense(q, 5), plain.search_dense(q, 5))
         ids = fast.ids_where(grades=[2])
-        assert_same(fast.search_dense(q, 3, ids), fast.store.search(q, 3, ids))
+        assert_same(fast.search_dense(q, 3, ids), plain.search_dense(q, 3, ids))
 
 
 def test_pq_shortlist_returns_the_exact_top_hits(tmp_path: Path) -> None:
@@ -121,15 +155,16 @@ def test_pq_shortlist_returns_the_exact_top_hits(tmp_path: Path) -> None:
     data /= np.linalg.norm(data, axis=1, keepdims=True)
     store = FlatVectors(64)
     store.add(np.arange(10, 4010), data)
-    cache = tmp_path / "codes.faiss"
-    fast = quantized.for_store(store, cache)
-    assert fast is not None and fast.pq is not None and cache.is_file()
+    assert quantized.wants_pq(store)
+    codes = tmp_path / "codes.faiss"
+    quantized.write_pq(store, codes)
+    fast = quantized.open_fast(store, codes)
+    assert fast.pq is not None and fast.pq.ntotal == 4000
     for row in range(0, 4000, 200):
         q = data[row] + 0.1 * rng.normal(size=64).astype(np.float32)
         assert_same(fast.search(q, 10), store.search(q, 10))
         big = np.arange(10, 3000)  # a large filter set: SQ8 with a selector, rescored exactly
         assert_same(fast.search(q, 10, big), store.search(q, 10, big))
-    assert quantized.for_store(store, cache).pq.ntotal == 4000  # read back from the cache
 
 
 def test_record_cache_hands_out_copies() -> None:
@@ -150,17 +185,3 @@ def test_record_cache_hands_out_copies() -> None:
     cache.get([3], fetch)  # size 2: the oldest record leaves
     cache.get([1], fetch)
     assert calls[-1] == [1]
-
-
-def test_cache_entries_of_deleted_generations_are_pruned(tmp_path: Path) -> None:
-    folder = tmp_path / "bm25"
-    folder.mkdir()
-    live, gone = tmp_path / "live.sqlite", tmp_path / "gone.sqlite"
-    live.write_bytes(b"x")
-    for key, source in (("aaa", live), ("bbb", gone)):
-        (folder / f"{key}.npz").write_bytes(b"matrix")
-        (folder / f"{key}.pq2.faiss").write_bytes(b"codes")
-        (folder / f"{key}.src").write_text(str(source), encoding="utf-8")
-    assert bm25_matrix.prune_cache(folder) == 1
-    assert sorted(p.name for p in folder.iterdir()) == ["aaa.npz", "aaa.pq2.faiss", "aaa.src"]
-    assert bm25_matrix.prune_cache(folder) == 0

@@ -1,0 +1,198 @@
+"""The store's three interfaces: record store, keyword index, vector index.
+
+WHY one interface per concern (txtai's ``ann/base.py`` habit): the read
+orchestrator (``Index``) and the writer only talk to these, so a faster or a
+distributed engine is one new module registered in ``factory.py``, never a
+branch through the orchestrator. Every backend of a concern passes one shared
+test suite (tests/store/test_backends.py).
+
+Filters travel as ``Candidates``: the sorted paragraph ids the record store
+found for a ``Filters`` spec, carrying that spec, so a backend that can apply
+the filter itself inside retrieval (Milvus) does so, and the others use the
+ids. Arrays built by callers (intersections) are plain id arrays.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, ClassVar, Iterable
+
+import numpy as np
+
+Hits = list[tuple[int, float]]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A paragraph filter: values within one field are ORed, fields ANDed; None = not filtered."""
+
+    grades: tuple[int, ...] | None = None
+    report_ids: tuple[str, ...] | None = None
+    sections: tuple[str, ...] | None = None
+    parts: tuple[str, ...] | None = None
+    local_authorities: tuple[str, ...] | None = None
+    years: tuple[int, ...] | None = None
+    kinds: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, **given: Iterable[Any] | Any | None) -> "Filters":
+        return cls(**{name: None if value is None else _values(value) for name, value in given.items()})
+
+    def active(self) -> dict[str, tuple]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+
+def _values(value: Iterable[Any] | Any) -> tuple:
+    if isinstance(value, (str, int)) or (hasattr(value, "item") and not hasattr(value, "__len__")):
+        value = [value]
+    return tuple(v.item() if hasattr(v, "item") else v for v in value)
+
+
+class Candidates(np.ndarray):
+    """Sorted int64 paragraph ids that passed ``filters`` (an ndarray, so callers use it as one)."""
+
+    filters: Filters | None
+
+    @classmethod
+    def of(cls, ids: np.ndarray, filters: Filters) -> "Candidates":
+        out = np.asarray(ids, dtype=np.int64).view(cls)
+        out.filters = filters
+        return out
+
+    def __array_finalize__(self, obj: Any) -> None:
+        # slices and ufunc results are no longer "exactly the filter's ids": drop the spec
+        self.filters = None
+
+
+def filters_of(candidate_ids: np.ndarray | None) -> Filters | None:
+    """The filter spec behind ``candidate_ids`` when they are exactly a record-store answer."""
+    return candidate_ids.filters if isinstance(candidate_ids, Candidates) else None
+
+
+@dataclass
+class Generation:
+    """One generation folder being opened: what every backend's ``open`` reads."""
+
+    gen_dir: Path
+    manifest: dict[str, Any]
+    db: Any  # the generation's Database (records and FTS5 live in SQLite for every backend)
+    fast: bool  # the 'memory_indexes' setting: derived in-memory structures, or the sources of truth
+
+    def derived(self, name: str) -> Path | None:
+        """The file of a derived structure built into this generation (derived.py), None if absent."""
+        file_name = (self.manifest.get("derived") or {}).get(name)
+        return self.gen_dir / file_name if file_name else None
+
+    @property
+    def dimension(self) -> int:
+        return int(self.manifest["dimension"])
+
+
+class RecordStore(ABC):
+    """Reports, judgements and paragraphs of one generation, and the filters over them."""
+
+    kind: ClassVar[str]
+
+    @classmethod
+    @abstractmethod
+    def open(cls, gen: Generation) -> "RecordStore": ...
+
+    @abstractmethod
+    def ids_where(self, filters: Filters) -> np.ndarray:
+        """Sorted ids of the paragraphs passing ``filters`` (at least one field active)."""
+
+    @abstractmethod
+    def paragraphs(self, ids: list[int]) -> list[dict[str, Any]]:
+        """Records in the order of ``ids``; unknown ids are skipped."""
+
+    @abstractmethod
+    def facets(self, ids: list[int]) -> list[dict[str, Any]]:
+        """At least id, report_id, section, grade and kind of ``ids`` (ranking boosts read these)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class KeywordIndex(ABC):
+    """BM25 over paragraph text; ``fts_query`` is a safe FTS5 MATCH expression (fts.fts_escape)."""
+
+    kind: ClassVar[str]
+    # True when restricting to any candidate set costs no more than an unrestricted search
+    cheap_filter: ClassVar[bool] = False
+
+    @classmethod
+    @abstractmethod
+    def open(cls, gen: Generation) -> "KeywordIndex": ...
+
+    @abstractmethod
+    def search(self, fts_query: str, k: int, candidate_ids: np.ndarray | None = None) -> Hits:
+        """Best ``k`` (id, score), higher is better, within ``candidate_ids`` when given."""
+
+    def close(self) -> None:
+        pass
+
+
+class VectorIndex(ABC):
+    """Id-addressed inner-product search over L2-normalised float32 vectors."""
+
+    kind: ClassVar[str]
+    file_name: ClassVar[str] = "vectors.faiss"
+
+    def __init__(self, dimension: int) -> None:
+        self.dimension = dimension
+
+    @abstractmethod
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None: ...
+
+    @abstractmethod
+    def remove(self, ids: np.ndarray) -> int:
+        """Drop these ids; returns how many were present."""
+
+    @abstractmethod
+    def search(self, query: np.ndarray, k: int, candidate_ids: np.ndarray | None = None) -> Hits:
+        """Best ``k`` (id, inner product) pairs, best first, limited to ``candidate_ids`` when given."""
+
+    @abstractmethod
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        """The stored vectors of ``ids``, in that order (KeyError for an unknown id)."""
+
+    @abstractmethod
+    def ids(self) -> np.ndarray: ...
+
+    @abstractmethod
+    def __len__(self) -> int: ...
+
+    @abstractmethod
+    def save(self, path: Path) -> None: ...
+
+    @classmethod
+    @abstractmethod
+    def load(cls, path: Path, dimension: int) -> "VectorIndex": ...
+
+    @classmethod
+    def open(cls, gen: Generation) -> "VectorIndex":
+        """The published index of ``gen`` for reading (a backend may wrap it in faster structures)."""
+        return cls.load(gen.gen_dir / gen.manifest["files"]["vectors"], gen.dimension)
+
+    @classmethod
+    def publish(cls, source: Any, options: dict[str, Any]) -> dict[str, Any]:
+        """Called by the writer before the generation is published (``source``: derived.Source);
+        returns the manifest's ``ann_params``. A FAISS index is already saved; an external engine
+        builds its own copy here (a Milvus collection)."""
+        return source.vectors.params()
+
+    @classmethod
+    def collect(cls, index_dir: Path, options: dict[str, Any], removed: list[str]) -> None:
+        """Drop what this backend keeps outside the generation folders for ``removed`` generations."""
+
+    def params(self) -> dict[str, Any]:
+        """Backend settings recorded in the manifest."""
+        return {}
+
+    def close(self) -> None:
+        pass
+
+
+__all__ = ["Candidates", "Filters", "Generation", "Hits", "KeywordIndex", "RecordStore", "VectorIndex", "filters_of"]
