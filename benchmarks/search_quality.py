@@ -58,14 +58,15 @@ def configs():
     yield "  no evidence prior", replace(base, evidence_prior=0.0), True
 
 
-def raw(engine, text: str) -> list[tuple[str, int]]:
+def raw(engine, text: str) -> list[Found]:
     """The retrievers on the query as typed: no understanding, filters or boosts (the baselines)."""
-    from evsearch.store.index import fts_escape
+    from evsearch.search.evaluate import Found
     from evsearch.search.retrieve import retrieve
+    from evsearch.store.index import fts_escape
 
     scores = retrieve(engine.index, engine.embedder.encode_query(text), fts_escape(text), None, engine.tuning)
     top = [pid for pid, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:10]]
-    return [(r["report_id"], r["number"]) for r in engine.index.paragraphs(top)]
+    return [Found.of(r) for r in engine.index.paragraphs(top)]
 
 
 def main() -> int:
@@ -81,7 +82,7 @@ def main() -> int:
         print(f"qrels not found: {args.qrels}", file=sys.stderr)
         return 2
     from evsearch.search.engine import Engine
-    from evsearch.search.evaluate import evaluate, load_qrels
+    from evsearch.search.evaluate import Found, evaluate, load_qrels, report_names
 
     if args.fresh and args.work.exists():
         shutil.rmtree(args.work)
@@ -93,12 +94,12 @@ def main() -> int:
         for name, tuning, understand in configs():
             engine.tuning = tuning
 
-            def run(text: str, _judged: set[str]) -> list[tuple[str, int]]:
+            def run(text: str, _judged: set[str]) -> list[Found]:
                 if understand:
-                    return [(h.report_id, h.number) for h in engine.search(text, k=10).hits]
+                    return [Found.of_hit(h) for h in engine.search(text, k=10).hits]
                 return raw(engine, text)
 
-            result = evaluate(qs, run)
+            result = evaluate(qs, run, report_names(engine.index.reports(), qs.reports))
             o = result["overall"]
             print(f"{recipe:<14} {name:<24} {o['ndcg@10']:8.3f} {o['mrr@10']:8.3f} {o['recall@10']:8.3f}")
             if args.per_query:

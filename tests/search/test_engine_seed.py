@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evsearch.search.evaluate import evaluate, load_qrels
+from evsearch.search.evaluate import Found, evaluate, load_qrels
 from search_helpers import QUERIES_DIR, SEED_ID, numbers, require
 
 pytestmark = pytest.mark.corpus
@@ -67,7 +67,7 @@ def test_judgement_evidence_on_seed(seed_engine):
 def test_dev_quality_thresholds(seed_engine):
     require(QUERIES_DIR / "seed-dev.tsv")
     qs = load_qrels(QUERIES_DIR / "seed-dev.tsv")
-    result = evaluate(qs, lambda text, _judged: [(h.report_id, h.number) for h in seed_engine.search(text, k=10).hits])
+    result = evaluate(qs, lambda text, _judged: [Found.of_hit(h) for h in seed_engine.search(text, k=10).hits])
     overall = result["overall"]
     assert overall["ndcg@10"] >= 0.92, result
     assert overall["mrr@10"] >= 0.95, result

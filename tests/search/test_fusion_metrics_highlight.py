@@ -1,13 +1,10 @@
-"""Pure ranking pieces: fusion, keyword-query safety, highlights, metrics."""
+"""Pure ranking pieces: fusion, keyword-query safety, highlights (metrics: test_evaluate.py)."""
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
-from evsearch.errors import InputError
-from evsearch.search import evaluate, fusion, highlight
+from evsearch.search import fusion, highlight
 from evsearch.search.retrieve import Topic, keyword_query, quote
 from evsearch.search.themes import get_theme, load_themes
 
@@ -69,33 +66,6 @@ def test_highlight_picks_supporting_sentence():
     assert highlight.select("", "x", split=_split) == []
 
 
-def test_metrics_known_values():
-    rels = {("r", 1): 2, ("r", 2): 1}
-    perfect = [("r", 1), ("r", 2)]
-    assert evaluate.ndcg_at(perfect, rels) == pytest.approx(1.0)
-    swapped = [("r", 2), ("r", 1)]
-    expected = (1 + 3 / math.log2(3)) / (3 + 1 / math.log2(3))
-    assert evaluate.ndcg_at(swapped, rels) == pytest.approx(expected)
-    assert evaluate.mrr_at([("r", 9), ("r", 2)], rels) == 0.5
-    assert evaluate.recall_at([("r", 1)], rels) == 0.5
-    assert evaluate.mrr_at([("x", 1)], rels) == 0.0
-
-
-def test_load_qrels_errors(tmp_path):
-    bad = tmp_path / "bad.tsv"
-    bad.write_text("qid\tquery\n1\tx\n")
-    with pytest.raises(InputError, match="missing column"):
-        evaluate.load_qrels(bad)
-    with pytest.raises(InputError, match="no such"):
-        evaluate.load_qrels(tmp_path / "none.tsv")
-    good = tmp_path / "q.tsv"
-    good.write_text("qid\tquery\treport\tnumber\trel\nq1\tfoo\tr\t3\t2\nq1\tfoo\tr\t4\t1\n")
-    qs = evaluate.load_qrels(good)
-    assert qs.queries == {"q1": "foo"} and qs.qrels["q1"][("r", 3)] == 2
-    result = evaluate.evaluate(qs, lambda text, _judged: [("r", 3)])
-    assert result["overall"]["mrr@10"] == 1.0 and result["overall"]["recall@10"] == 0.5
-
-
 def test_acronym_mining_and_expansion():
     from evsearch.search.acronyms import Acronyms, learn
 
@@ -110,9 +80,3 @@ def test_acronym_mining_and_expansion():
     assert acr.expansions("risk assessment conferences held by multi agency partners") == []
     assert acr.expansions("a multi-agency risk assessment conference") == ["marac"]
     assert acr.expansions("IRO caseloads") == ["independent reviewing officers"]
-
-
-def test_report_names_match_qrels_by_file_stem():
-    reports = [{"report_id": "seed--east-x", "path": "/c/seed/east-x.txt"}, {"report_id": "other", "path": "/c/o.pdf"}]
-    assert evaluate.report_names(reports, {"east-x"}) == {"seed--east-x": "east-x", "other": "other"}
-    assert evaluate.report_names(reports, {"seed--east-x"})["seed--east-x"] == "seed--east-x"
