@@ -7,11 +7,18 @@ thread while the main thread embeds, and embedding is batched across reports
 (``EMBED_CHUNK`` texts per call) because per-report calls leave the model
 under-fed on short reports. All changes land in a new generation that is
 published atomically by ``IndexWriter.commit``.
+
+Identity (identity.py): every file is hashed first, so slug collisions get
+distinct ids and identical bytes under another name become one more path of
+one report (kept in the index's meta table under ``COPIES_KEY``), never a
+second report. A run that changes nothing still removes unpinned old
+generations; entries a walk cannot read are listed in ``skipped``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import queue
 import threading
 import time
@@ -23,12 +30,15 @@ import numpy as np
 
 from evsearch import config
 from evsearch.errors import EvsearchError, ReportReadError
+from evsearch.indexer import identity
 from evsearch.records import ParsedReport
 from evsearch.store.recipes import resolve as resolve_recipe
+from evsearch.store import generations
 from evsearch.store.writer import IndexWriter
 
 EMBED_CHUNK = 512
 _QUEUE_DEPTH = 16
+COPIES_KEY = "copies"  # meta: {report id: [paths of other files with the same bytes]}
 
 # (files done, files total, paragraphs indexed so far)
 ProgressFn = Callable[[int, int, int], None]
@@ -47,11 +57,19 @@ class BuildResult:
     seconds: float = 0.0
     generation: str | None = None  # published generation, None when nothing changed
     manifest: dict[str, Any] | None = None
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): not read at all
+    copies: list[tuple[str, str]] = field(default_factory=list)  # (path, report id it is a copy of)
+    notes: list[str] = field(default_factory=list)  # id collisions, over-long paragraphs
+    ids: dict[str, str] = field(default_factory=dict)  # resolved file path -> report id it is held under
+    removed_generations: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        extra = "".join(
+            f", {n} {what}" for n, what in ((len(self.copies), "copies"), (len(self.skipped), "skipped")) if n
+        )
         return (
             f"indexed {self.indexed} reports ({self.paragraphs} paragraphs), {self.unchanged} unchanged, "
-            f"{len(self.failed)} failed, {self.pruned} pruned in {self.seconds:.1f}s"
+            f"{len(self.failed)} failed, {self.pruned} pruned{extra} in {self.seconds:.1f}s"
         )
 
 
@@ -89,14 +107,31 @@ class _Item:
     size: int | None = None
 
 
-def _produce(files: list[tuple[Path, str]], known: dict[str, str], parse: ParseFn) -> Iterator[_Item]:
-    """Hash each file and parse only the changed ones (runs in the background thread)."""
+def _hashed(files: list[tuple[Path, str]]) -> list[_Item]:
+    """Stat and hash every file up front (identity needs all hashes before any parsing)."""
+    items = []
     for path, report_id in files:
         item = _Item(path, report_id)
         try:
             stat = path.stat()
             item.mtime, item.size = stat.st_mtime, stat.st_size
             item.digest = file_hash(path)
+        except OSError as exc:
+            item.error = f"cannot be read ({exc.strerror or exc})"
+        items.append(item)
+    return items
+
+
+def _produce(
+    items: list[_Item], known: dict[str, str], copies: dict[Path, identity.Copy], parse: ParseFn
+) -> Iterator[_Item]:
+    """Parse only the changed files that are not copies of another (runs in the background thread)."""
+    for item in items:
+        path, report_id = item.path, item.report_id
+        if item.error is not None or path in copies:
+            yield item
+            continue
+        try:
             if known.get(report_id) != item.digest:
                 item.parsed = parse(path, report_id)
                 item.parsed.report.path = str(path)
@@ -161,8 +196,9 @@ def build_index(
     recipe = resolve_recipe(embedding_text or config.get("embedding_text"))
     if parse is None:
         from evsearch.indexer.pipeline import parse_file as parse
+    paths = list(paths)
     files, missing = discover(paths)
-    result = BuildResult(index_dir, failed=list(missing))
+    result = BuildResult(index_dir, failed=list(missing), skipped=identity.skipped_entries(paths))
     uri = milvus_uri or config.get("milvus_uri")
     options = {"milvus_uri": uri} if uri else None
     with IndexWriter.open(
@@ -172,22 +208,43 @@ def build_index(
         state = _Embedding(writer, embedder, model_name, batch_size, result)
         known = writer.report_hashes()
         known_paths = writer.report_paths()
+        stored_copies: dict[str, list[str]] = json.loads(writer.meta(COPIES_KEY) or "{}")
+        files, result.notes = identity.distinct_ids(files, known_paths)
+        items = _hashed(files)
+        takes_over, copies = identity.same_bytes(
+            [(i.path, i.report_id, i.digest) for i in items], known, known_paths, stored_copies
+        )
+        for item in items:
+            item.report_id = takes_over.get(item.path, item.report_id)
+        failed_ids: dict[str, str] = {}
         done = 0
-        for item in _threaded(_produce(files, known, parse)):
+        for item in _threaded(_produce(items, known, copies, parse)):
             done += 1
-            if item.error is not None:
+            copy = copies.get(item.path)
+            if copy is not None and copy.report_id in failed_ids:
+                result.failed.append((str(item.path), f"same bytes as {failed_ids[copy.report_id]}, which failed"))
+            elif copy is not None:
+                result.copies.append((str(item.path), copy.report_id))
+                result.ids[str(item.path)] = copy.report_id
+                if copy.report_id != item.report_id and item.report_id in known:  # indexed twice before
+                    writer.delete_report(item.report_id)
+            elif item.error is not None:
                 result.failed.append((str(item.path), item.error))
+                failed_ids[item.report_id] = item.path.name
             elif item.parsed is None:
                 result.unchanged += 1
                 if known_paths.get(item.report_id) != str(item.path):
                     writer.set_path(item.report_id, str(item.path))
             else:
+                _note_long_paragraphs(item, result)
                 state.ensure_model()
                 pending = writer.replace_report(item.parsed, content_hash=item.digest or "", mtime=item.mtime,
                                                 size=item.size)  # fmt: skip
                 result.indexed += 1
                 result.paragraphs += len(pending)
                 state.queue(pending)
+            if copy is None and item.error is None:
+                result.ids[str(item.path)] = item.report_id
             if progress:
                 progress(done, len(files), result.paragraphs)
         state.flush(final=True)
@@ -196,10 +253,39 @@ def build_index(
                 if not Path(stored).exists():
                     writer.delete_report(report_id)
                     result.pruned += 1
+        _record_copies(writer, stored_copies, result)
+        if not writer.changed and writer.base_name is not None:  # commit publishes nothing: tidy up here
+            result.removed_generations = generations.collect_garbage(index_dir, keep=writer.base_name)
         result.manifest = writer.commit()
     result.generation = None if result.manifest is None else f"gen-{result.manifest['generation']:06d}"
     result.seconds = time.monotonic() - started
     return result
+
+
+def _note_long_paragraphs(item: _Item, result: BuildResult) -> None:
+    """Note paragraphs long enough to mean the splitter merged several (a numbering it lost)."""
+    assert item.parsed is not None
+    limit = int(config.get("long_paragraph_chars"))
+    for paragraph in item.parsed.paragraphs:
+        if len(paragraph.text) > limit:
+            where = f"paragraph {paragraph.number}" if paragraph.number is not None else f"record {paragraph.seq}"
+            result.notes.append(
+                f"{item.path.name}: {where} is {len(paragraph.text):,} characters long (over {limit:,}, "
+                "setting long_paragraph_chars): the report may be split wrongly there"
+            )
+
+
+def _record_copies(writer: IndexWriter, stored: dict[str, list[str]], result: BuildResult) -> None:
+    """Keep the index's list of copies: this run's, plus earlier ones whose files still exist."""
+    held = writer.report_paths()
+    merged: dict[str, set[str]] = {}
+    for report_id, paths in stored.items():
+        merged.setdefault(report_id, set()).update(p for p in paths if Path(p).exists() and p != held.get(report_id))
+    for path, report_id in result.copies:
+        merged.setdefault(report_id, set()).add(path)
+    updated = {rid: sorted(paths) for rid, paths in sorted(merged.items()) if paths and rid in held}
+    if updated != stored:
+        writer.set_meta(COPIES_KEY, json.dumps(updated, ensure_ascii=False))
 
 
 class _Embedding:

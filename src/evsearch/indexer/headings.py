@@ -39,9 +39,9 @@ _TITLE_VERB_GRADE_RE = re.compile(
     _I,
 )
 KEY_JUDGEMENT_RE = re.compile(r"^Key judgement\s+(?:Inspection\s+|Judgement\s+)?grade$", _I)
-PARA_START_RE = re.compile(r"^(?P<n>\d{1,3})\.(?!\d)\s*(?P<rest>(?:[\"'‘“(\[A-Za-z0-9£].*)?)$")
+PARA_START_RE = re.compile(r"^(?P<n>\d{1,5})\.(?!\d)\s*(?P<rest>(?:[\"'‘“(\[A-Za-z0-9£].*)?)$")
 # "34 Most children ..." (the period lost in the PDF): accepted only in sequence, see paragraphs.py
-LOOSE_START_RE = re.compile(r"^(?P<n>\d{1,3}) (?P<rest>[A-Z][a-z].*)$")
+LOOSE_START_RE = re.compile(r"^(?P<n>\d{1,5}) (?P<rest>[A-Z][a-z].*)$")
 _SCALE_RE = re.compile(r"\(Grade\s*[1-4]\)", _I)  # the grade-scale explanation grades nothing
 _KEY_START_RE = re.compile(r"^The (?:experiences?|impact of leaders)\b", _I)
 _INNER_END_RE = re.compile(r"[.!?;)\"'’”]$")  # cannot end a line inside a wrapped heading

@@ -3,7 +3,8 @@
 A thin face over ``evsearch.indexer.build.build_index``: on a terminal it
 shows a Rich progress bar (reports, paragraphs, ETA); otherwise it prints one
 summary line so logs stay readable. Files that cannot be read are listed one
-line each on stderr and the exit status is 1.
+line each on stderr and the exit status is 1; entries not read at all
+(skipped), copies of another report and id collisions are listed too.
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ def index(
                                  embedding_text=embedding_text, backend=backend, milvus_uri=milvus_uri)  # fmt: skip
     except EvsearchError as exc:
         fail(exc)
+    for path, reason in result.skipped:
+        sys.stderr.write(f"skipped: {path}: {reason}\n")
+    for path, report_id in result.copies:
+        sys.stderr.write(f"copy: {path}: the same bytes as report {report_id!r}, recorded as another path of it\n")
+    for note in result.notes:
+        sys.stderr.write(f"note: {note}\n")
     for path, reason in result.failed:
         sys.stderr.write(f"failed: {path}: {reason}\n")
     typer.echo(result.summary())
