@@ -40,6 +40,7 @@ class Judgement:
     grade: int | None
     grade_label: str | None
     section: str | None  # the body section it grades, or None
+    family: str | None = None  # judgement family across frameworks (indexer/families.py); None until parsed
 
     def to_dict(self) -> dict:
         return asdict(self)

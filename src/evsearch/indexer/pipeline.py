@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from evsearch.errors import EvsearchError, ReportReadError
+from evsearch.indexer.families import assign_families
 from evsearch.indexer.judgements import extract_judgements
 from evsearch.indexer.linking import link_judgements
 from evsearch.indexer.metadata import extract_report, refine_framework
@@ -77,6 +78,7 @@ def parse_file(path: str | Path, report_id: str) -> ParsedReport:
     report = extract_report(pages, report_id, str(path))
     judgements = extract_judgements(pages, report_id, report.framework)
     report.framework = refine_framework(report.framework, judgements, report.inspection_start)
+    assign_families(judgements)
     paragraphs = split_paragraphs(document, report_id)
     if not judgements and report.framework == "unknown" and not any(p.number is not None for p in paragraphs):
         raise ReportReadError(

@@ -27,7 +27,7 @@ def report_row(report: Report, *, content_hash: str, mtime: float | None, size: 
 
 
 def judgement_row(j: Judgement, seq: int) -> tuple:
-    return (j.report_id, seq, j.part, j.title, j.grade, j.grade_label, j.section)
+    return (j.report_id, seq, j.part, j.title, j.grade, j.grade_label, j.section, j.family)
 
 
 def paragraph_row(pid: int, p: Paragraph) -> tuple:

@@ -45,7 +45,8 @@ CREATE TABLE judgements (
     title        TEXT NOT NULL,
     grade        INTEGER,
     grade_label  TEXT,
-    section      TEXT
+    section      TEXT,
+    family       TEXT
 );
 CREATE TABLE paragraphs (
     id           INTEGER PRIMARY KEY,
@@ -94,7 +95,7 @@ REPORT_COLUMNS = (
 PARAGRAPH_COLUMNS = (
     "id, report_id, seq, number, kind, text, part, section, section_path, grade, grade_label, page, timeframe"
 )
-JUDGEMENT_COLUMNS = "judgement_id, report_id, seq, part, title, grade, grade_label, section"
+JUDGEMENT_COLUMNS = "judgement_id, report_id, seq, part, title, grade, grade_label, section, family"
 
 # A JSON array parameter expanded by json_each: one bound value for any number of ids.
 _IDS = "(SELECT value FROM json_each(?))"
@@ -109,7 +110,8 @@ STATEMENTS: dict[str, str] = {
     "report_delete": "DELETE FROM reports WHERE report_id = ?",
     "judgements_delete": "DELETE FROM judgements WHERE report_id = ?",
     "judgement_insert": (
-        "INSERT INTO judgements (report_id, seq, part, title, grade, grade_label, section) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO judgements (report_id, seq, part, title, grade, grade_label, section, family) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     ),
     "paragraph_ids_of_report": "SELECT id FROM paragraphs WHERE report_id = ? ORDER BY id",
     "paragraphs_delete": "DELETE FROM paragraphs WHERE report_id = ?",
@@ -202,7 +204,7 @@ JUDGEMENT_FILTERS: dict[str, str] = {
     "report_id": "j.report_id = :report_id",
 }
 JUDGEMENTS_WHERE = (
-    "SELECT j.judgement_id, j.report_id, j.seq, j.part, j.title, j.grade, j.grade_label, j.section "
+    "SELECT j.judgement_id, j.report_id, j.seq, j.part, j.title, j.grade, j.grade_label, j.section, j.family "
     "FROM judgements AS j WHERE {where} ORDER BY j.report_id, j.seq"
 )
 
