@@ -8,7 +8,7 @@ being read with the wrong column layout.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2  # 2: generations hold their derived structures and name their backends
+SCHEMA_VERSION = 3  # 2: generations hold their derived structures and name their backends; 3: judgements.family
 
 # porter: English stemming, so "carers" finds "carer" and "assessed" finds "assessment" (both
 # "assess"); unicode61 remove_diacritics 2: case and accent folding, combining marks included,
