@@ -11,7 +11,7 @@ DEMO_INDEX ?= .demo-index
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench clean vendor
 
 install: $(STAMP)
 
@@ -36,6 +36,10 @@ test: install
 bench: install
 	$(BIN)/python benchmarks/parse_bench.py
 	$(BIN)/python benchmarks/embed_bench.py
+
+# Re-vendor the page's charting libraries (needs npm; the results are committed, so a clone needs no npm).
+vendor:
+	vendor/build.sh
 
 clean:
 	rm -rf $(DEMO_INDEX) .pytest_cache

@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from evsearch import __version__ as _version
 from evsearch import config
-from evsearch.api import routes_read, routes_write
+from evsearch.api import routes_grades, routes_read, routes_write
 from evsearch.api.auth import KeyGate
 from evsearch.api.errors_http import install_error_handlers
 from evsearch.api.worker import EngineWorker
@@ -106,7 +106,7 @@ def create_app(index_dir: str | Path | None = None, *, worker: EngineWorker | No
             allow_headers=["X-API-Key", "Content-Type"],
         )
 
-    for router in (routes_read.router, routes_write.router):
+    for router in (routes_read.router, routes_write.router, routes_grades.router):
         _add_routes(app, router)
 
     @app.get("/", include_in_schema=False)

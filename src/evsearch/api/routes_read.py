@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from evsearch import config
+from evsearch.api.pages import page, wants_html
 from evsearch.api.public import public_name, public_report, public_stats
 from evsearch.api.schemas import (
     ERRORS,
@@ -124,7 +125,9 @@ async def reports(
 
 @router.get("/reports/{report_id}", responses={200: {"model": ReportOut}, **ERRORS}, tags=["reports"])
 async def report(request: Request, report_id: ReportId) -> Any:
-    """One report's metadata and its judgement table."""
+    """One report's metadata and its judgement table (a browser gets the report reader page)."""
+    if wants_html(request):
+        return page("reader.html")
     worker = _worker(request)
     return public_report(await worker.run(lambda e: e.report(report_id)))
 
