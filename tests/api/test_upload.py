@@ -36,7 +36,8 @@ def write_server(write_index: Path) -> Iterator[LiveServer]:
 
 @pytest.fixture()
 def wc(write_server: LiveServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=write_server.url, timeout=300) as c:
+    # wait=true: these tests check what an upload leaves behind, so they wait for its job (test_jobs.py: 202)
+    with httpx.Client(base_url=write_server.url, timeout=300, params={"wait": "true"}) as c:
         yield c
 
 

@@ -87,6 +87,14 @@ class UploadOut(_Open):
     indexed: dict | None = None
 
 
+class JobOut(_Open):
+    job_id: str
+    kind: str
+    state: str  # queued, running, done, failed
+    result: UploadOut | None = None
+    error: ErrorOut | None = None
+
+
 ERRORS = {
     400: {"model": ErrorOut, "description": "Bad parameter value"},
     404: {"model": ErrorOut, "description": "Unknown id"},

@@ -1,11 +1,15 @@
-"""One thread owns the Engine; the HTTP and MCP faces hand it work.
+"""Two threads own the Engine's work: one serves reads, one runs writes; faces hand them work.
 
-WHY: the Engine holds a SQLite connection and a FAISS index, and a write
-(POST /reports indexing, then ``refresh()``) must not interleave with reads.
-Running every Engine call on a single dedicated thread serialises them
-without the faces knowing how the core is built, and keeps the event loop
-free while a query is embedded. Search is CPU-bound under the GIL, so one
-worker costs little throughput (measured: no gain from running inline).
+WHY: reads never wait on writes. Every read (search, records) runs on the read
+thread, which keeps the event loop free while a query is embedded (search is
+CPU-bound under the GIL, so one read thread costs little throughput). Writes
+(indexing an upload, then opening the new generation) run on the write thread,
+one at a time (jobs.py): the new generation is built and opened there and
+swapped into the Engine by one assignment (Engine.refresh), so a search in
+flight finishes on the old generation and the next one sees the new. A newer
+generation published by another process (`evsearch index`) is noticed by a
+read (one small file read, at most once a second) and opened on the write
+thread the same way.
 
 The Engine is opened lazily, on the worker, by the first call or by
 ``open()``: building the app opens nothing (docs tests build it without an
@@ -16,11 +20,17 @@ so a bad index fails before anything listens.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, TypeVar
+
+from evsearch.api.jobs import Job, Jobs
+from evsearch.errors import EvsearchError
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -29,14 +39,17 @@ STALE_CHECK_SECONDS = 1.0
 
 
 class EngineWorker:
-    """Runs ``fn(engine, ...)`` calls on one thread, opening the Engine there on first use."""
+    """Runs ``fn(engine, ...)`` reads on one thread and write jobs on another, opening the Engine on first use."""
 
     def __init__(self, index_dir: str | Path | None = None) -> None:
         self.index_dir = index_dir
         self._engine: Any = None
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evsearch-engine")
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evsearch-writer")
+        self._refresh_pending = threading.Event()
         self._checked_at = 0.0
+        self.jobs = Jobs()
 
     def _get(self) -> Any:
         """The open Engine (opens it on first use; runs on the worker thread)."""
@@ -49,8 +62,18 @@ class EngineWorker:
                     self._checked_at = time.monotonic()
         elif time.monotonic() - self._checked_at >= STALE_CHECK_SECONDS:
             self._checked_at = time.monotonic()
-            self._engine.refresh_if_stale()
+            if not self._refresh_pending.is_set() and self._engine.is_stale():
+                self._refresh_pending.set()  # open it off the read thread; reads go on meanwhile
+                self._writer.submit(self._refresh_when_stale)
         return self._engine
+
+    def _refresh_when_stale(self) -> None:
+        try:
+            self._engine.refresh_if_stale()
+        except Exception as exc:  # the old generation keeps serving; the next read checks again
+            log.warning("could not open the newer index generation (%s)", exc)
+        finally:
+            self._refresh_pending.clear()
 
     def _apply(self, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
         return fn(self._get(), *args, **kwargs)
@@ -68,8 +91,26 @@ class EngineWorker:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, self._apply, fn, args, kwargs)
 
+    def submit(self, kind: str, fn: Callable[..., dict], *args: Any) -> Job:
+        """Queue ``fn(engine, *args)`` (returning the job's result dict) on the write thread."""
+        job = self.jobs.new(kind)
+
+        def run() -> None:
+            Jobs.running(job)
+            try:
+                Jobs.done(job, fn(self.open(), *args))
+            except EvsearchError as exc:
+                Jobs.failed(job, exc)
+            except Exception as exc:  # a bug: logged, and the job says so instead of hanging
+                log.exception("write job %s failed", job.job_id)
+                Jobs.failed(job, EvsearchError(f"unexpected error ({type(exc).__name__})"))
+
+        job.future = self._writer.submit(run)
+        return job
+
     def close(self) -> None:
         try:
+            self._writer.shutdown(wait=True)
             if self._engine is not None:
                 self._pool.submit(self._engine.close).result()
         finally:

@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,31 @@ MAX_K = 100
 _VECTOR_CACHE = 512  # query embeddings kept per engine
 
 
+# An index swapped out by refresh() is closed this long after, so searches still using it finish.
+RETIRE_SECONDS = 30.0
+
+
+@dataclass
+class _View:
+    """Everything a search reads from one generation, opened completely before it is swapped in."""
+
+    index: Any
+    parser: QueryParser
+    vocabulary: Vocabulary
+    meta: dict[str, dict]
+    acronyms: Any
+    common_words: frozenset[str]
+    filter_cache: dict[tuple, Any] = field(default_factory=dict)
+    vectors: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict)
+
+
 class Engine:
-    """Open once, share between threads; ``refresh()`` after the index is rebuilt."""
+    """Open once, share between threads; ``refresh()`` after the index is rebuilt.
+
+    Reads never wait on a refresh: the new generation is opened on the caller's thread
+    (a writer's, not the one serving searches) and swapped in by one assignment of
+    ``self._view``; the old index is closed ``RETIRE_SECONDS`` later.
+    """
 
     def __init__(self, index_dir: str | Path | None = None, *, model: str | None = None, tuning: Tuning | None = None) -> None:
         self.index_dir = Path(index_dir or config.get("index"))
@@ -44,9 +68,43 @@ class Engine:
         self._lock = threading.RLock()
         self._reranker: Any = None
         self._reranker_loaded = False
-        self.index: Any = None
+        self._view: _View | None = None
         self._split: Any = None
         self._open()
+
+    # the current generation's parts (one _View, replaced whole by refresh)
+    @property
+    def index(self) -> Any:
+        view = self._view
+        return None if view is None else view.index
+
+    @property
+    def parser(self) -> QueryParser:
+        return self._view.parser  # type: ignore[union-attr]
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self._view.vocabulary  # type: ignore[union-attr]
+
+    @property
+    def _meta(self) -> dict[str, dict]:
+        return self._view.meta  # type: ignore[union-attr]
+
+    @property
+    def acronyms(self) -> Any:
+        return self._view.acronyms  # type: ignore[union-attr]
+
+    @property
+    def common_words(self) -> frozenset[str]:
+        return self._view.common_words  # type: ignore[union-attr]
+
+    @property
+    def _filter_cache(self) -> dict[tuple, Any]:
+        return self._view.filter_cache  # type: ignore[union-attr]
+
+    @property
+    def _vectors(self) -> OrderedDict[str, np.ndarray]:
+        return self._view.vectors  # type: ignore[union-attr]
 
     # -- lifecycle
     def _open(self) -> None:
@@ -61,39 +119,46 @@ class Engine:
             loaded = getattr(old_index, "_embedder", None)
             if loaded is not None and getattr(index, "_embedder", "absent") is None:
                 index._embedder = loaded
-        vocabulary = Vocabulary.from_index(index.vocabulary())
-        parser = QueryParser(vocabulary)
-        meta = {r["report_id"]: r for r in index.reports()}
-        lexicon = acronyms.load(index)
+        try:
+            vocabulary = Vocabulary.from_index(index.vocabulary())
+            lexicon = acronyms.load(index)
+            view = _View(index, QueryParser(vocabulary), vocabulary, {r["report_id"]: r for r in index.reports()},
+                         lexicon.acronyms, lexicon.common)  # fmt: skip
+        except BaseException:
+            index.close()
+            raise
         with self._lock:
-            old = self.index
-            self.index, self.parser, self.vocabulary, self._meta = index, parser, vocabulary, meta
-            self.acronyms, self.common_words = lexicon.acronyms, lexicon.common
-            self._filter_cache: dict[tuple, Any] = {}
-            self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+            old, self._view = self._view, view  # the swap: searches see the old view or the new one
         if old is not None:
-            old.close()
+            timer = threading.Timer(RETIRE_SECONDS, old.index.close)
+            timer.daemon = True
+            timer.start()
 
     def refresh(self) -> None:
         """Reopen the index (after `evsearch index` or an upload published a new generation)."""
         self._open()
 
+    def is_stale(self) -> bool:
+        """True when a newer generation was published since this one was opened (one small file read)."""
+        index = self.index
+        return index is not None and index.is_stale()
+
     def refresh_if_stale(self) -> bool:
         """Reopen when another process published a newer generation; True when it did.
 
         Long-lived readers (the HTTP and MCP servers) call this so an `evsearch index`
-        run elsewhere shows up without a restart; the check is one small file read.
+        run elsewhere shows up without a restart.
         """
-        if self.index is not None and self.index.is_stale():
+        if self.is_stale():
             self._open()
             return True
         return False
 
     def close(self) -> None:
         with self._lock:
-            if self.index is not None:
-                self.index.close()
-                self.index = None
+            view, self._view = self._view, None
+        if view is not None:
+            view.index.close()
 
     def __enter__(self) -> "Engine":
         return self
