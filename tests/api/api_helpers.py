@@ -22,7 +22,10 @@ import pytest
 DATA = Path(__file__).resolve().parent / "data"
 FIXTURE_REPORT = DATA / "northmoor-2019-fixture-report.txt"
 FIXTURE_ID = "northmoor-2019-fixture-report"
-SEED_ID = "east-sussex-2010-safeguarding-and-looked-after-children"
+# A second own-words report (Ashcombe, inspected 2010): the faces are tested on these two alone,
+# so a clone with no ../shared beside it runs them.
+SECOND_REPORT = DATA / "ashcombe-2010-fixture-report.txt"
+SECOND_ID = "ashcombe-2010-fixture-report"
 EVSEARCH = str(Path(sys.executable).with_name("evsearch"))
 ERROR_KEYS = {"error", "message"}
 OPTIONAL_ERROR_KEYS = {"hint"}
@@ -89,21 +92,6 @@ def serve_app(index: Path, **settings: str) -> Iterator[LiveServer]:
         app = create_app(index)
     with LiveServer(app) as server:
         yield server
-
-
-ILACS_DIR = (Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "ilacs").resolve()
-
-
-def smallest_corpus_pdf(max_bytes: int, min_bytes: int = 100_000) -> Path:
-    """The smallest real inspection PDF in a size band, or a skip when the corpus is absent.
-
-    ``min_bytes`` skips the few tiny files in the corpus that are not whole reports.
-    """
-    pdfs = sorted(ILACS_DIR.glob("*/*.pdf"), key=lambda p: p.stat().st_size) if ILACS_DIR.exists() else []
-    pdfs = [p for p in pdfs if min_bytes <= p.stat().st_size <= max_bytes]
-    if not pdfs:
-        pytest.skip(f"no corpus PDF under {max_bytes} bytes at {ILACS_DIR} (CI provides ../shared)")
-    return pdfs[0]
 
 
 def free_port() -> int:

@@ -1,8 +1,9 @@
 """Fixtures for the faces: a small real index, a real uvicorn server on loopback, headless Chromium.
 
 The index is built once per session by the real `evsearch index` command from
-the seed report plus our own small fixture report (tests/api/data), so every
-face is tested over the same real SQLite + FAISS + model stack users get.
+our own two fixture reports (tests/api/data, written for the tests), so every
+face is tested over the same real SQLite + FAISS + model stack users get, on
+a clone with no corpus beside it too.
 """
 
 from __future__ import annotations
@@ -15,15 +16,24 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_helpers import CHROME_FLAGS, EVSEARCH, FIXTURE_REPORT, LiveServer, chromium_paths, evsearch_env, serve_app
+from api_helpers import (
+    CHROME_FLAGS,
+    EVSEARCH,
+    FIXTURE_REPORT,
+    SECOND_REPORT,
+    LiveServer,
+    chromium_paths,
+    evsearch_env,
+    serve_app,
+)
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory: pytest.TempPathFactory, seed_txt: Path) -> Path:
-    """A real index of the seed report and our fixture report, built by the real CLI."""
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real index of our two fixture reports, built by the real CLI."""
     src = tmp_path_factory.mktemp("api-src")
-    shutil.copy(seed_txt, src / seed_txt.name)
-    shutil.copy(FIXTURE_REPORT, src / FIXTURE_REPORT.name)
+    for report in (FIXTURE_REPORT, SECOND_REPORT):
+        shutil.copy(report, src / report.name)
     out = tmp_path_factory.mktemp("api-index") / "index"
     proc = subprocess.run(
         [EVSEARCH, "index", str(src), "--index", str(out)],

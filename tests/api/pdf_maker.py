@@ -21,7 +21,7 @@ def _content(lines: list[str]) -> bytes:
     for line in lines:
         ops.append(f"({_escape(line)}) Tj T*")
     ops.append("ET")
-    return "\n".join(ops).encode("latin-1")
+    return "\n".join(ops).encode("cp1252")  # WinAnsiEncoding, as the font declares
 
 
 def _write(path: Path, page_streams: list[tuple[bytes, bytes]]) -> Path:
@@ -65,3 +65,17 @@ def flate_bomb_pdf(path: Path, inflated_mb: int = 1024) -> Path:
         chunks.append(packer.compress(block))
     chunks.append(packer.flush())
     return _write(path, [(b" /Filter /FlateDecode", b"".join(chunks))])
+
+
+def report_pdf(text_file: Path, path: Path, *, width: int = 95, lines_per_page: int = 50) -> Path:
+    """One of our own-words text reports as a PDF laid out like the real ones: a cover page up
+    to "About this inspection", then the body wrapped at ``width`` characters over further pages."""
+    import textwrap
+
+    lines = text_file.read_text("utf-8").strip("\n").split("\n")
+    cut = lines.index("About this inspection")
+    body: list[str] = []
+    for line in lines[cut:]:
+        body.extend(textwrap.wrap(line.replace("\t", "   "), width) or [""])
+    pages = [lines[:cut]] + [body[i : i + lines_per_page] for i in range(0, len(body), lines_per_page)]
+    return text_pdf(path, pages)

@@ -25,7 +25,6 @@ QUERIES = (
 
 
 @pytest.mark.slow
-@pytest.mark.corpus
 def test_eight_clients_no_errors(live_server: LiveServer) -> None:
     latencies: list[float] = []
     failures: list[str] = []

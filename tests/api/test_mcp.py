@@ -8,10 +8,8 @@ from pathlib import Path
 
 import anyio
 import pytest
-from api_helpers import EVSEARCH, FIXTURE_ID, SEED_ID, evsearch_env
+from api_helpers import EVSEARCH, FIXTURE_ID, SECOND_ID, evsearch_env
 from mcp import ClientSession, StdioServerParameters, stdio_client
-
-pytestmark = pytest.mark.corpus
 
 TOOLS = {"search_evidence", "get_report", "list_judgements", "evidence_for_judgement"}
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "mcp.md"
@@ -38,7 +36,7 @@ def mcp_results(index_dir: Path) -> tuple[dict, list]:
     calls = [
         ("search_evidence", {"query": "kayak club confidence", "k": 3}),
         ("search_evidence", {"query": "social workers", "grade": "inadequate", "local_authority": "Northmoor"}),
-        ("get_report", {"report_id": SEED_ID}),
+        ("get_report", {"report_id": SECOND_ID}),
         ("list_judgements", {"grade": "inadequate", "local_authority": "Northmoor"}),
         ("evidence_for_judgement", {"report_id": FIXTURE_ID, "judgement": "Being healthy", "k": 4}),
         ("get_report", {"report_id": "no-such-report"}),
@@ -76,8 +74,8 @@ def test_search_evidence_applies_filters(mcp_results: tuple[dict, list]) -> None
 def test_get_report_lists_judgements(mcp_results: tuple[dict, list]) -> None:
     _, out = mcp_results
     text = out[2]
-    assert text.startswith("East Sussex 2010")
-    assert f"report_id: {SEED_ID}" in text
+    assert text.startswith("Ashcombe 2010")
+    assert f"report_id: {SECOND_ID}" in text
     assert "Judgements:" in text
     assert re.search(r"Enjoying and achieving: grade 1 outstanding \[judgement_id \d+\]", text), text
 

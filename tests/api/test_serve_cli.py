@@ -11,7 +11,6 @@ import pytest
 from api_helpers import EVSEARCH, FIXTURE_ID, evsearch_env, free_port, wait_http
 
 
-@pytest.mark.corpus
 def test_serve_answers_search_and_page_then_stops_cleanly(index_dir: Path) -> None:
     port = free_port()
     proc = subprocess.Popen(

@@ -13,12 +13,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_helpers import FIXTURE_REPORT, LiveServer, assert_error_shape, serve_app, smallest_corpus_pdf
+from api_helpers import FIXTURE_REPORT, SECOND_REPORT, LiveServer, assert_error_shape, serve_app
+from pdf_maker import report_pdf
 
 KEY = "test-key-7d1f"
 ORIGIN = "https://research.example"
-
-pytestmark = pytest.mark.corpus
 
 
 @pytest.fixture(scope="module")
@@ -115,13 +114,15 @@ def test_same_bytes_twice_give_the_same_id(wc: httpx.Client) -> None:
     assert second.json()["indexed"]["unchanged"] == 1
 
 
-@pytest.mark.slow
-def test_real_pdf_upload_is_indexed(wc: httpx.Client) -> None:
-    pdf = smallest_corpus_pdf(max_bytes=1024 * 1024)
+def test_pdf_upload_is_indexed(wc: httpx.Client, tmp_path: Path) -> None:
+    pdf = report_pdf(SECOND_REPORT, tmp_path / "Ashcombe report.pdf")
     r = wc.post("/reports", files={"file": (pdf.name, pdf.read_bytes(), "application/pdf")}, headers={"X-API-Key": KEY})
     assert r.status_code == 201, r.text
     report = wc.get(f"/reports/{r.json()['report_id']}").json()
-    assert report["judgements"], "a real inspection PDF has graded judgements"
+    grades = {(j["part"], j["title"]): j["grade"] for j in report["judgements"]}
+    assert grades[("Services for looked after children", "Enjoying and achieving")] == 1
+    para = wc.get(f"/reports/{report['report_id']}/paragraphs/12").json()
+    assert para["section"] == "Being healthy" and "dentist" in para["text"]
 
 
 def test_cors_allows_only_the_configured_origin(wc: httpx.Client, client: httpx.Client) -> None:
@@ -137,12 +138,9 @@ def test_cors_allows_only_the_configured_origin(wc: httpx.Client, client: httpx.
 
 
 def test_html_page_saved_as_pdf_is_rejected(wc: httpx.Client) -> None:
-    """The corpus holds a few web pages saved with a .pdf name: the %PDF check must catch them."""
-    fake = smallest_corpus_pdf(max_bytes=20_000, min_bytes=0)
-    content = fake.read_bytes()
-    if content.startswith(b"%PDF"):
-        pytest.skip("no mislabelled file in this corpus")
-    r = wc.post("/reports", files={"file": (fake.name, content)}, headers={"X-API-Key": KEY})
+    """Failed downloads save a web page under a .pdf name: the %PDF check must catch them."""
+    content = b"<!DOCTYPE html>\n<html><head><title>Service unavailable</title></head><body>Try later</body></html>\n"
+    r = wc.post("/reports", files={"file": ("inspection report.pdf", content)}, headers={"X-API-Key": KEY})
     assert assert_error_shape(r, 415)["error"] == "UnsupportedMediaError"
 
 
