@@ -27,5 +27,8 @@ def wants_html(request: Request) -> bool:
 
 
 def page(name: str) -> FileResponse:
-    """A static page shell; its script reads the same URL as JSON."""
-    return FileResponse(STATIC / name, media_type="text/html; charset=utf-8")
+    """A static page shell; its script reads the same URL as JSON.
+
+    ``Vary: Accept`` keeps a browser from answering the script's JSON fetch with this page from its cache.
+    """
+    return FileResponse(STATIC / name, media_type="text/html; charset=utf-8", headers={"Vary": "Accept"})

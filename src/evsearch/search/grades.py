@@ -162,6 +162,7 @@ def grades_summary(
         "filters": {"family": parse_family(family) if family else None, "year": year, "framework": framework},
         "grades": [{"grade": g, "label": label_for(g)} for g in GRADE_NUMBERS],
         "reports": len({row["report_id"] for row in rows}),
+        "families": [{"family": f, "label": family_label(f)} for f in family_names() if any(c["family"] == f for c in counts)],
         "counts": counts,
     }
 

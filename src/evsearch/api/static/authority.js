@@ -1,19 +1,23 @@
 // The authority page: a grade timeline per judgement family, then its reports with their grades.
 "use strict";
 
-function timelineSpec(points) {
+// One x range for every family of the authority (all its reports), so the charts line up.
+function timelineSpec(points, years) {
   return {
     width: "container", height: 140,
     data: { values: points },
+    encoding: {
+      x: { field: "date", type: "temporal", title: "inspection",
+        scale: { domain: [`${Math.min(...years) - 1}-07-01`, `${Math.max(...years)}-07-01`] },
+        axis: { format: "%Y", tickCount: { interval: "year", step: 1 } } },
+      y: { field: "grade", type: "quantitative", title: "grade", scale: { domain: [1, 4], reverse: true, zero: false },
+        axis: { values: [1, 2, 3, 4], labelExpr: "['', 'outstanding', 'good', 'RI / adequate', 'inadequate'][datum.value]" } },
+    },
     layer: [
-      { mark: { type: "line", color: "#999" }, encoding: {
-        x: { field: "date", type: "temporal", title: "inspection" },
-        y: { field: "grade", type: "quantitative" } } },
-      { mark: { type: "point", filled: true, size: 120 }, encoding: {
-        x: { field: "date", type: "temporal", title: "inspection" },
-        y: { field: "grade", type: "quantitative", title: "grade", scale: { domain: [4, 1] }, axis: { values: [1, 2, 3, 4], format: "d" } },
+      { mark: { type: "line", color: "#999" } },
+      { mark: { type: "point", filled: true, size: 140, opacity: 1 }, encoding: {
         color: { field: "grade", type: "ordinal", scale: { domain: [1, 2, 3, 4], range: [1, 2, 3, 4].map((g) => GRADE_COLOURS[g]) }, legend: null },
-        tooltip: [{ field: "date", type: "temporal" }, { field: "label" }, { field: "title" }] } },
+        tooltip: [{ field: "date", type: "temporal", format: "%d %B %Y" }, { field: "label", title: "grade" }, { field: "title", title: "judgement" }] } },
     ],
   };
 }
@@ -31,6 +35,7 @@ async function render() {
   document.getElementById("la-name").textContent = body.local_authority;
   document.getElementById("csv").href = `/grades?format=csv&la=${encodeURIComponent(body.slug)}`;
   const charts = document.getElementById("charts");
+  const allYears = body.reports.map((r) => Number(String(r.inspection_end || r.inspection_start || r.published).slice(0, 4)));
   for (const family of body.families) {
     const points = body.reports.filter((r) => r.grades[family.family] && r.grades[family.family].grade != null).map((r) => {
       const cell = r.grades[family.family];
@@ -42,7 +47,7 @@ async function render() {
     const box = el("div", { class: "family-chart", "data-family": family.family, "data-points": String(points.length) });
     const figure = el("figure", {}, el("figcaption", {}, family.label), box, altTable(family, points));
     charts.append(figure);
-    await drawChart(box, timelineSpec(points), description);
+    await drawChart(box, timelineSpec(points, allYears), description);
   }
   const list = document.getElementById("reports");
   for (const r of body.reports) {

@@ -8,7 +8,7 @@ function distributionSpec(rows) {
     mark: { type: "bar" },
     encoding: {
       x: { field: "year", type: "ordinal", title: "year" },
-      y: { field: "count", type: "quantitative", title: "reports", stack: "zero" },
+      y: { field: "count", type: "quantitative", title: "reports", stack: "zero", axis: { format: "d", tickMinStep: 1 } },
       color: { field: "grade_label", type: "nominal", title: "grade",
         scale: { domain: ["outstanding", "good", "requires improvement", "inadequate"], range: [1, 2, 3, 4].map((g) => GRADE_COLOURS[g]) } },
       order: { field: "grade", type: "quantitative" },
@@ -28,11 +28,8 @@ async function render() {
   for (const name of ["family", "framework"]) if (query.get(name)) document.getElementById(name).value = query.get(name);
   const body = await getJSON(`/grades/summary?${query}`);
   document.getElementById("csv").href = `/grades?format=csv&${query}`;
-  const families = new Map();
-  for (const row of body.counts) {
-    if (!families.has(row.family)) families.set(row.family, { label: row.family_label, rows: [] });
-    families.get(row.family).rows.push(row);
-  }
+  const families = new Map(body.families.map((f) => [f.family, { label: f.label, rows: [] }]));
+  for (const row of body.counts) families.get(row.family).rows.push(row);
   const select = document.getElementById("family");
   if (select.options.length === 1) {
     for (const [name, f] of families) select.append(el("option", { value: name }, f.label));
