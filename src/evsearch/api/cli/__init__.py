@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from evsearch.api.cli import grades, index, parse, search, serve  # noqa: F401  (each adds its commands to ``app``)
+from evsearch.api.cli import eval, grades, index, parse, search, serve  # noqa: F401  (each adds its commands to ``app``)
 from evsearch import config
 from evsearch.api.cli.app import app
 from evsearch.errors import EvsearchError

@@ -1,6 +1,6 @@
-"""`evsearch search` (one query: a table or JSON) and `evsearch eval` (ranking quality on qrels).
+"""`evsearch search`: one query, as a table or JSON.
 
-Both are thin: they call the search Engine and format its SearchResponse, the
+A thin face: it calls the search Engine and formats its SearchResponse, the
 same result model the HTTP API and the web page use.
 """
 
@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 
 from evsearch.api.cli.app import app, fail
-from evsearch.errors import EvsearchError, InputError
+from evsearch.errors import EvsearchError
 
 IndexOpt = typer.Option(None, "--index", "-i", help="Index directory (default: setting 'index', EVSEARCH_INDEX).")
 
@@ -73,57 +73,3 @@ def _print_table(body: dict) -> None:
         console.print(f"[dim]note: {note}[/dim]")
     if not body["hits"]:
         console.print("No matching paragraphs.")
-
-
-@app.command("eval")
-def eval_command(
-    qrels: Path = typer.Argument(..., help="Tab-separated qid, query, report, number, rel (with a header row)."),
-    index: Optional[Path] = IndexOpt,
-    as_json: bool = typer.Option(False, "--json", help="Print per-query and overall metrics as JSON."),
-    scope: str = typer.Option(
-        "judged",
-        "--scope",
-        help="'judged': search within the one report each query's judgements name (other reports' "
-        "paragraphs are unjudged, so they would count as misses); 'all': search the whole index.",
-    ),
-) -> None:
-    """nDCG@10, MRR@10 and Recall@10, per query and overall."""
-    from evsearch.search.engine import Engine
-    from evsearch.search.evaluate import evaluate, load_qrels, report_names
-
-    try:
-        if scope not in ("judged", "all"):
-            raise InputError(f"--scope must be 'judged' or 'all', not {scope!r}")
-        query_set = load_qrels(qrels)
-        with Engine(index) as engine:
-            names = report_names(engine.reports(), query_set.reports)
-            ids_by_name = {name: rid for rid, name in names.items()}
-            missing = sorted(query_set.reports - set(ids_by_name))
-            if missing:
-                raise InputError(
-                    f"{qrels}: report(s) not in the index: {', '.join(missing)}",
-                    hint="index them first with: evsearch index PATH --index DIR",
-                )
-
-            def run(text: str, judged: set[str]) -> list[tuple[str, int]]:
-                report = ids_by_name[next(iter(judged))] if scope == "judged" and len(judged) == 1 else None
-                hits = engine.search(text, k=10, report=report).hits
-                return [(names.get(h.report_id, h.report_id), h.number) for h in hits]
-
-            result = evaluate(query_set, run)
-    except EvsearchError as exc:
-        fail(exc)
-    if as_json:
-        sys.stdout.write(json.dumps(result, indent=2) + "\n")
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"{qrels.name}: {len(result['queries'])} queries")
-    for col in ("qid", "query", "nDCG@10", "MRR@10", "Recall@10"):
-        table.add_column(col, justify="left" if col in ("qid", "query") else "right")
-    for q in result["queries"]:
-        table.add_row(q["qid"], q["query"][:60], f"{q['ndcg@10']:.3f}", f"{q['mrr@10']:.3f}", f"{q['recall@10']:.3f}")
-    o = result["overall"]
-    table.add_row("all", "", f"{o['ndcg@10']:.3f}", f"{o['mrr@10']:.3f}", f"{o['recall@10']:.3f}", style="bold")
-    Console().print(table)
