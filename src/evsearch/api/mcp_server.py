@@ -1,6 +1,6 @@
 """MCP server: evidence search as tools for AI research assistants (official SDK, stdio).
 
-Four tools, each a thin call into the same Engine the CLI and HTTP API use,
+Six tools, each a thin call into the same Engine the CLI and HTTP API use,
 answering with text an assistant can quote: a citation line ("East Sussex
 2010 report, paragraph 41 (Being healthy, grade 3 adequate)"), the paragraph
 text and its highlighted sentences. Domain errors become tool errors
@@ -36,12 +36,13 @@ log = logging.getLogger("evsearch.mcp")
 INSTRUCTIONS = (
     "Search inspection reports for evidence. Each result is one numbered paragraph with a citation "
     "(local authority, year, paragraph number, section, grade). Quote the citation with the text. "
-    "Use list_judgements to find graded judgements, then evidence_for_judgement for the paragraphs behind one."
+    "Use list_judgements to find graded judgements, then evidence_for_judgement for the paragraphs behind one. "
+    "grade_history and grades_summary compare grades across reports and years."
 )
 
 
 def build_server(worker: EngineWorker) -> MCPServer:
-    """The MCP server with its four tools bound to ``worker``'s Engine."""
+    """The MCP server with its tools bound to ``worker``'s Engine."""
     server = MCPServer("evsearch", instructions=INSTRUCTIONS, log_level="WARNING")
     metas: dict[str, dict] = {}
 
@@ -140,6 +141,29 @@ def build_server(worker: EngineWorker) -> MCPServer:
             return format_hits(resp.to_dict(), meta_of(engine), heading=heading)
 
         return await call(run)
+
+    @server.tool()
+    async def grade_history(
+        local_authority: Annotated[str, Field(description="Local authority name, e.g. 'Leeds'.", min_length=1, max_length=200)],
+    ) -> str:
+        """One authority's grades over time per judgement family (frameworks lined up), with its report ids."""
+        from evsearch.api.grades_text import format_history
+        from evsearch.search.grades import authority
+
+        return await call(lambda engine: format_history(authority(engine.index, local_authority)))
+
+    @server.tool()
+    async def grades_summary(
+        family: Annotated[
+            str | None, Field(description="Judgement family, e.g. help_and_protection, children_in_care.", max_length=60)
+        ] = None,
+        year: Annotated[int | None, Field(description="Inspection year.", ge=1990, le=2100)] = None,
+    ) -> str:
+        """How many reports got each grade, per year and judgement family (e.g. inadequate help and protection)."""
+        from evsearch.api.grades_text import format_summary
+        from evsearch.search.grades import grades_summary as summary
+
+        return await call(lambda engine: format_summary(summary(engine.index, family=family, year=year)))
 
     forbid_unknown_arguments(server)
     return server
