@@ -1,0 +1,143 @@
+"""Pool the candidates to grade: for every query of a half, the union of the top DEPTH of each
+ranker (BM25 alone, dense alone, their RRF, the engine as it is) and of the hand-written
+keyword look-ups in eval/lookups-<half>.tsv, written to eval/pools/<half>/<qid>.tsv.
+
+One row per candidate record, sorted by report and position in the report (not by any
+ranker's order, so graders do not see a ranking). Columns:
+
+    qid  query  report  part  number  record  rankers  la_year  kind  section  section_grade  text  grade
+
+``report, part, number, record`` are the qrels key (evsearch.search.evaluate); ``grade`` is
+left empty for the graders (0, 1 or 2; eval/README.md). Re-pooling keeps grades already
+given to a record that is still in the pool.
+
+    python eval/pool.py                      # both halves, indexes /tmp/eval-tune and /tmp/eval-test
+    python eval/pool.py --half tune --depth 20 --indexes /tmp
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+from pathlib import Path
+
+EVAL = Path(__file__).resolve().parent
+sys.path.insert(0, str(EVAL.parent / "benchmarks"))
+
+from eval_baselines import RANKERS, bm25_ids, dense_ids, rrf_ids  # noqa: E402
+
+from evsearch.search.evaluate import record_hash  # noqa: E402
+from evsearch.store.index import Index  # noqa: E402
+
+COLUMNS = ("qid", "query", "report", "part", "number", "record", "rankers", "la_year", "kind", "section",
+           "section_grade", "text", "grade")  # fmt: skip
+LOOKUP_DEPTH = 20
+
+
+def read_tsv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None))
+
+
+def one_line(text: str) -> str:
+    return " ".join((text or "").split())
+
+
+class Lookups:
+    """Hand-written look-ups: every ';'-separated group of '|'-separated regular expressions
+    (case-insensitive) must match the record's text; an optional third column keeps only
+    reports whose id contains it (an LA slug)."""
+
+    def __init__(self, path: Path, records: list[dict]) -> None:
+        self.rules = {row["qid"]: row for row in read_tsv(path)} if path.is_file() else {}
+        self.records = records
+
+    def __call__(self, qid: str) -> list[int]:
+        rule = self.rules.get(qid)
+        if rule is None:
+            return []
+        groups = [re.compile(g.strip(), re.I) for g in rule["patterns"].split(";") if g.strip()]
+        within = (rule.get("report") or "").strip()
+        scored = []
+        for r in self.records:
+            if within and within not in r["report_id"]:
+                continue
+            counts = [len(g.findall(r["text"])) for g in groups]
+            if groups and all(counts):
+                scored.append((-sum(counts), r["id"]))
+        return [pid for _, pid in sorted(scored)[:LOOKUP_DEPTH]]
+
+
+def pool_half(half: str, index_dir: Path, depth: int, out_dir: Path) -> tuple[int, int]:
+    from evsearch.search.engine import Engine
+
+    queries = read_tsv(EVAL / f"queries-{half}.tsv")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows_written = 0
+    with Index.open(index_dir) as index, Engine(index_dir) as engine:
+        all_ids = [row[0] for row in index.db.rows("all_paragraph_ids")]
+        records = {r["id"]: r for r in index.paragraphs(all_ids)}
+        reports = {r["report_id"]: r for r in index.reports()}
+        lookups = Lookups(EVAL / f"lookups-{half}.tsv", list(records.values()))
+        fns = {"bm25": bm25_ids, "dense": dense_ids, "rrf": rrf_ids}
+        for q in queries:
+            qid, text = q["qid"], q["query"]
+            found: dict[int, list[str]] = {}
+            for name in RANKERS:
+                if name == "engine":
+                    ids = [h.id for h in engine.search(text, k=depth).hits]
+                else:
+                    ids = fns[name](index, text, depth)
+                for pid in ids:
+                    found.setdefault(pid, []).append(name)
+            for pid in lookups(qid):
+                found.setdefault(pid, []).append("lookup")
+            path = out_dir / f"{qid}.tsv"
+            old = {(r["report"], r["record"]): r["grade"] for r in read_tsv(path)} if path.is_file() else {}
+            rows = [_row(qid, text, records[pid], names, reports, old) for pid, names in found.items()]
+            rows.sort(key=lambda r: (r["report"], r.pop("_seq")))
+            with path.open("w", encoding="utf-8", newline="") as fh:
+                writer = csv.DictWriter(fh, COLUMNS, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(rows)
+            rows_written += len(rows)
+    return len(queries), rows_written
+
+
+def _row(qid: str, text: str, record: dict, rankers: list[str], reports: dict, old: dict) -> dict:
+    report = reports[record["report_id"]]
+    year = report.get("inspection_year") or report.get("published_year") or ""
+    digest = record_hash(record["text"])
+    return {
+        "qid": qid,
+        "query": text,
+        "report": record["report_id"],
+        "part": one_line(record.get("part") or ""),
+        "number": "" if record.get("number") is None else str(record["number"]),
+        "record": digest,
+        "rankers": ",".join(rankers),
+        "la_year": f"{report.get('local_authority') or ''} {year}".strip(),
+        "kind": record.get("kind") or "",
+        "section": one_line(record.get("section") or ""),
+        "section_grade": one_line(record.get("grade_label") or ""),
+        "text": one_line(record["text"]),
+        "grade": old.get((record["report_id"], digest), ""),
+        "_seq": record["seq"],
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--half", choices=("tune", "test", "both"), default="both")
+    ap.add_argument("--depth", type=int, default=20)
+    ap.add_argument("--indexes", type=Path, default=Path("/tmp"), help="indexes are INDEXES/eval-<half>")
+    args = ap.parse_args()
+    for half in ("tune", "test") if args.half == "both" else (args.half,):
+        n, rows = pool_half(half, args.indexes / f"eval-{half}", args.depth, EVAL / "pools" / half)
+        print(f"{half}: {n} pool files, {rows} rows ({rows / n:.1f} per query)")
+
+
+if __name__ == "__main__":
+    main()
