@@ -97,6 +97,30 @@ function contextHash(hit) {
   return `#/reports/${encodeURIComponent(hit.report_id)}/paragraphs/${hit.number}`;
 }
 
+// The report reader's anchor for a hit: #p-<number> for numbered paragraphs, #s-<seq> otherwise.
+function readerHref(hit) {
+  const anchor = hit.number != null ? `p-${hit.number}` : `s-${hit.seq}`;
+  return `/reports/${encodeURIComponent(hit.report_id)}#${anchor}`;
+}
+
+// The hits on the page as CSV (RFC 4180 quoting), built from the same JSON the list shows.
+const CSV_COLUMNS = ["rank", "citation", "report_id", "local_authority", "year", "number", "part", "section", "grade", "grade_label", "score", "text"];
+let shownHits = [];
+
+function resultsCsv() {
+  const quote = (v) => { const s = v == null ? "" : String(v); return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
+  const lines = [CSV_COLUMNS.join(",")];
+  shownHits.forEach((hit, i) => lines.push(CSV_COLUMNS.map((c) => quote(c === "rank" ? i + 1 : hit[c])).join(",")));
+  return lines.join("\r\n") + "\r\n";
+}
+
+function downloadCsv() {
+  const link = el("a", { href: URL.createObjectURL(new Blob([resultsCsv()], { type: "text/csv" })), download: "evsearch-results.csv" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
 function renderHit(hit) {
   const place = hit.number != null ? `paragraph ${hit.number}` : `passage ${hit.seq}`;
   const details = [hit.part, hit.section, gradeText(hit)].filter(Boolean).join(", ");
@@ -105,13 +129,14 @@ function renderHit(hit) {
   if (hit.number != null) cite.append(el("a", { href: contextHash(hit), class: "context-link" }, citeText));
   else cite.append(citeText);
   const badge = hit.grade != null ? el("span", { class: `grade grade-${hit.grade}` }, hit.grade_label || `grade ${hit.grade}`) : "";
+  const reader = el("a", { href: readerHref(hit), class: "reader-link" }, "read in report");
   return el("li", { class: "hit", "data-report": hit.report_id, "data-grade": hit.grade ?? "" },
-    el("div", { class: "hit-head" }, cite, badge), el("p", { class: "text" }, highlighted(hit.text || "", hit.highlights)));
+    el("div", { class: "hit-head" }, cite, badge, reader), el("p", { class: "text" }, highlighted(hit.text || "", hit.highlights)));
 }
 
 function params() {
   const p = new URLSearchParams({ q: $("q").value.trim(), k: PAGE, offset });
-  for (const name of ["grade", "theme", "la"]) if ($(name).value) p.set(name, $(name).value);
+  for (const name of ["grade", "theme", "la", "year"]) if ($(name).value) p.set(name, $(name).value);
   return p;
 }
 
@@ -125,9 +150,11 @@ async function search(append) {
   try {
     const body = await getJSON(`/search?${p}`);
     lastQuery = body;
-    if (!append) $("results").replaceChildren();
+    if (!append) { $("results").replaceChildren(); shownHits = []; }
     $("results").start = 1;
     for (const hit of body.hits) $("results").append(renderHit(hit));
+    shownHits.push(...body.hits);
+    $("export").hidden = shownHits.length === 0;
     const notes = (body.notes || []).map(String).join(" ");
     const shown = $("results").children.length;
     const what = `for “${body.query}”.`;
@@ -173,15 +200,18 @@ async function loadFilters() {
     for (const r of list) reports.set(r.report_id, r);
     const las = [...new Set(list.map((r) => r.local_authority).filter(Boolean))].sort();
     addOptions($("la"), las.map((la) => ({ value: la, label: la })));
+    const years = [...new Set(list.map(reportYear).filter(Boolean))].sort().reverse();
+    addOptions($("year"), years.map((y) => ({ value: y, label: y })));
   } catch (err) { setStatus(`Could not load reports: ${err.message}`, true); }
 }
 
 async function init() {
   await loadFilters();
   const initial = new URLSearchParams(location.search);
-  for (const name of ["q", "grade", "theme", "la"]) if (initial.get(name)) $(name).value = initial.get(name);
+  for (const name of ["q", "grade", "theme", "la", "year"]) if (initial.get(name)) $(name).value = initial.get(name);
   $("search-form").addEventListener("submit", (ev) => { ev.preventDefault(); search(false); });
-  for (const name of ["grade", "theme", "la"]) $(name).addEventListener("change", () => { if ($("q").value.trim()) search(false); });
+  for (const name of ["grade", "theme", "la", "year"]) $(name).addEventListener("change", () => { if ($("q").value.trim()) search(false); });
+  $("csv").addEventListener("click", downloadCsv);
   $("more").addEventListener("click", () => { offset += PAGE; search(true); });
   window.addEventListener("hashchange", showContext);
   document.body.dataset.ready = "1";
