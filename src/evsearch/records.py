@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-FRAMEWORKS = ("slac", "sif", "ilacs", "ilacs-2026", "unknown")
-PARAGRAPH_KINDS = ("paragraph", "summary", "recommendation", "text")
-
 
 @dataclass
 class Paragraph:
     report_id: str
     seq: int  # order in the report, from 0
     number: int | None  # printed paragraph number
-    kind: str  # one of PARAGRAPH_KINDS
+    kind: str  # "paragraph" (numbered), "summary", "recommendation" or "text"
     text: str
     part: str | None = None
     section: str | None = None
@@ -27,6 +24,9 @@ class Paragraph:
     grade_label: str | None = None
     page: int | None = None
     timeframe: str | None = None
+    # Index-time facts about unnumbered records (see indexer/placement.py):
+    within: int | None = None  # number of the numbered paragraph this record sits inside; None under a heading
+    duplicate_group: int | None = None  # seq of the first record of the report stating the same point (all members carry it)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -40,6 +40,7 @@ class Judgement:
     grade: int | None
     grade_label: str | None
     section: str | None  # the body section it grades, or None
+    link: str | None = None  # why ``section`` is None ("no section printed"); None when linked
     family: str | None = None  # judgement family across frameworks (indexer/families.py); None until parsed
 
     def to_dict(self) -> dict:

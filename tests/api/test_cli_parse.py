@@ -83,9 +83,9 @@ def test_seed_judgements_and_reports(seed_txt: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     records = _lines(result.stdout)
     assert len(records) == 22
-    assert set(records[0]) == {"report_id", "part", "title", "grade", "grade_label", "section"}
+    assert set(records[0]) == {"report_id", "part", "title", "grade", "grade_label", "section", "link", "family"}
     equality = [r for r in records if r["title"] == "Equality and diversity"]
-    assert len(equality) == 2 and all(r["section"] is None for r in equality)
+    assert len(equality) == 2 and all(r["section"] is None and r["link"] == "no section printed" for r in equality)
     report = _lines(run(str(seed_txt), "--reports").stdout)
     assert report[0]["framework"] == "slac" and report[0]["published"] == "2011-01-24"
 

@@ -10,8 +10,8 @@ from evsearch.indexer.judgements import (
     csv_column,
     extract_judgements,
     grades_by_column,
-    normalise_title,
 )
+from evsearch.indexer.sections import normalize_title
 
 # Page-1 text shaped like an ILACS cover (own words; wrapping as PDFs wrap it).
 ILACS_PAGE = """Inspection of Exampleshire local authority children's services
@@ -171,9 +171,11 @@ def test_csv_column_mapping(title: str, column: str | None) -> None:
     assert csv_column(title) == column
 
 
-def test_normalise_title_drops_numbers_grades_and_markup() -> None:
-    assert normalise_title("2.1 Adoption performance: good") == "adoption performance"
-    assert normalise_title("**Being healthy** Grade 3 (adequate)") == "being healthy"
+def test_one_title_normalisation_for_tables_headings_and_vocabulary() -> None:
+    assert normalize_title("2.1 Adoption performance: good") == "adoption performance"
+    assert normalize_title("**Being healthy** Grade 3 (adequate)") == "being healthy"
+    assert normalize_title("Care leavers \u2013 inadequate") == "care leavers"
+    assert normalize_title("The local authority\u2019s  strengths:") == "the local authority's strengths"
 
 
 @pytest.mark.corpus

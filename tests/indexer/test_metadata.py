@@ -111,6 +111,19 @@ def test_refine_framework_2026_reform() -> None:
     assert refine_framework("sif", rows, "2026-05-11") == "sif"
 
 
+def test_a_cover_naming_no_framework_is_placed_by_titles_then_date() -> None:
+    def rows(*titles: str) -> list[Judgement]:
+        return [Judgement("r", None, title, 2, "good", None) for title in titles]
+
+    assert refine_framework("unknown", rows("Overall judgement", "Adoption performance"), None) == "sif"
+    assert refine_framework("unknown", rows("The impact of leaders on social work practice"), "2019-03-01") == "ilacs"
+    assert refine_framework("unknown", rows("Experiences and progress of care leavers"), "2015-06-01") == "sif"
+    assert refine_framework("unknown", rows("Experiences and progress of care leavers"), "2012-06-01") == "slac"
+    assert refine_framework("unknown", [], "2015-06-01") == "unknown"  # nothing graded: maybe not a report
+    assert detect_framework(["Children's services in Exampleton\nand\nReview of the effectiveness of the Local "
+                             "Safeguarding Children Board"]) == "sif"
+
+
 @pytest.mark.corpus
 def test_seed_metadata(parsed_seed) -> None:
     report = parsed_seed.report

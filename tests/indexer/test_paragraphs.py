@@ -11,7 +11,7 @@ from evsearch.indexer.cleaning import clean_line, join_lines, page_lines
 from evsearch.indexer.headings import grade_line, split_title_grade
 from evsearch.indexer.paragraphs import skip_regions, split_paragraphs, split_text
 from evsearch.indexer.reader import Document, read_document
-from evsearch.records import PARAGRAPH_KINDS, Paragraph
+from evsearch.records import Paragraph
 from evsearch.indexer.sections import normalize_title, title_role
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -186,7 +186,7 @@ def test_cleaning_helpers() -> None:
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=600))
 def test_split_text_never_raises(text: str) -> None:
     paras = split_text(text, "fuzz")
-    assert all(p.kind in PARAGRAPH_KINDS and p.text for p in paras)
+    assert all(p.kind in {"paragraph", "summary", "recommendation", "text"} and p.text for p in paras)
     assert [p.seq for p in paras] == list(range(len(paras)))
 
 

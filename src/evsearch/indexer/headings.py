@@ -3,7 +3,7 @@
 WHY: PDF text keeps no font information, so a heading is found by what it
 says (the vocabulary in sections.py, a printed grade) and by where it sits
 (a short line that closes no sentence, right before a numbered paragraph or a
-grade line). A heading may wrap over up to three lines, and its grade may sit
+grade line). A heading may wrap over up to three lines (four with a wrapped grade), and its grade may sit
 on the heading line, wrap onto the next one ("requires improvement / to be
 good"), or stand on the line below ("Grade 3 (adequate)").
 """
@@ -36,6 +36,13 @@ _TITLE_THEN_GRADE_RE = re.compile(rf"^(?P<title>[A-Z].*?\S)\s+(?P<word>{_WORDS})
 # SIF: "Leadership, management and governance are good" / "... requires improvement"
 _TITLE_VERB_GRADE_RE = re.compile(
     rf"^(?P<title>[A-Z].*?\S)\s+(?:(?:is|are)\s+(?:judged\s+(?:to\s+be\s+)?)?(?P<word>{_WORDS})|(?P<word2>requires? improvement(?: to be good)?))$",
+    _I,
+)
+# The sentence that grades the LSCB review at its top: "The Local Safeguarding Children Board is
+# good", "The effectiveness of the LSCB requires improvement" (page 1 may not print it).
+LSCB_GRADE_RE = re.compile(
+    r"^The (?:judge?ment for the )?(?:effectiveness of the )?(?:Local Safeguarding Children'?s? Board(?: \(LSCB\))?|LSCB)"
+    rf"(?: in [A-Z][\w ,&'’-]{{1,40}}?)? (?:is |are |(?=requires? improvement))(?P<word>{_WORDS})\.?$",
     _I,
 )
 KEY_JUDGEMENT_RE = re.compile(r"^Key judgement\s+(?:Inspection\s+|Judgement\s+)?grade$", _I)
@@ -154,7 +161,7 @@ def match_heading(
     ended = after_heading or block_ended(lines, i, width)
     page_start = lines[i].page_start
     n = len(lines)
-    for k in (1, 2, 3):
+    for k in (1, 2, 3, 4):  # a title over two lines, its grade over two more ("Requires" / "improvement")
         if i + k > n:
             break
         block = lines[i:i + k]
@@ -162,6 +169,8 @@ def match_heading(
             break
         if k > 1 and any(b.blank_before for b in block[1:]):
             break
+        if k == 4 and not _is_grade_only(f"{block[2].text} {block[3].text}"):
+            break  # four lines only for a two-line title whose grade wraps too
         if k > 1 and _INNER_END_RE.search(block[-2].text):
             break  # "...(outcome 3, National" / "Framework)": the end of a list item, not a wrapped heading
         text = " ".join(b.text for b in block)
@@ -170,6 +179,8 @@ def match_heading(
         nxt = lines[i + k] if i + k < n else None
         if nxt is not None and nxt.text[:1].islower() and not nxt.blank_before:
             continue  # the heading (or the sentence) goes on
+        if i + k + 1 < n and not _is_grade_only(nxt.text) and _is_grade_only(f"{nxt.text} {lines[i + k + 1].text}"):
+            continue  # its grade wraps over the next two lines ("Requires" / "improvement"): take them too
         h = _grade_tail(block, nxt, expected) if ended and k > 1 else None
         h = h or _match_block(text, nxt, ended, width, expected, after_key_marker, k, page_start)
         if h is not None:
@@ -266,8 +277,13 @@ def _match_block(
         grade, label = grade_from_word(m.group("word"))
         return Heading(m.group("title"), grade, label, 0, keyed=True)  # SIF key judgement without its table row
     m = _TITLE_VERB_GRADE_RE.match(text)
-    if m and (ended or page_start) and title_role(m.group("title")) in ("section", "part"):
-        grade, label = grade_from_word(m.group("word") or m.group("word2"))
+    role_of_title = title_role(m.group("title")) if m else None
+    word = m and (m.group("word") or m.group("word2"))
+    # A key judgement's heading says "... are inadequate" or prints its grade capitalised ("... protection
+    # Requires improvement"); "Leadership, management and governance require improvement" is a sentence.
+    keyed_ok = role_of_title == "key" and (m.group("word") is not None or word[:1].isupper()) if m else False
+    if m and (ended or page_start) and (role_of_title in ("section", "part") or keyed_ok):
+        grade, label = grade_from_word(word)
         return Heading(m.group("title"), grade, label, 0, keyed=True)
     if next_grade and (ended or page_start or role is not None or k > 1 or len(text) < 60):
         keyed = grade_line(nxt.text) is None  # a bare grade word: SIF key judgement style
@@ -302,6 +318,16 @@ def is_judgement_row(lines: list[Line], i: int, width: int) -> bool:
     if len(nxt) < 25 and _TITLE_THEN_GRADE_RE.match(rest + " " + nxt) and (short or len(lines[i].text) < 75):
         return True
     return bool(_TITLE_THEN_GRADE_RE.match(rest)) and short and not nxt[:1].islower()
+
+
+def lscb_grade(lines: list[Line], i: int) -> tuple[tuple[int | None, str | None], int] | None:
+    """((grade, label), lines used) when line i (or it and the next) is the LSCB review's grade sentence."""
+    for k in (1, 2):
+        text = " ".join(ln.text for ln in lines[i:i + k]).replace("’", "'")
+        m = LSCB_GRADE_RE.match(text)
+        if m:
+            return grade_from_word(m.group("word")), k
+    return None
 
 
 def is_key_marker(text: str) -> bool:

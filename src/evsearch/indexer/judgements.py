@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 
 from evsearch.indexer.grades import GRADE_PATTERN, lookup_label
+from evsearch.indexer.sections import LSCB_PART, is_lscb, normalize_title
 from evsearch.records import Judgement
 
 SEED_PARTS = ("Safeguarding services", "Services for looked after children")
@@ -28,7 +29,7 @@ SIF_OVERALL_TITLE = "Overall judgement"
 LSCB_TITLE = "The effectiveness of the Local Safeguarding Children Board (LSCB)"
 
 # The five grade columns of judgements.csv, each with the title patterns that
-# fill it (matched against `normalise_title`); order matters: first match wins.
+# fill it (matched against `normalize_title`); order matters: first match wins.
 CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("overall_effectiveness", r"^overall (?:effectiveness|judgement)$"),
     ("impact_of_leaders", r"impact of leaders|^leadership, management and governance$"),
@@ -40,7 +41,6 @@ CSV_COLUMN_NAMES = tuple(column for column, _ in CSV_COLUMNS)
 
 # A grade phrase, or "Not judged" where a SIF area was not graded.
 _CELL = re.compile(r"\b(" + GRADE_PATTERN.pattern + r"|not judged)\b", re.IGNORECASE)
-_GRADE_SUFFIX = re.compile(r"\s*\(?grade\s*[1-4]\)?(?:\s*\([a-z ]+\))?\s*$", re.IGNORECASE)
 _SENTENCE_WORDS = re.compile(
     r"\b(?:is|are|was|were|has|have|had|receive|receives|remain|remains|be|been|not|this|that|they|their)\b",
     re.IGNORECASE,
@@ -55,18 +55,9 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def normalise_title(title: str) -> str:
-    """Lowercase, de-numbered, grade-free form of a title, for matching."""
-    text = re.sub(r"[\"*]", "", clean_text(title).lower())
-    text = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", text)
-    text = _GRADE_SUFFIX.sub("", text)
-    text = re.sub(r"\s*[:\-\u2013]\s*(" + GRADE_PATTERN.pattern + r")\s*$", "", text, flags=re.IGNORECASE)
-    return text.strip(" .:")
-
-
 def csv_column(title: str) -> str | None:
     """The judgements.csv column a judgement title fills, or None."""
-    norm = normalise_title(title)
+    norm = normalize_title(title)
     for column, pattern in CSV_COLUMNS:
         if re.search(pattern, norm):
             return column
@@ -113,7 +104,7 @@ def _scan_cells(
             break
         found.append(_make(report_id, None, title, match.group(1)))
         pos = match.end()
-        if stop_title and normalise_title(title) == stop_title:
+        if stop_title and normalize_title(title) == stop_title:
             break
     return found
 
@@ -143,8 +134,8 @@ _SIF_OVERALL = (
 _SIF_CELL = re.compile(r"\s*(?:(?:\d+\s+)?\d\.\d?\s|The effectiveness of the Local Safeguarding)", re.I)
 # Where page 1 lacks the LSCB line, the review section states it as a sentence of its own.
 _SIF_LSCB = re.compile(
-    r"The (?:effectiveness of the )?Local Safeguarding Children Board(?: \(LSCB\))?"
-    r" (?:is |are |(?=requires? improvement))(" + GRADE_PATTERN.pattern + r")(?=\.?(?: [A-Z]|$))",
+    r"The (?:judge?ment for the )?(?:effectiveness of the )?(?:Local Safeguarding Children'?s? Board(?: \(LSCB\))?|LSCB)"
+    r"(?: in [A-Z][\w ,&'-]{1,40}?)? (?:is |are |(?=requires? improvement))(" + GRADE_PATTERN.pattern + r")(?=\.?(?: [A-Z]|$))",
     re.I,
 )
 
@@ -219,9 +210,9 @@ def extract_slac(pages: Sequence[str], report_id: str) -> list[Judgement]:
         title = clean_text(" ".join(title_lines))
         if not title:
             continue
-        if pending_part and (normalise_title(title) == "overall effectiveness" or part is None):
+        if pending_part and (normalize_title(title) == "overall effectiveness" or part is None):
             part = pending_part
-        elif any(j.part == part and normalise_title(j.title) == normalise_title(title) for j in found):
+        elif any(j.part == part and normalize_title(j.title) == normalize_title(title) for j in found):
             part = pending_part or part  # a repeated title means a new part began
         pending_part = None
         found.append(_make(report_id, part, title, grade_text))
@@ -229,7 +220,7 @@ def extract_slac(pages: Sequence[str], report_id: str) -> list[Judgement]:
 
 
 def _part_name(line: str) -> str | None:
-    norm = normalise_title(line)
+    norm = normalize_title(line)
     for name in SEED_PARTS:
         if norm == name.lower():
             return name
@@ -264,7 +255,7 @@ def extract_judgements(pages: Sequence[str], report_id: str, framework: str) -> 
         found = extract_ilacs(pages, report_id) or extract_sif(pages, report_id) or extract_slac(pages, report_id)
     if framework != "slac":
         for judgement in found:
-            judgement.part = None
+            judgement.part = LSCB_PART if is_lscb(judgement.title) else None
     return found
 
 

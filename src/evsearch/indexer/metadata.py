@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+from evsearch.indexer.sections import normalize_title
 from evsearch.records import Judgement, Report
 
 _MONTHS = {
@@ -172,7 +173,12 @@ def detect_framework(pages: Sequence[str]) -> str:
     first = re.sub(r"\s+", " ", "\n".join(pages[:2]))
     if re.search(r"\bJudgement\s+Grade\b", first):
         return "ilacs"
-    if re.search(r"services for children in need of help and protection|The overall judgement is", first, re.I):
+    if re.search(
+        r"services for children in need of help and protection|The overall judgement is|"
+        r"review of the (?:effectiveness of the )?Local Safeguarding Children'?s? Board",
+        first.replace("\u2019", "'"),
+        re.I,
+    ):
         return "sif"
     full = "\n".join(pages)
     if re.search(r"Record of main findings", full, re.I) or re.search(
@@ -182,8 +188,29 @@ def detect_framework(pages: Sequence[str]) -> str:
     return "unknown"
 
 
+# When the cover's layout names no framework, the judgement titles do; failing those, the inspection date.
+_SIF_TITLES = re.compile(r"^(?:overall judgement|leadership, management and governance|adoption performance)$|achieving permanence")
+_ILACS_TITLES = re.compile(r"impact of leaders|children in care")
+SIF_FROM, ILACS_FROM = date(2013, 11, 1), date(2017, 11, 1)
+
+
+def _framework_from(judgements: Sequence[Judgement], inspection_start: str | None) -> str:
+    titles = [normalize_title(j.title) for j in judgements]
+    if any(_SIF_TITLES.search(t) for t in titles):
+        return "sif"
+    if any(_ILACS_TITLES.search(t) for t in titles):
+        return "ilacs"
+    if not judgements or not inspection_start:
+        return "unknown"  # nothing graded: maybe not an inspection report at all (the pipeline decides)
+    started = date.fromisoformat(inspection_start)
+    return "slac" if started < SIF_FROM else "sif" if started < ILACS_FROM else "ilacs"
+
+
 def refine_framework(framework: str, judgements: Sequence[Judgement], inspection_start: str | None) -> str:
-    """ILACS from April 2026 prints no overall effectiveness judgement: call that 'ilacs-2026'."""
+    """The framework once the judgements are read: a cover that named none is placed by its judgement
+    titles (or date); ILACS from April 2026 prints no overall effectiveness judgement: 'ilacs-2026'."""
+    if framework == "unknown":
+        framework = _framework_from(judgements, inspection_start)
     if framework != "ilacs":
         return framework
     has_overall = any(j.title.strip().lower() == "overall effectiveness" for j in judgements)

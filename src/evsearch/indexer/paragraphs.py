@@ -24,13 +24,22 @@ from evsearch.indexer.headings import (
     grade_line,
     is_judgement_row,
     is_key_marker,
+    lscb_grade,
     match_heading,
     split_title_grade,
 )
 from evsearch.indexer.reader import Document
 from evsearch.records import Paragraph
 from evsearch.indexer.regions import is_table_start, skip_table, skip_toc
-from evsearch.indexer.sections import SUMMARY_SECTIONS, normalize_title, timeframe_of, title_role
+from evsearch.indexer.sections import (
+    LSCB_PART,
+    REVIEW_TAIL_RE,
+    SUMMARY_SECTIONS,
+    normalize_title,
+    opens_review,
+    timeframe_of,
+    title_role,
+)
 
 _END_RE = re.compile(
     r"^(The Office for Standards in Education|Any complaints about the inspection|"
@@ -114,6 +123,7 @@ class _Splitter:
         self.front_summary = False
         self.started = False
         self.last_heading_end = -1
+        self.review_restart = False  # the LSCB review may number its paragraphs from 1 again
 
     # ----- output
     def close(self) -> None:
@@ -170,7 +180,11 @@ class _Splitter:
         self.front_summary = False
         role = title_role(h.title) or ("section" if not h.keyed else "keyed")
         sec = _Section(h.title, role, h.grade, h.grade_label, h.keyed)
-        if role == "part":
+        if role in ("part", "review") and opens_review(h.title):
+            self.part = LSCB_PART  # one name for the review, however the report words its heading
+            self.stack = []
+            self.review_restart = True
+        elif role == "part":
             self.part = h.title
             self.stack = []
         elif role == "label":
@@ -231,11 +245,19 @@ class _Splitter:
                 self.open("paragraph", m, ln)
                 i += 1
                 continue
+            if self.part == LSCB_PART and not self.stack and self.block is None:
+                graded = lscb_grade(lines, i)
+                if graded is not None:
+                    i += graded[1]  # the review's grade sentence: the judgement carries it
+                    self.last_heading_end = i
+                    continue
             h = match_heading(lines, i, self.width, self.expected, self.after_key, self.last_heading_end == i)
             if h is not None:
                 self.after_key = False
                 self.apply_heading(h)
                 i += h.consumed
+                if self.part == LSCB_PART and not self.stack and i < n and REVIEW_TAIL_RE.match(lines[i].text):
+                    i += 1  # "Section 2: The effectiveness of the Local Safeguarding" / "Children Board"
                 self.last_heading_end = i
                 continue
             self.after_key = False
@@ -297,7 +319,11 @@ class _Splitter:
             if is_judgement_row(self.lines, i, self.width):
                 return None
             if n == self.expected:
+                self.review_restart = False
                 return n
+            if n == 1 and self.review_restart and self.part == LSCB_PART:
+                self.review_restart = False
+                return n  # the review numbers its own paragraphs from 1
             if n == self.expected - 1 and self.block is None and self.last_heading_end == i and n > 1:
                 return n  # the source repeats a number right after a heading: keep it as printed
             if n == self.expected + 1 and prev_ended and self.expected > 1 and m.group("rest")[:1].isupper():

@@ -9,6 +9,8 @@ table only makes the common ones certain and gives them their level.
 
 Roles:
 - ``part``: top level ("Safeguarding services"); a report without one has part None.
+- ``review``: opens the SIF review of the Local Safeguarding Children Board, a part
+  of its own (``LSCB_PART``) whatever its printed wording.
 - ``container``: an ungraded heading that groups the graded ones below it.
 - ``child``: nests under the open container (or graded key judgement).
 - ``section``: an ordinary heading at the level under the part.
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+
+from evsearch.indexer.grades import GRADE_PATTERN
 
 SECTION_TITLES: dict[str, str] = {
     # table of contents and judgement tables
@@ -81,8 +85,9 @@ SECTION_TITLES: dict[str, str] = {
     "other information about this area": "child",
     "local leadership": "child",
     "inspection judgements about the local authority": "section",
-    "the local safeguarding children board (lscb)": "section",
-    "the local safeguarding children board": "section",
+    "the local safeguarding children board (lscb)": "review",
+    "the local safeguarding children board": "review",
+    "local safeguarding children board (lscb)": "review",
     "inspection judgement about the lscb": "section",
     "inspection findings – the local safeguarding children board": "section",
     "inspection findings - the local safeguarding children board": "section",
@@ -128,18 +133,53 @@ TIMEFRAMES: dict[str, str] = {
     "within 6 months": "within six months",
 }
 
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\ufffe": "-", "\u00ad": None})
+_MARKS_RE = re.compile(r"[\"*]")
+_NUMBERING_RE = re.compile(r"^\d+(?:\.\d+)*\.?\s+")
+_GRADE_NUMBER_SUFFIX_RE = re.compile(r"\s*\(?grade\s*[1-4]\)?(?:\s*\([a-z ]+\))?\s*$")
+_GRADE_WORD_SUFFIX_RE = re.compile(r"\s*[:-]\s*(" + GRADE_PATTERN.pattern + r")\s*$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=65536)
 def normalize_title(title: str) -> str:
-    """A title reduced for matching: case, quotes, dashes, spaces, trailing colon.
+    """A printed title reduced for matching: the one normalisation every reader and linker uses.
 
-    The judgements owner matches table titles against body headings with it.
+    Case, curly quotes, dashes, soft hyphens, markup and spacing are folded; a
+    leading list number ("2.1 ") and a trailing printed grade ("Grade 3
+    (adequate)", ": good", "- inadequate") are dropped, so a table row, a body
+    heading and a contents entry for one area reduce to the same string.
     """
-    text = title.translate(_QUOTES).lower()
-    text = " ".join(text.split())
-    return text.rstrip(":").strip()
+    text = _MARKS_RE.sub("", title.translate(_QUOTES).lower())
+    text = _NUMBERING_RE.sub("", " ".join(text.split()))
+    text = _GRADE_NUMBER_SUFFIX_RE.sub("", text)
+    text = _GRADE_WORD_SUFFIX_RE.sub("", text)
+    return text.strip(" .:")
+
+
+# The SIF review of the Local Safeguarding Children Board is a part of the report of its own.
+LSCB_PART = "Review of the Local Safeguarding Children Board (LSCB)"
+LSCB_WORDS_RE = re.compile(r"\blocal safeguarding children'?s? board\b|\blscb\b")
+
+
+# "Section 2: The effectiveness of the Local Safeguarding Children Board", "The Local Safeguarding
+# Children Board (LSCB)"; a heading wrapped after "Safeguarding" still opens the review.
+_REVIEW_RE = re.compile(
+    r"^(?:section \d{1,2}:\s*)?(?:the )?(?:review of )?(?:the )?(?:effectiveness (?:of )?(?:the )?)?"
+    r"(?:local safeguarding(?: children'?s?(?: board)?)?(?: \(lscb\))?|lscb)$"
+)
+# The rest of a review heading wrapped onto the next line: "Children Board", "board (LSCB)".
+REVIEW_TAIL_RE = re.compile(r"^(?:children'?s? )?board(?: \(lscb\))?$", re.IGNORECASE)
+
+
+def is_lscb(title: str) -> bool:
+    """Does a title name the Local Safeguarding Children Board?"""
+    return bool(LSCB_WORDS_RE.search(normalize_title(title)))
+
+
+def opens_review(title: str) -> bool:
+    """Does this heading open the LSCB review part (not a bare "The LSCB", which prose may start with)?"""
+    norm = normalize_title(title)
+    return bool(_REVIEW_RE.match(norm)) and ("safeguarding" in norm or norm.startswith("section"))
 
 
 _ROLES = {normalize_title(k): v for k, v in SECTION_TITLES.items()}
