@@ -93,6 +93,10 @@ def test_keyword_ranks_the_paragraph_holding_a_rare_word_first(index: Index) -> 
 def test_records_are_the_same_for_every_backend(index: Index, reference: Index) -> None:
     ids = reference.dense.ids()[::3].tolist()
     assert index.paragraphs(ids) == reference.paragraphs(ids)
-    assert index.report("millbrook-2012") == reference.report("millbrook-2012")
+    built_at = {"indexed_at"}  # each template index was built at its own moment
+    report, expected = index.report("millbrook-2012"), reference.report("millbrook-2012")
+    assert {k: v for k, v in report.items() if k not in built_at} == {
+        k: v for k, v in expected.items() if k not in built_at
+    }
     assert index.vocabulary() == reference.vocabulary()
     assert index.lexicon() == reference.lexicon()

@@ -51,16 +51,18 @@ _ROW_COUNT = "SELECT count(*) FROM paragraphs_fts_docsize"
 _CLAUSE = re.compile(r'"((?:[^"]|"")*)"')
 
 
-class _Tokenizer:
-    """FTS5's own tokenizer, run on query text through a private in-memory FTS5 table."""
+class Tokenizer:
+    """FTS5's own tokenizer, run on text through a private in-memory FTS5 table.
 
-    def __init__(self, size: int = 65536) -> None:
+    ``cache=False`` for one-off bulk use (the Milvus backend tokenizes every paragraph once)."""
+
+    def __init__(self, size: int = 65536, *, cache: bool = True) -> None:
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(":memory:", check_same_thread=False)
         self._conn.execute(f"CREATE VIRTUAL TABLE t USING fts5 (text, tokenize='{FTS_TOKENIZER}')")
         self._conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, instance)")
         self._cache: dict[str, tuple[str, ...]] = {}
-        self._size = size
+        self._size = size if cache else 0
 
     def tokens_of(self, texts: list[str]) -> list[tuple[str, ...]]:
         """Tokens of each text; the uncached ones are tokenized in one round trip (one row each)."""
@@ -75,25 +77,27 @@ class _Tokenizer:
                 found: dict[int, list[str]] = {}
                 for doc, term in rows:
                     found.setdefault(doc, []).append(term)
+                fresh = {text: tuple(found.get(i, ())) for i, text in enumerate(todo)}
+                if not self._size:
+                    return [fresh[t] for t in texts]
                 if len(self._cache) + len(todo) > self._size:
                     self._cache.clear()
-                for i, text in enumerate(todo):
-                    self._cache[text] = tuple(found.get(i, ()))
+                self._cache.update(fresh)
             return [self._cache[t] for t in texts]
 
     def tokens(self, text: str) -> tuple[str, ...]:
         return self.tokens_of([text])[0]
 
 
-_tokenizer: _Tokenizer | None = None
+_tokenizer: Tokenizer | None = None
 _tokenizer_lock = threading.Lock()
 
 
-def tokenizer() -> _Tokenizer:
+def tokenizer() -> Tokenizer:
     global _tokenizer
     with _tokenizer_lock:
         if _tokenizer is None:
-            _tokenizer = _Tokenizer()
+            _tokenizer = Tokenizer()
     return _tokenizer
 
 
