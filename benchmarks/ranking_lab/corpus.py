@@ -5,7 +5,7 @@ evaluation index with numpy, so a mechanism is a few lines and the
 comparison is exact (no ANN shortlist, no pool cut-offs). Everything is read
 through ``evsearch.store.index.Index``; vectors the lab embeds itself
 (sentence windows, sentences for the adapter) are cached under
-``--cache`` keyed by the index generation and a hash of the texts.
+``--cache`` keyed by the model and a hash of the texts.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ class LabCorpus:
         vectors = index.vectors(ids)
         names = report_names(index.reports(), set(wanted_reports))
         found = [Found.of(r) for r in records]
-        cache = cache_root / hashlib.sha1(str(index.gen_dir.resolve()).encode()).hexdigest()[:12]
+        model = f"{index.manifest['model']}-{index.manifest.get('model_fingerprint', '')}"
+        cache = cache_root / hashlib.sha1(model.encode()).hexdigest()[:12]  # texts are keyed by content
         cache.mkdir(parents=True, exist_ok=True)
         return cls(index, records, ids, np.asarray(vectors, dtype=np.float32), found, names, cache)
 
@@ -65,10 +66,11 @@ class LabCorpus:
     def query_vectors(self, queries: list[str]) -> np.ndarray:
         return self.embed("queries", queries)
 
-    def top(self, scores: np.ndarray, k: int = 10, mask: np.ndarray | None = None) -> list[Found]:
-        """The k best rows (ties broken by id, as the engine does)."""
+    def top(self, scores: np.ndarray, k: int = 10, mask: np.ndarray | None = None,
+            prefer: np.ndarray | None = None) -> list[Found]:
+        """The k best rows: preferred rows first, then by score, ties by id (as the engine ranks)."""
         if mask is not None:
             scores = np.where(mask, scores, -np.inf)
-        order = np.lexsort((self.ids, -scores))[:k]
+        first = np.zeros(len(scores)) if prefer is None else (~prefer).astype(float)
+        order = np.lexsort((self.ids, -scores, first))[:k]
         return [self.found[i] for i in order if np.isfinite(scores[i])]
-

@@ -23,7 +23,8 @@ from benchmarks.ranking_lab.fuse import fuse
 class Query:
     text: str  # what is ranked on (the typed query, or the engine's parsed text)
     vector: np.ndarray  # the index model's embedding of ``text``
-    mask: np.ndarray | None = None  # rows passing the filters the engine inferred (None: all)
+    mask: np.ndarray | None = None  # rows passing the filters the engine's plan applied (None: all)
+    prefer: np.ndarray | None = None  # rows passing every inferred filter when some were relaxed (ranked first)
 
 
 @dataclass
@@ -131,6 +132,9 @@ def registry() -> dict[str, Mechanism]:
         "bm25f title w1": _bm(title_weight=1.0),
         "bm25f title w3": _bm(title_weight=3.0),
         "bm25 k1 0.9 b 0.4": _bm(k1=0.9, b=0.4),
+        "bm25 k1 1.2 b 0.5": _bm(b=0.5),
+        "bm25 k1 1.2 b 0.9": _bm(b=0.9),
+        "bm25 k1 2.0 b 0.75": _bm(k1=2.0),
         "bm25 rm3 10x10 0.6": _rm3(docs=10, terms=10, keep=0.6),
         "bm25 rm3 5x20 0.5": _rm3(docs=5, terms=20, keep=0.5),
         # dense
@@ -141,10 +145,13 @@ def registry() -> dict[str, Mechanism]:
         "win 1/1 0.5para+0.5win": _win(1, 1, 0.5),
         "rocchio 5 b0.5": _rocchio(docs=5, beta=0.5),
         "rocchio 10 b0.3": _rocchio(docs=10, beta=0.3),
-        "adapter title": _adapted(("title",)),
-        "adapter sentence": _adapted(("sentence",)),
-        "adapter bullet": _adapted(("bullet",)),
-        "adapter all": _adapted(("title", "sentence", "bullet")),
+        "adapter title": _adapted(("title",), pull=0.1),
+        "adapter sentence": _adapted(("sentence",), pull=0.1),
+        "adapter bullet": _adapted(("bullet",), pull=0.1),
+        "adapter all": _adapted(("title", "sentence", "bullet"), pull=0.1),
+        "adapter sentence+bullet": _adapted(("sentence", "bullet"), pull=0.1),
+        "adapter title+bullet": _adapted(("title", "bullet"), pull=0.1),
+        "adapter all p0.01 e10": _adapted(("title", "sentence", "bullet"), pull=0.01, epochs=10),
     }
     # fusion
     for k in (10, 30, 100):
@@ -155,3 +162,13 @@ def registry() -> dict[str, Mechanism]:
         m[f"minmax a{a}"] = _hybrid(dense_plain, bm25_plain, "minmax", a)
         m[f"zscore a{a}"] = _hybrid(dense_plain, bm25_plain, "zscore", a)
     return m
+
+
+def combo(spec: str, known: dict[str, Mechanism]) -> Mechanism:
+    """'METHOD ALPHA | DENSE NAME | KEYWORD NAME', e.g. 'convex 0.6 | win 1/1 0.5para+0.5win | bm25f title w1'
+    (RRF reads ALPHA as its k): any two registered mechanisms fused."""
+    head, dense_name, kw_name = (part.strip() for part in spec.split("|"))
+    method, value = head.split()
+    if method == "rrf":
+        return _hybrid(known[dense_name], known[kw_name], "rrf", 0.5, int(value))
+    return _hybrid(known[dense_name], known[kw_name], method, float(value))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -22,18 +23,32 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import numpy as np
 
+from evsearch.search.engine import Engine
 from evsearch.search.evaluate import Found, evaluate, load_qrels
+from evsearch.search.tuning import Tuning
 
 from benchmarks.ranking_lab.corpus import LabCorpus
-from benchmarks.ranking_lab.mechanisms import Lab, Query, registry
+from benchmarks.ranking_lab.mechanisms import Lab, Query, combo, registry
 
 
-def understood(engine, corpus: LabCorpus, text: str) -> tuple[str, np.ndarray | None]:
-    """The engine's parsed ranking text and its filter mask over the lab's rows."""
-    parsed = engine.parser.parse(text)
-    candidates, _ = engine._candidates(parsed, [])
-    mask = None if candidates is None else np.isin(corpus.ids, np.asarray(candidates))
-    return (parsed.text or text), mask
+def understood(engine, corpus: LabCorpus, text: str) -> Query:
+    """The engine's plan of ``text`` (stages parse + plan): its ranking text, the rows passing
+    its filters, and the rows passing every inferred filter when some were relaxed."""
+    planned = engine.plan(text, k=10)
+    mask = None if planned.candidates is None else np.isin(corpus.ids, np.asarray(planned.candidates))
+    prefer = None if planned.preferred is None else np.isin(corpus.ids, np.asarray(planned.preferred))
+    return Query(planned.text or text, np.zeros(0, np.float32), mask, prefer)
+
+
+ENGINE_VARIANTS = {
+    "engine": {},
+    "engine -acronyms": {"acronyms": False, "dense_acronyms": False},
+    "engine -concept phrases": {"concept_phrases": False},
+    "engine -topic boosts": {"section_boost": 0.0, "title_boost": 0.0},
+    "engine -evidence prior": {"evidence_prior": 0.0},
+    "engine +theme expansion": {"expand": True},
+    "engine rrf": {"fusion": "rrf", "section_boost": 0.003, "title_boost": 0.005, "evidence_prior": 0.002},
+}
 
 
 def main() -> int:
@@ -45,35 +60,36 @@ def main() -> int:
     ap.add_argument("--understand", action="store_true", help="rank the engine's parsed text within its filters")
     ap.add_argument("--engine", action="store_true", help="also print the engine's own row")
     ap.add_argument("--per-query", action="store_true")
+    ap.add_argument("--by-kind", type=Path, help="queries file with qid and kind columns: nDCG@10 per kind")
     args = ap.parse_args()
 
     qs = load_qrels(args.qrels)
     corpus = LabCorpus.open(args.index, args.cache, qs.reports)
     lab = Lab(corpus)
-    engine = None
-    if args.understand or args.engine:
-        from evsearch.search.engine import Engine
-
-        engine = Engine(args.index)
-    queries: dict[str, Query] = {}
+    engine = Engine(args.index) if args.understand or args.engine or any(n in ENGINE_VARIANTS for n in args.only or ()) else None
     texts = list(qs.queries.values())
-    prepared = [understood(engine, corpus, t) if args.understand else (t, None) for t in texts]
-    vectors = corpus.query_vectors([p[0] for p in prepared])
-    for t, (text, mask), v in zip(texts, prepared, vectors):
-        queries[t] = Query(text, v, mask)
+    queries = {t: understood(engine, corpus, t) if args.understand else Query(t, np.zeros(0, np.float32)) for t in texts}
+    vectors = corpus.query_vectors([q.text for q in queries.values()])
+    for q, v in zip(queries.values(), vectors):
+        q.vector = v
 
     mechanisms = registry()
     names = args.only or list(mechanisms)
-    unknown = [n for n in names if n not in mechanisms and n != "engine"]
+    for name in names:
+        if "|" in name:
+            mechanisms[name] = combo(name, mechanisms)
+    unknown = [n for n in names if n not in mechanisms and n not in ENGINE_VARIANTS]
     if unknown:
         print(f"unknown mechanism(s): {unknown}; known: {list(mechanisms)}", file=sys.stderr)
         return 2
     if args.engine and "engine" not in names:
         names = ["engine", *names]
     label = "understood" if args.understand else "as typed"
-    print(f"{'mechanism':<28} {'nDCG@10':>8} {'MRR@10':>8} {'R@10':>8}   ({len(qs.queries)} queries, {label})")
+    print(f"{'mechanism':<44} {'nDCG@10':>8} {'MRR@10':>8} {'R@10':>8} {'judged':>7}   ({len(qs.queries)} queries, {label})")
     for name in names:
-        if name == "engine":
+        if name in ENGINE_VARIANTS:
+            engine.tuning = replace(Tuning(), **ENGINE_VARIANTS[name])
+
             def run(text: str, _judged: set[str]) -> list:
                 return [Found.of_hit(h) for h in engine.search(text, k=10).hits]
         else:
@@ -81,15 +97,28 @@ def main() -> int:
 
             def run(text: str, _judged: set[str], fn=fn) -> list:
                 q = queries[text]
-                return corpus.top(fn(lab, q), 10, q.mask)
+                return corpus.top(fn(lab, q), 10, q.mask, q.prefer)
 
         result = evaluate(qs, run, corpus.names)
         o = result["overall"]
-        print(f"{name:<28} {o['ndcg@10']:8.3f} {o['mrr@10']:8.3f} {o['recall@10']:8.3f}", flush=True)
+        print(f"{name:<44} {o['ndcg@10']:8.3f} {o['mrr@10']:8.3f} {o['recall@10']:8.3f} {o['judged@10']:7.2f}", flush=True)
+        if args.by_kind:
+            print("    " + by_kind(result["queries"], args.by_kind))
         if args.per_query:
             for r in result["queries"]:
                 print(f"    {r['qid']:<6} {r['ndcg@10']:.3f} {r['mrr@10']:.3f}  {r['query'][:60]}")
     return 0
+
+
+def by_kind(per_query: list[dict], path: Path) -> str:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        kinds = {row["qid"]: row["kind"] for row in csv.DictReader(fh, delimiter="\t")}
+    groups: dict[str, list[float]] = {}
+    for r in per_query:
+        groups.setdefault(kinds.get(r["qid"], "?"), []).append(r["ndcg@10"])
+    return "  ".join(f"{k} {np.mean(v):.2f} ({len(v)})" for k, v in sorted(groups.items()))
 
 
 if __name__ == "__main__":
