@@ -100,3 +100,24 @@ def test_records_are_the_same_for_every_backend(index: Index, reference: Index) 
     }
     assert index.vocabulary() == reference.vocabulary()
     assert index.lexicon() == reference.lexicon()
+
+
+def test_a_second_process_on_a_milvus_lite_index_gets_a_clear_error(_milvus_template: Path, tmp_path: Path) -> None:
+    """Milvus Lite lets one process open a file: the second is told why and what to do instead."""
+    import subprocess
+    import sys
+
+    index_dir = tmp_path / "held"
+    shutil.copytree(_milvus_template, index_dir)
+    script = (
+        "import sys\nfrom evsearch.errors import IndexBusyError\nfrom evsearch.store import Index\n"
+        "try:\n    Index.open(sys.argv[1])\nexcept IndexBusyError as exc:\n    print(exc.to_dict())\n    sys.exit(3)\n"
+    )
+    with Index.open(index_dir) as held:
+        assert held.search_bm25('"apprenticeships"', 1)
+        other = subprocess.run([sys.executable, "-c", script, str(index_dir)], capture_output=True, text=True,
+                               timeout=300)  # fmt: skip
+    assert other.returncode == 3, other.stderr[-2000:]
+    assert "one process per file" in other.stdout and "--milvus-uri" in other.stdout
+    with Index.open(index_dir) as again:  # released by the first: this process may open it again
+        assert len(again.search_dense(again.vectors(again.dense.ids()[:1])[0], 2)) == 2

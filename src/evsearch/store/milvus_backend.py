@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from evsearch.errors import IndexCorruptError, InputError
+from evsearch.errors import IndexBusyError, IndexCorruptError, IndexNotFoundError, InputError
 from evsearch.store import bm25_matrix
 from evsearch.store.base import Filters, Generation, Hits, KeywordIndex, VectorIndex, filters_of
 from evsearch.store.fts import Fts5Keyword
@@ -59,7 +59,7 @@ _ROWS = (
     "FROM paragraphs AS p JOIN reports AS r ON r.report_id = p.report_id WHERE p.id > ? ORDER BY p.id LIMIT ?"
 )
 
-_clients: dict[str, MilvusClient] = {}
+_clients: dict[str, list] = {}  # uri -> [client, users]
 _clients_lock = threading.Lock()
 
 
@@ -67,22 +67,39 @@ def _lower(text: str | None) -> str:
     return (text or "").translate(_ASCII_LOWER)
 
 
+def is_lite(uri: str) -> bool:
+    return not uri.startswith(("http://", "https://", "tcp://", "grpc://"))
+
+
 def client(uri: str) -> MilvusClient:
-    """One client per URI per process (Milvus Lite allows one opener of a file)."""
+    """A client for ``uri``, shared within the process (Milvus Lite lets one process open a file);
+    each ``client`` call is matched by one ``release``."""
     with _clients_lock:
         if uri not in _clients:
             try:
-                _clients[uri] = MilvusClient(uri)
-            except MilvusException as exc:
-                raise IndexCorruptError(f"cannot connect to Milvus at {uri}: {exc}") from exc
-        return _clients[uri]
+                _clients[uri] = [MilvusClient(uri), 0]
+            except Exception as exc:  # pymilvus raises several types for "cannot open"
+                if is_lite(uri):
+                    raise IndexBusyError(
+                        f"Milvus Lite file {uri} cannot be opened ({exc})",
+                        hint="Milvus Lite allows one process per file: stop the other evsearch process "
+                        "(e.g. `evsearch serve`) or build the index on a Milvus server with --milvus-uri",
+                    ) from exc
+                raise IndexNotFoundError(f"cannot connect to Milvus at {uri}: {exc}") from exc
+        _clients[uri][1] += 1
+        return _clients[uri][0]
 
 
 def release(uri: str) -> None:
     with _clients_lock:
-        found = _clients.pop(uri, None)
-    if found is not None:
-        found.close()
+        entry = _clients.get(uri)
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] > 0:
+            return
+        del _clients[uri]
+    entry[0].close()
 
 
 def uri_for(gen_dir: Path, params: dict[str, Any]) -> str:
@@ -173,7 +190,7 @@ def _filter_of(candidate_ids: np.ndarray | None) -> str | None:
 
 
 class _Collection:
-    """The open collection of one generation."""
+    """The open collection of one generation (each reader holds one; ``close`` releases the client)."""
 
     def __init__(self, gen: Generation) -> None:
         params = gen.manifest["ann_params"]
@@ -183,7 +200,11 @@ class _Collection:
         try:
             self.client.load_collection(self.name)
         except MilvusException as exc:
+            release(self.uri)
             raise IndexCorruptError(f"Milvus collection {self.name} at {self.uri} cannot be loaded: {exc}") from exc
+
+    def close(self) -> None:
+        release(self.uri)
 
     def search(self, data: list, field: str, metric: str, k: int, expr: str | None) -> list[dict]:
         try:
@@ -286,8 +307,7 @@ class MilvusVectors(VectorIndex):
         except MilvusException as exc:
             raise IndexCorruptError(f"could not build Milvus collection {name} at {uri}: {exc}") from exc
         finally:
-            if not given:
-                release(uri)  # the Lite file is closed before the folder is published
+            release(uri)  # a Lite file is closed before its folder is published
         return {"uri": given or LITE_FILE, "collection": name, "index": cls.INDEX["index_type"]}
 
     @classmethod
@@ -296,17 +316,20 @@ class MilvusVectors(VectorIndex):
         if not given:
             return  # Lite files went with their generation folders
         milvus = client(given)
-        for gen_name in removed:
-            name = collection_name(index_dir / gen_name)
-            if milvus.has_collection(name):
-                milvus.drop_collection(name)
+        try:
+            for gen_name in removed:
+                name = collection_name(index_dir / gen_name)
+                if milvus.has_collection(name):
+                    milvus.drop_collection(name)
+        finally:
+            release(given)
 
     def params(self) -> dict[str, Any]:
         return dict(self.INDEX)
 
     def close(self) -> None:
-        if self.collection is not None and not self.collection.uri.startswith(("http://", "https://", "tcp://")):
-            release(self.collection.uri)  # a Lite file: let its generation be deleted
+        if self.collection is not None:
+            self.collection.close()
 
 
 class MilvusKeyword(KeywordIndex):
@@ -341,3 +364,6 @@ class MilvusKeyword(KeywordIndex):
         if not hits:
             return []
         return self.fts.search(fts_query, k, np.asarray([h["id"] for h in hits], dtype=np.int64))
+
+    def close(self) -> None:
+        self.collection.close()
