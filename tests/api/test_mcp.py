@@ -11,7 +11,10 @@ import pytest
 from api_helpers import EVSEARCH, FIXTURE_ID, SECOND_ID, evsearch_env
 from mcp import ClientSession, StdioServerParameters, stdio_client
 
-TOOLS = {"search_evidence", "get_report", "list_judgements", "evidence_for_judgement", "grade_history", "grades_summary"}
+TOOLS = {
+    "search_evidence", "get_report", "list_judgements", "evidence_for_judgement",
+    "grade_history", "grades_summary", "contrast_evidence",
+}  # fmt: skip
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "mcp.md"
 
 

@@ -1,6 +1,6 @@
 """MCP server: evidence search as tools for AI research assistants (official SDK, stdio).
 
-Six tools, each a thin call into the same Engine the CLI and HTTP API use,
+Seven tools, each a thin call into the same Engine the CLI and HTTP API use,
 answering with text an assistant can quote: a citation line ("East Sussex
 2010 report, paragraph 41 (Being healthy, grade 3 adequate)"), the paragraph
 text and its highlighted sentences. Domain errors become tool errors
@@ -37,7 +37,8 @@ INSTRUCTIONS = (
     "Search inspection reports for evidence. Each result is one numbered paragraph with a citation "
     "(local authority, year, paragraph number, section, grade). Quote the citation with the text. "
     "Use list_judgements to find graded judgements, then evidence_for_judgement for the paragraphs behind one. "
-    "grade_history and grades_summary compare grades across reports and years."
+    "grade_history and grades_summary compare grades across reports and years; "
+    "contrast_evidence sets the evidence under each grade side by side."
 )
 
 
@@ -164,6 +165,29 @@ def build_server(worker: EngineWorker) -> MCPServer:
         from evsearch.search.grades import grades_summary as summary
 
         return await call(lambda engine: format_summary(summary(engine.index, family=family, year=year)))
+
+    @server.tool()
+    async def contrast_evidence(
+        query: Annotated[str, Field(description="What to find, e.g. 'management oversight'.", min_length=1, max_length=2000)],
+        k: Annotated[int, Field(description="Paragraphs per grade.", ge=1, le=20)] = 3,
+        theme: Annotated[str | None, Field(description="Theme, e.g. 'health'.", max_length=100)] = None,
+        section: Annotated[str | None, Field(description="Section title or part of it.", max_length=300)] = None,
+        local_authority: Annotated[str | None, Field(description="Local authority name.", max_length=200)] = None,
+        year: Annotated[int | None, Field(description="Inspection year.", ge=1990, le=2100)] = None,
+    ) -> str:
+        """The best evidence for one query under each grade (outstanding to inadequate), side by side."""
+        from evsearch.search.contrast import contrast
+
+        def run(engine: Any) -> str:
+            body = contrast(engine, query, k=k, theme=theme, section=section, la=local_authority, year=year)
+            meta = meta_of(engine)
+            parts = [f"Evidence for '{query}', by grade:"]
+            for group in body["groups"]:
+                heading = f"\n== grade {group['grade']} {group['label']} =="
+                parts.append(format_hits(group, meta, heading=heading))
+            return "\n".join(parts)
+
+        return await call(run)
 
     forbid_unknown_arguments(server)
     return server

@@ -27,6 +27,7 @@ from evsearch.api.schemas import (
 )
 from evsearch.api.worker import EngineWorker
 from evsearch.indexer.grades import GRADE_NUMBERS, GRADE_WORDS, label_for, parse_grade
+from evsearch.search.contrast import check_group_by, contrast
 
 router = APIRouter()
 
@@ -90,9 +91,16 @@ async def search(
     report: Annotated[str | None, Query(description="Restrict to one report id.", max_length=300)] = None,
     la: LocalAuthority = None,
     year: Year = None,
+    group_by: Annotated[
+        str | None,
+        Query(description="'grade': the best k hits under each grade, side by side (search/contrast.py).", max_length=20),
+    ] = None,
 ) -> Any:
     """Hybrid evidence search: graded, cited paragraphs with highlighted sentences."""
     worker = _worker(request)
+    if check_group_by(_blank(group_by)):
+        filters = dict(grade=_grade(grade), section=_blank(section), theme=_blank(theme), report=_blank(report), la=_blank(la), year=year)
+        return JSONResponse(await worker.run(lambda engine: contrast(engine, q, k=k, **filters)))
     response = await worker.run(
         lambda engine, *a, **kw: engine.search(*a, **kw),
         q,

@@ -50,12 +50,14 @@ class ParagraphColumns:
         rows = db.rows_sql(_PARAGRAPHS)
         self.ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         self.grade = np.fromiter((-(2**31) if r[2] is None else r[2] for r in rows), dtype=np.int64, count=len(rows))
+        self.grade_code, self.grade_values = _codes([r[2] for r in rows])
         self.report, self.report_values = _codes([r[1] for r in rows])
         self.kind, self.kind_values = _codes([r[3] for r in rows])
         self.part, self.part_values = _codes([r[4] for r in rows])
         self.section, self.section_values = _codes([(r[5], r[6]) for r in rows])
         reports = {r[0]: (r[1], r[2], r[3]) for r in db.rows_sql(_REPORTS)}
         self.report_meta = [reports.get(rid, (None, None, None)) for rid in self.report_values]
+        self.report_la = [None if la is None else _lower(la) for la, _, _ in self.report_meta]
 
     def facets(self, ids: list[int]) -> list[dict[str, Any]]:
         """Light records (id, report_id, section, grade, kind) of ``ids`` in that order, unknown ids
@@ -77,8 +79,8 @@ class ParagraphColumns:
         return out
 
     def _mask(self, codes: np.ndarray, wanted: list[bool]) -> np.ndarray:
-        keep = np.flatnonzero(np.asarray(wanted, dtype=bool))
-        return np.isin(codes, keep)
+        """Rows whose code is wanted: one gather through a lookup table (np.isin sorts: ~10x slower at 1M)."""
+        return np.asarray(wanted, dtype=bool)[codes] if len(wanted) else np.zeros(len(codes), dtype=bool)
 
     def ids_where(self, **filters: Any) -> np.ndarray | None:
         """Same contract as ``Index.ids_where`` (sorted ids; None when no filter is given)."""
@@ -88,8 +90,8 @@ class ParagraphColumns:
         mask = np.ones(len(self.ids), dtype=bool)
         for name, values in active.items():
             if name == "grades":
-                wanted_grades = [int(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-                mask &= np.isin(self.grade, np.asarray(wanted_grades, dtype=np.int64))
+                wanted_grades = {int(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)}
+                mask &= self._mask(self.grade_code, [g is not None and g in wanted_grades for g in self.grade_values])
             elif name == "report_ids":
                 wanted = set(values)
                 mask &= self._mask(self.report, [rid in wanted for rid in self.report_values])
@@ -104,7 +106,7 @@ class ParagraphColumns:
                 mask &= self._mask(self.section, [_section_match(s, path, words) for s, path in self.section_values])
             elif name == "local_authorities":
                 names = {_lower(str(v)) for v in values}
-                mask &= self._mask(self.report, [la is not None and _lower(la) in names for la, _, _ in self.report_meta])
+                mask &= self._mask(self.report, [la is not None and la in names for la in self.report_la])
             elif name == "years":
                 years = set(values)
                 mask &= self._mask(self.report, [iy in years or py in years for _, iy, py in self.report_meta])

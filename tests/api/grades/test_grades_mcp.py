@@ -35,6 +35,7 @@ def answers(grades_index: Path) -> tuple[dict, list]:
             ("grade_history", {"local_authority": "Atlantis"}),
             ("grades_summary", {"family": "fostering"}),
             ("grades_summary", {"colour": "blue"}),
+            ("contrast_evidence", {"query": "management oversight", "k": 1}),
         ],
     )
 
@@ -66,3 +67,15 @@ def test_errors_are_tool_errors_with_one_line(answers) -> None:
     for result, words in zip(results[3:], ["no reports for local authority 'Atlantis'", "unknown judgement family", "colour"]):
         assert result.is_error and words in result.content[0].text
         assert "Traceback" not in result.content[0].text
+
+
+def test_contrast_evidence_sets_grades_side_by_side(answers) -> None:
+    tools, results = answers
+    assert tools["contrast_evidence"].input_schema["required"] == ["query"]
+    text = results[6].content[0].text
+    assert not results[6].is_error
+    sections = text.split("\n== grade ")
+    assert [s.split(" ==")[0] for s in sections[1:]] == ["1 outstanding", "2 good", "3 requires improvement", "4 inadequate"]
+    good, inadequate = sections[2], sections[4]
+    assert "[1] Larchfield 2022, paragraph 2" in good and "Management oversight is strong" in good
+    assert "[1] Ashby Vale 2022, paragraph 2" in inadequate and "Management oversight is weak" in inadequate

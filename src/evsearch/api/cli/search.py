@@ -31,18 +31,28 @@ def search(
     report: Optional[str] = typer.Option(None, "--report", help="Only this report_id."),
     la: Optional[str] = typer.Option(None, "--la", help="Only reports of this local authority."),
     year: Optional[int] = typer.Option(None, "--year", help="Only reports inspected or published this year."),
+    group_by: Optional[str] = typer.Option(
+        None, "--group-by", help="'grade': the best k hits under each grade, side by side (contrast)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the SearchResponse as JSON."),
 ) -> None:
     """Search paragraphs: filters in the query text are understood; options override them."""
+    from evsearch.search.contrast import check_group_by, contrast
     from evsearch.search.engine import Engine
 
     try:
         with Engine(index) as engine:
-            response = engine.search(
-                query, k=k, offset=offset, grade=grade, section=section, theme=theme, report=report, la=la, year=year
-            )
+            if check_group_by(group_by):
+                body = contrast(engine, query, k=k, grade=grade, section=section, theme=theme, report=report, la=la, year=year)
+            else:
+                response = engine.search(
+                    query, k=k, offset=offset, grade=grade, section=section, theme=theme, report=report, la=la, year=year
+                )
     except EvsearchError as exc:
         fail(exc)
+    if group_by:
+        _print_groups(body, as_json)
+        return
     if as_json:
         sys.stdout.write(json.dumps(response.to_dict(), indent=2, ensure_ascii=False) + "\n")
         return
@@ -73,3 +83,22 @@ def _print_table(body: dict) -> None:
         console.print(f"[dim]note: {note}[/dim]")
     if not body["hits"]:
         console.print("No matching paragraphs.")
+
+
+def _print_groups(body: dict, as_json: bool) -> None:
+    """A contrast: one small table per grade (or the whole dict as JSON)."""
+    if as_json:
+        sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+        return
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console()
+    for group in body["groups"]:
+        console.rule(f"grade {group['grade']} {group['label']}: {len(group['hits'])} hit(s)")
+        for i, hit in enumerate(group["hits"], 1):
+            highlight = " ... ".join(hit.get("highlights") or []) or hit["text"][:200]
+            console.print(f"{i}. [bold]{escape(hit.get('citation') or hit['report_id'])}[/bold]")
+            console.print(f"   {escape(highlight)}", highlight=False)
+        if not group["hits"]:
+            console.print("   No matching paragraphs under this grade.")
