@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-EVSEARCH = REPO / ".venv" / "bin" / "evsearch"
+from api_helpers import EVSEARCH, FIXTURE_REPORT, SECOND_REPORT
+from pdf_maker import report_pdf
 
 OWN_REPORT = (Path(__file__).resolve().parents[1] / "fixtures" / "small-numbered-report.txt").read_text(encoding="utf-8")
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    if not EVSEARCH.exists():
-        pytest.skip(f"console script not installed at {EVSEARCH}")
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    return subprocess.run([str(EVSEARCH), "parse", *args], capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run([EVSEARCH, "parse", *args], capture_output=True, text=True, timeout=300, env=env)
 
 
 def _lines(text: str) -> list[dict]:
@@ -77,30 +73,28 @@ def test_missing_path_and_conflicting_flags(tmp_path: Path) -> None:
     assert none.returncode == 2 and "no report files found" in none.stderr
 
 
-@pytest.mark.corpus
-def test_seed_judgements_and_reports(seed_txt: Path, tmp_path: Path) -> None:
-    result = run(str(seed_txt), "--judgements")
+def test_judgements_and_report_of_our_second_fixture() -> None:
+    result = run(str(SECOND_REPORT), "--judgements")
     assert result.returncode == 0, result.stderr
     records = _lines(result.stdout)
-    assert len(records) == 22
-    assert set(records[0]) == {"report_id", "part", "title", "grade", "grade_label", "section", "link", "family"}
-    equality = [r for r in records if r["title"] == "Equality and diversity"]
-    assert len(equality) == 2 and all(r["section"] is None and r["link"] == "no section printed" for r in equality)
-    report = _lines(run(str(seed_txt), "--reports").stdout)
-    assert report[0]["framework"] == "slac" and report[0]["published"] == "2011-01-24"
+    assert len(records) == 8
+    assert {"report_id", "part", "title", "grade", "grade_label", "section", "link"} <= set(records[0])
+    healthy = [r for r in records if r["title"] == "Being healthy"]
+    assert len(healthy) == 1 and healthy[0]["grade"] == 3 and healthy[0]["section"] == "Being healthy"
+    report = _lines(run(str(SECOND_REPORT), "--reports").stdout)
+    assert report[0]["framework"] == "slac" and report[0]["published"] == "2011-01-14"
 
 
-@pytest.mark.corpus
-def test_real_pdfs_in_folder_with_a_bad_one(ilacs_dir: Path, tmp_path: Path) -> None:
+def test_pdfs_in_folder_with_a_bad_one(tmp_path: Path) -> None:
     folder = tmp_path / "mixed"
     folder.mkdir()
-    for source in sorted(ilacs_dir.glob("80464_dudley/*.pdf"))[:2]:
-        shutil.copy(source, folder / source.name)
-    (folder / "zz-truncated.pdf").write_bytes(next(ilacs_dir.glob("80464_dudley/*.pdf")).read_bytes()[:4000])
+    report_pdf(FIXTURE_REPORT, folder / "northmoor.pdf")
+    good = report_pdf(SECOND_REPORT, folder / "ashcombe.pdf")
+    (folder / "zz-truncated.pdf").write_bytes(good.read_bytes()[:900])
     result = run(str(folder), "--judgements")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == "1 of 3 files failed"
     assert "zz-truncated.pdf" in result.stderr
     records = _lines(result.stdout)
-    assert len({r["report_id"] for r in records}) == 2
+    assert {r["report_id"] for r in records} == {"northmoor", "ashcombe"}
     assert all(r["grade"] in (1, 2, 3, 4) for r in records)
