@@ -37,7 +37,7 @@ def build(recipe: str, work: Path, corpus: Path) -> Path:
 
 def configs():
     """(name, tuning, through the engine?) rows: raw baselines, the default, then one change at a time."""
-    from evsearch.search.retrieve import Tuning
+    from evsearch.search.tuning import Tuning
 
     base = Tuning()
     yield "dense only (raw)", replace(base, fusion="dense"), False
@@ -61,11 +61,15 @@ def configs():
 def raw(engine, text: str) -> list[Found]:
     """The retrievers on the query as typed: no understanding, filters or boosts (the baselines)."""
     from evsearch.search.evaluate import Found
+    from evsearch.search.fusion import fuse
+    from evsearch.search.keywords import keyword_query
+    from evsearch.search.plan import Plan
     from evsearch.search.retrieve import retrieve
-    from evsearch.store.index import fts_escape
 
-    scores = retrieve(engine.index, engine.embedder.encode_query(text), fts_escape(text), None, engine.tuning)
-    top = [pid for pid, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:10]]
+    view = engine.view
+    plan = Plan(query=text, tuning=engine.tuning, need=10, text=text, dense_text=text,
+                keyword=keyword_query(text, view.stop_words))
+    top = [pid for pid, _ in fuse(retrieve(plan, view)).ranked[:10]]
     return [Found.of(r) for r in engine.index.paragraphs(top)]
 
 

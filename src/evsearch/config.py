@@ -29,6 +29,10 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# The most hits one search (or one judgement's evidence) returns, in every face: the engine,
+# the HTTP query bounds, the CLI and the MCP tools read this one constant.
+MAX_K = 100
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("index", "./evsearch-index", "Index directory used when --index is not given."),
     Setting(

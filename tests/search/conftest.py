@@ -4,6 +4,8 @@
   cleanly when ../shared is absent.
 * ``fixture_index``: our own invented Fernhollow report (tests/search/data),
   so the engine is tested even without the shared corpus.
+* ``ilacs_index``: our own invented Brackenmoor ILACS report, whose "What
+  needs to improve" bullets are developed by numbered paragraphs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pytest
 
 DATA = Path(__file__).resolve().parent / "data"
 FIXTURE_ID = "fernhollow-2021-fixture-report"
+ILACS_ID = "brackenmoor-2023-fixture-ilacs"
 
 
 def _build(src: Path, out: Path) -> Path:
@@ -52,4 +55,14 @@ def fixture_engine(fixture_index: Path):
     from evsearch.search.engine import Engine
 
     with Engine(fixture_index) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="session")
+def ilacs_engine(tmp_path_factory: pytest.TempPathFactory):
+    from evsearch.search.engine import Engine
+
+    src = tmp_path_factory.mktemp("ilacs-src")
+    shutil.copy(DATA / f"{ILACS_ID}.txt", src)
+    with Engine(_build(src, tmp_path_factory.mktemp("ilacs-index") / "index")) as engine:
         yield engine

@@ -11,6 +11,7 @@ SHARED = (REPO / ".." / "shared").resolve()
 QUERIES_DIR = SHARED / "queries"
 SEED_ID = "east-sussex-2010-safeguarding-and-looked-after-children"
 FIXTURE_ID = "fernhollow-2021-fixture-report"
+ILACS_ID = "brackenmoor-2023-fixture-ilacs"
 EVSEARCH = REPO / ".venv" / "bin" / "evsearch"
 
 

@@ -9,11 +9,39 @@ from search_helpers import FIXTURE_ID, numbers
 
 
 def test_grade_word_alone_filters(fixture_engine):
-    r = fixture_engine.search("outstanding", k=10)
-    assert r.parsed["grade"] == 1 and r.parsed["text"] == ""
+    r = fixture_engine.search("outstanding", k=4)
+    assert r.parsed["grade"] == 1 and r.parsed["text"] == "" and r.parsed["relaxed"] == []
     assert numbers(r) == [22, 23, 24, 25]  # report order when nothing is left to rank by
     assert all(h.grade == 1 for h in r.hits)
     assert any("report order" in n for n in r.notes)
+
+
+def test_inferred_grade_is_relaxed_to_fill_the_page(fixture_engine):
+    # four paragraphs are graded outstanding: a page of ten shows them first, then the rest
+    r = fixture_engine.search("outstanding", k=10)
+    assert r.parsed["relaxed"] == ["grade"] and "grade" not in r.parsed["filters"]
+    assert len(r.hits) == 10 and set(numbers(r)[:4]) == {22, 23, 24, 25}
+    assert all(h.grade != 1 for h in r.hits[4:])
+    assert all("grade" in h.matched for h in r.hits[:4]) and not any("grade" in h.matched for h in r.hits[4:])
+    assert any("only 4 paragraphs" in n for n in r.notes)
+
+
+def test_implied_grade_absent_still_returns_hits(fixture_engine):
+    # the fixture's health section holds no inadequate paragraph; the section option stays hard
+    r = fixture_engine.search("immunisations judged inadequate", section="Being healthy", k=3)
+    assert r.parsed["grade"] == 4 and r.parsed["relaxed"] == ["grade"] and r.parsed["filters"] == ["section"]
+    assert len(r.hits) == 3 and all(h.section == "Being healthy" for h in r.hits)
+    assert r.hits[0].number == 18  # the immunisations paragraph, ranked on the rest of the text
+    assert any("no paragraphs are graded inadequate" in n for n in r.notes)
+    # the same grade as an explicit option stays hard: nothing passes
+    hard = fixture_engine.search("immunisations", grade="inadequate", section="Being healthy")
+    assert hard.hits == [] and hard.parsed["relaxed"] == []
+
+
+def test_shortage_words_stay_in_the_ranking_text(fixture_engine):
+    for query in ("not enough foster carers", "too few visits", "late health assessments", "delays in adoption"):
+        text = fixture_engine.search(query, k=1).parsed["text"]
+        assert text == query, (query, text)
 
 
 def test_health_adequate_judgement_query(fixture_engine):
@@ -55,7 +83,7 @@ def test_hit_shape(fixture_engine):
                 "highlights", "score", "section_path", "page", "kind", "citation"):
         assert key in hit
     assert hit["report_id"] == FIXTURE_ID and hit["number"] == 27
-    assert 1 <= len(hit["highlights"]) <= 3
+    assert 1 <= len(hit["highlights"]) <= 3 and hit["related"] == []
 
 
 def test_explicit_options_override_parsed(fixture_engine):
@@ -76,6 +104,10 @@ def test_la_and_year_filters(fixture_engine):
     assert empty.hits == [] and any("no reports for Nowhere" in n for n in empty.notes)
     nothing = fixture_engine.search("children in care", report="no-such-report")
     assert nothing.hits == [] and any("no report 'no-such-report'" in n for n in nothing.notes)
+    # an authority and a year read from the text are soft: relaxed, with a note, never empty
+    elsewhere = fixture_engine.search("children in care council in Darlington 2019", k=3)
+    assert elsewhere.parsed["relaxed"] == ["la", "year"] and len(elsewhere.hits) == 3
+    assert any("no reports for Darlington" in n for n in elsewhere.notes)
 
 
 @pytest.mark.parametrize("query", ['"unbalanced', "foster* NEAR(carers)", "-staff", "col:umn (x", "AND OR NOT", "^x"])

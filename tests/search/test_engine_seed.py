@@ -13,27 +13,41 @@ HEALTH_ADEQUATE = set(range(33, 53)) | set(range(71, 80))
 
 
 def test_health_adequate_grade(seed_engine):
-    r = seed_engine.search("evidence for health adequate grade", k=40)
-    assert r.parsed["grade"] == 3 and r.parsed["theme"] == "health"
-    got = numbers(r)
-    assert set(got[:29]) == HEALTH_ADEQUATE  # both health sections first
+    r = seed_engine.search("evidence for health adequate grade", k=29)
+    assert r.parsed["grade"] == 3 and r.parsed["theme"] == "health" and r.parsed["relaxed"] == []
+    assert set(numbers(r)) == HEALTH_ADEQUATE  # both health sections first
     assert all(h.grade == 3 for h in r.hits)  # nothing graded otherwise
 
 
 def test_outstanding_alone(seed_engine):
-    r = seed_engine.search("outstanding", k=50)
+    r = seed_engine.search("outstanding", k=20)
     assert r.hits and all(h.grade == 1 for h in r.hits)
     assert len(r.hits) == r.total  # every grade-1 paragraph, in report order
     assert [h.seq for h in r.hits] == sorted(h.seq for h in r.hits)
+    # a page larger than the grade-1 paragraphs: the inferred grade is relaxed, they come first
+    wider = seed_engine.search("outstanding", k=30)
+    assert wider.parsed["relaxed"] == ["grade"] and len(wider.hits) == 30
+    assert {h.seq for h in wider.hits[: r.total]} == {h.seq for h in r.hits}
+    assert all(h.grade != 1 for h in wider.hits[r.total :])
 
 
 def test_structured_query_parses_everything(seed_engine):
     r = seed_engine.search("what supports the outstanding leadership grade in Darlington 2026")
     p = r.parsed
     assert (p["la"], p["year"], p["grade"], p["theme"], p["text"]) == ("Darlington", 2026, 1, "leadership", "leadership")
-    assert r.hits == [] and any("no reports for Darlington" in n for n in r.notes)
+    # the authority and year were read from the text: relaxed (the index has neither), never empty
+    assert p["relaxed"] == ["la", "year"] and p["filters"] == ["grade"]
+    assert r.hits and all(h.grade == 1 for h in r.hits) and any("no reports for Darlington" in n for n in r.notes)
     here = seed_engine.search("what supports the outstanding leadership grade in East Sussex")
-    assert here.hits and all(h.grade == 1 for h in here.hits)
+    assert here.hits and all(h.grade == 1 for h in here.hits) and here.parsed["relaxed"] == []
+
+
+def test_implied_filter_never_empties_a_query(seed_engine):
+    # the seed has no inadequate grade: the grade read from the text is relaxed, the rest ranks
+    r = seed_engine.search("serious case reviews initially judged inadequate", k=5)
+    assert r.parsed["grade"] == 4 and r.parsed["relaxed"] == ["grade"] and len(r.hits) == 5
+    assert any("serious case review" in h.text.lower() for h in r.hits[:3])
+    assert any("no paragraphs are graded inadequate" in n for n in r.notes)
 
 
 def test_filters_return_k(seed_engine):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from evsearch.search import fusion, highlight
-from evsearch.search.retrieve import Topic, keyword_query, quote
+from evsearch.search.keywords import keyword_query, quote
+from evsearch.search.plan import Topic
 from evsearch.search.themes import get_theme, load_themes
 
 STOP = frozenset({"the", "for", "and", "of", "a"})
@@ -23,7 +24,7 @@ def test_convex_scales_bm25_by_its_best():
     assert fused[3] == pytest.approx(0.25)
     assert fused[1] == pytest.approx(0.4)
     with pytest.raises(ValueError):
-        fusion.fuse([], [], method="nope")
+        fusion.fuse_scores([], [], method="nope")
 
 
 def test_keyword_query_quotes_everything():
@@ -37,6 +38,13 @@ def test_keyword_query_quotes_everything():
     # words in most paragraphs are dropped, unless nothing else is left
     assert keyword_query("children placements", STOP, common={"children"}) == '"placements"'
     assert keyword_query("children", STOP, common={"children"}) == '"children"'
+
+
+def test_keyword_query_keeps_shortage_words_as_phrases():
+    # "not"/"too"/"no" alone match half the corpus: they count only with the word they qualify
+    q = keyword_query("not enough foster carers, too few visits", STOP).split(" OR ")
+    assert {'"not enough"', '"too few"', '"enough"', '"few"', '"foster"'} <= set(q)
+    assert '"not"' not in q and '"too"' not in q
 
 
 def test_themes_load_and_cover_sections():
@@ -67,12 +75,14 @@ def test_highlight_picks_supporting_sentence():
 
 
 def test_acronym_mining_and_expansion():
-    from evsearch.search.acronyms import Acronyms, learn
+    from evsearch.search.acronyms import Acronyms
+    from evsearch.store.lexicon import learn
 
     texts = ["Partners attend the Multi-Agency Risk Assessment Conference (MARAC) weekly.",
              "The Independent Reviewing Officers (IROs) chair reviews.",
              "A note (see page 4) and a Big Word (BW) here."] + ["filler text about the weather"] * 20
-    table, common = learn(texts)
+    learned = learn(texts)
+    table, common = learned["acronyms"], learned["common"]
     assert table["MARAC"] == "multi-agency risk assessment conference"
     assert table["IRO"] == "independent reviewing officers"
     assert "BW" in table and "the" in common and "marac" not in common

@@ -55,20 +55,8 @@ def cite_hit(hit: dict, meta: dict) -> str:
 
 
 def _highlight_text(hit: dict) -> list[str]:
-    """Highlights as quotable strings, whether the core gives strings, spans or dicts."""
-    text = hit.get("text") or ""
-    out: list[str] = []
-    for h in hit.get("highlights") or []:
-        if isinstance(h, str):
-            out.append(h)
-        elif isinstance(h, dict):
-            if "text" in h:
-                out.append(str(h["text"]))
-            elif "start" in h and "end" in h:
-                out.append(text[int(h["start"]) : int(h["end"])])
-        elif isinstance(h, (list, tuple)) and len(h) == 2 and all(isinstance(x, int) for x in h):
-            out.append(text[h[0] : h[1]])
-    return [s.strip() for s in out if s and s.strip()]
+    """The hit's highlighted sentences (search/results.py: a list of strings), stripped."""
+    return [s.strip() for s in hit.get("highlights") or [] if s.strip()]
 
 
 def format_hits(response: dict, meta_for: Callable[[str], dict], *, heading: str) -> str:

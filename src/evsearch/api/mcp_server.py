@@ -81,7 +81,7 @@ def build_server(worker: EngineWorker) -> MCPServer:
     @server.tool()
     async def search_evidence(
         query: Annotated[str, Field(description="What to find, in plain words.", min_length=1, max_length=2000)],
-        k: Annotated[int, Field(description="Number of paragraphs to return.", ge=1, le=50)] = 8,
+        k: Annotated[int, Field(description="Number of paragraphs to return.", ge=1, le=config.MAX_K)] = 8,
         grade: Annotated[str | None, Field(description="Only paragraphs under this grade: word or 1-4.", max_length=60)] = None,
         theme: Annotated[str | None, Field(description="Theme, e.g. 'health'.", max_length=100)] = None,
         local_authority: Annotated[str | None, Field(description="Local authority name.", max_length=200)] = None,
@@ -131,7 +131,7 @@ def build_server(worker: EngineWorker) -> MCPServer:
         judgement: Annotated[
             str, Field(description="Judgement title (e.g. 'Being healthy') or judgement_id.", min_length=1, max_length=300)
         ],
-        k: Annotated[int, Field(description="Paragraphs to return.", ge=1, le=50)] = 8,
+        k: Annotated[int, Field(description="Paragraphs to return.", ge=1, le=config.MAX_K)] = 8,
     ) -> str:
         """The paragraphs that support one judgement of one report, best first."""
         key = _judgement_key(judgement)

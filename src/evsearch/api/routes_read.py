@@ -81,7 +81,7 @@ async def search(
             max_length=10_000,
         ),
     ],
-    k: Annotated[int, Query(description="Hits to return.", ge=1, le=100, examples=[10])] = 10,
+    k: Annotated[int, Query(description="Hits to return.", ge=1, le=config.MAX_K, examples=[10])] = 10,
     offset: Annotated[int, Query(description="Hits to skip (paging).", ge=0, le=10_000)] = 0,
     grade: Grade = None,
     section: Annotated[
@@ -178,7 +178,7 @@ async def judgements(
 async def judgement_evidence(
     request: Request,
     judgement_id: Annotated[int, Path(description="Judgement id, as in /judgements.", ge=0, le=ID_MAX)],
-    k: Annotated[int, Query(description="Paragraphs to return.", ge=1, le=100)] = 20,
+    k: Annotated[int, Query(description="Paragraphs to return.", ge=1, le=config.MAX_K)] = 20,
 ) -> Any:
     """The paragraphs that support one judgement, best first."""
     worker = _worker(request)

@@ -14,16 +14,26 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from evsearch.models.onnx_export import ModelLayout
-
 
 def _threads(requested: int) -> int:
     return requested if requested > 0 else (len(os.sched_getaffinity(0)) or os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class ModelLayout:
+    """What the graph must reproduce: pooling mode, truncation length, case handling, width
+    (read from the model folder by onnx_export.read_layout, which builds the graph this runs)."""
+
+    pooling: str
+    max_seq_length: int
+    lowercase: bool
+    dimension: int
 
 
 class OnnxEncoder:

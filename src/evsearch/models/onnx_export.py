@@ -18,11 +18,11 @@ import os
 import shutil
 import tempfile
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 from evsearch.models import offline  # noqa: F401
 
+from evsearch.models.onnx_backend import ModelLayout, OnnxEncoder
 from evsearch.models.resolve import ModelSource
 from evsearch.models.weights import cache_root
 
@@ -50,16 +50,6 @@ PROBES = (
 
 class OnnxUnsupported(Exception):
     """This model cannot take the ONNX path; the caller falls back to torch."""
-
-
-@dataclass(frozen=True)
-class ModelLayout:
-    """What the graph must reproduce: pooling mode, truncation length, case handling, width."""
-
-    pooling: str
-    max_seq_length: int
-    lowercase: bool
-    dimension: int
 
 
 def read_layout(folder: Path) -> ModelLayout:
@@ -161,8 +151,6 @@ def _agreement(reference, folder: Path, onnx_file: Path, layout: ModelLayout) ->
     """
     import numpy as np
     import torch
-
-    from evsearch.models.onnx_backend import OnnxEncoder
 
     encoder = OnnxEncoder(folder, onnx_file, layout, threads=1)
     prepared = encoder._prepare(list(PROBES))

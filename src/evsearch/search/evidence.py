@@ -10,17 +10,20 @@ and diversity" row) are answered by searching the report for the title alone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from evsearch.config import MAX_K
 from evsearch.errors import InputError, NotFoundError
-from evsearch.search.results import SearchResponse
-from evsearch.search.retrieve import Topic, keyword_query, retrieve
+from evsearch.search.assemble import assemble
+from evsearch.search.fusion import fuse
+from evsearch.search.keywords import keyword_query
+from evsearch.search.plan import Plan, Topic
+from evsearch.search.rank import rank
+from evsearch.search.results import Hit, SearchResponse
+from evsearch.search.retrieve import Candidates, retrieve
 from evsearch.search.themes import load_themes
-
-if TYPE_CHECKING:
-    from evsearch.search.engine import Engine
+from evsearch.search.tuning import Tuning
+from evsearch.search.view import View
 
 SECTION_SHARE = 0.75  # of k, for the graded section when other paragraphs also speak to it
 
@@ -46,10 +49,11 @@ def find_judgement(report: dict, judgement: str | int) -> dict:
     return found[0]
 
 
-def judgement_evidence(engine: "Engine", report_id: str, judgement: str | int, k: int = 20) -> SearchResponse:
-    if not 1 <= int(k) <= 100:
-        raise InputError(f"k must be between 1 and 100, not {k}")
-    index = engine.index
+def judgement_evidence(view: View, tuning: Tuning, report_id: str, judgement: str | int, k: int = 20) -> SearchResponse:
+    if not 1 <= int(k) <= MAX_K:
+        raise InputError(f"k must be between 1 and {MAX_K}, not {k}")
+    k = int(k)
+    index = view.index
     report = index.report(report_id)
     j = find_judgement(report, judgement)
     grade_word = j.get("grade_label") or ""
@@ -57,18 +61,18 @@ def judgement_evidence(engine: "Engine", report_id: str, judgement: str | int, k
     notes: list[str] = []
     themes = [t for t in load_themes() if t.covers_section(title) or t.name in title.lower()]
     expansion = [p for t in themes for p in t.expand]
-    stop = engine.parser.nlp.Defaults.stop_words
 
-    def rank(text: str, candidates: np.ndarray, topic: Topic) -> list[tuple[int, float]]:
-        if len(candidates) == 0:
-            return []
-        vector = engine.embedder.encode_query(text)
-        fts = keyword_query(text, stop, extra=expansion, common=engine.common_words)
-        scores = retrieve(index, vector, fts, candidates, engine.tuning)
-        missing = [int(c) for c in candidates if int(c) not in scores]  # the section is small: keep all of it
-        for pid in missing:
-            scores[pid] = 0.0
-        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    def ranked(text: str, candidates: np.ndarray, topic: Topic, where: str) -> Candidates:
+        """The candidates ranked for ``text`` through the search stages; all of them kept."""
+        keyword = keyword_query(text, view.stop_words, extra=expansion, common=view.common_words)
+        plan = Plan(
+            query=text, tuning=tuning, need=k, text=text, dense_text=text, keyword=keyword, expansion=expansion,
+            topic=topic, candidates=candidates, applied=["report"], matched=[where],
+        )  # fmt: skip
+        found = fuse(retrieve(plan, view))
+        scored = {pid for pid, _ in found.ranked}
+        found.ranked += [(int(c), 0.0) for c in candidates if int(c) not in scored]  # a section is small
+        return rank(found, view)
 
     in_section = np.array([], dtype=np.int64)
     if j.get("section"):
@@ -80,27 +84,20 @@ def judgement_evidence(engine: "Engine", report_id: str, judgement: str | int, k
             narrowed = np.intersect1d(in_section, graded)
             in_section = narrowed if len(narrowed) else in_section
     else:
-        notes.append(f"{title!r} has no section of its own: paragraphs found by searching the report for it")
-    section_ranked = rank(f"{title}: {grade_word}".strip(": "), in_section, Topic())
-
+        why = f" ({j['link']})" if j.get("link") else ""
+        notes.append(f"{title!r} has no section of its own{why}: paragraphs found by searching the report for it")
+    section = ranked(f"{title}: {grade_word}".strip(": "), in_section, Topic(), "graded section")
     everything = index.ids_where(report_ids=[report_id])
-    elsewhere_ids = np.setdiff1d(everything, in_section)
-    elsewhere_ranked = rank(title, elsewhere_ids, Topic(themes=themes))
+    elsewhere = ranked(title, np.setdiff1d(everything, in_section), Topic(themes=themes), "elsewhere in report")
 
-    take_section = len(section_ranked) if not elsewhere_ranked else min(len(section_ranked), max(1, int(k * SECTION_SHARE)))
-    chosen = section_ranked[:take_section]
-    chosen += elsewhere_ranked[: k - len(chosen)]
-    if len(chosen) < k:
-        chosen += section_ranked[take_section : take_section + k - len(chosen)]
-    records = {r["id"]: r for r in index.paragraphs([pid for pid, _ in chosen])}
-    section_set = {int(x) for x in in_section}
-    hits = []
-    for pid, score in chosen:
-        where = "graded section" if pid in section_set else "elsewhere in report"
-        hit = engine._hit(records[pid], score, f"{title} {grade_word}", expansion, ["report", where], Topic())
-        hits.append(hit)
+    n_section, n_elsewhere = len(section.ranked), len(elsewhere.ranked)
+    take = n_section if not n_elsewhere else min(n_section, max(1, int(k * SECTION_SHARE)))
+    hits: list[Hit] = assemble(section, view, offset=0, k=take)
+    hits += assemble(elsewhere, view, offset=0, k=k - len(hits))
+    if len(hits) < k:
+        hits += assemble(section, view, offset=take, k=k - len(hits))
     # graded-section paragraphs first, each group in its own score order
-    hits.sort(key=lambda h: (0 if "graded section" in h.matched else 1))
+    hits.sort(key=lambda h: 0 if "graded section" in h.matched else 1)
     if not hits:
         notes.append("no paragraphs found for this judgement")
     return SearchResponse(
@@ -109,7 +106,7 @@ def judgement_evidence(engine: "Engine", report_id: str, judgement: str | int, k
                 "section": j.get("section"), "filters": ["report"]},
         hits=hits,
         notes=notes,
-        k=int(k),
+        k=k,
         offset=0,
-        total=int(len(everything)) if everything is not None else None,
+        total=int(len(everything)),
     )

@@ -1,4 +1,4 @@
-"""Hybrid fusion: one ranked list from the dense and the keyword retrievers.
+"""Stage 4, fuse: one ranked list from the retrievers' lists (hybrid fusion).
 
 Two mechanisms, chosen by measuring nDCG on the dev queries (docs/search.md):
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-Ranked = list[tuple[int, float]]
+from evsearch.search.retrieve import Candidates, Ranked
 
 
 def rrf(lists: Iterable[Ranked], *, k: int = 60, weights: Iterable[float] | None = None) -> dict[int, float]:
@@ -54,7 +54,22 @@ def minmax(dense: Ranked, keyword: Ranked, *, alpha: float = 0.5) -> dict[int, f
     return fused
 
 
-def fuse(dense: Ranked, keyword: Ranked, *, method: str = "convex", alpha: float = 0.5, rrf_k: int = 60) -> dict[int, float]:
+def fuse(candidates: Candidates) -> Candidates:
+    """Order the candidates by their fused score (ties by id, so the order is deterministic)."""
+    lists, tuning = candidates.lists, candidates.plan.tuning
+    if "order" in lists:  # nothing to rank by: report order stands
+        candidates.ranked = list(lists["order"])
+        return candidates
+    if not lists:
+        return candidates
+    scores = fuse_scores(lists["dense"], lists["keyword"], method=tuning.fusion, alpha=tuning.alpha, rrf_k=tuning.rrf_k)
+    candidates.ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+    return candidates
+
+
+def fuse_scores(
+    dense: Ranked, keyword: Ranked, *, method: str = "convex", alpha: float = 0.5, rrf_k: int = 60
+) -> dict[int, float]:
     if method == "rrf":
         return rrf([dense, keyword], k=rrf_k, weights=[alpha * 2, (1 - alpha) * 2])
     if method == "convex":

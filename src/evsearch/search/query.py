@@ -50,6 +50,9 @@ GENERIC_WORDS = frozenset(
     "children child young people council local authority authorities la report reports "
     "inspection inspections ofsted".split()
 )
+# spaCy calls these stop words, but in a query about services they carry the point: "not enough
+# foster placements", "too few social workers", "serious case reviews". They stay in the ranking text.
+MEANINGFUL = frozenset({"not", "no", "enough", "few", "fewer", "too", "less", "never", "without", "cannot", "serious"})
 # Four-digit numbers in this range are read as an inspection/publication year.
 MIN_YEAR, MAX_YEAR = 2005, 2035
 # Lowercase single-word authority names that are also everyday words: only a capitalised
@@ -80,20 +83,13 @@ class Vocabulary:
     judgements: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_index(cls, raw: dict[str, Any]) -> "Vocabulary":
-        """Accept the store's vocabulary() dict, tolerating key spellings."""
-
-        def pick(*keys: str) -> list:
-            for key in keys:
-                if raw.get(key):
-                    return [v for v in raw[key] if v not in (None, "")]
-            return []
-
+    def from_index(cls, raw: dict[str, list]) -> "Vocabulary":
+        """From the store's ``Index.vocabulary()``."""
         return cls(
-            local_authorities=[str(v) for v in pick("local_authorities", "las", "local_authority")],
-            years=[int(v) for v in pick("years", "year") if str(v).isdigit()],
-            sections=[str(v) for v in pick("sections", "section_titles", "section")],
-            judgements=[str(v) for v in pick("judgements", "judgement_titles", "judgement")],
+            local_authorities=list(raw["local_authorities"]),
+            years=[int(y) for y in raw["years"]],
+            sections=list(raw["sections"]),
+            judgements=list(raw["judgement_titles"]),
         )
 
 
@@ -162,7 +158,7 @@ class QueryParser:
         self._authorities: dict[str, str] = {}
         self._sections: dict[str, str] = {}
         self._years = set(self.vocabulary.years)
-        self._stop = nlp.Defaults.stop_words
+        self.stop_words = frozenset(nlp.Defaults.stop_words) - MEANINGFUL
 
         matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         make = nlp.make_doc
@@ -247,10 +243,10 @@ class QueryParser:
 
         if grade_spans and parsed.grade is None:
             start, end, grade = grade_spans[0]
-            adjacent = any(_adjacent(doc, start, end, s, e, self._stop) for s, e in section_spans)
+            adjacent = any(_adjacent(doc, start, end, s, e, self.stop_words) for s, e in section_spans)
             content_left = any(
                 not removed[i] and not topic_tokens[i] and not (start <= i < end)
-                and _is_content(doc[i], self._stop)
+                and _is_content(doc[i], self.stop_words)
                 for i in range(len(doc))
             )
             if cue or adjacent or not content_left:
@@ -277,9 +273,9 @@ class QueryParser:
         if parsed.sections:
             parsed.section = parsed.sections[0]
             parsed.source["section"] = "query"
-        parsed.text = _residual(doc, removed, self._stop)
+        parsed.text = _residual(doc, removed, self.stop_words)
         parsed.focus = bool(parsed.themes or parsed.sections) and not any(
-            not removed[i] and not topic_tokens[i] and _is_content(doc[i], self._stop) for i in range(len(doc))
+            not removed[i] and not topic_tokens[i] and _is_content(doc[i], self.stop_words) for i in range(len(doc))
         )
         return parsed
 

@@ -38,16 +38,20 @@ class Hit:
     year: int | None = None
     matched: list[str] = field(default_factory=list)  # filters and boosts that applied
     id: int | None = None  # the index's paragraph id (stable within one index generation)
-    number_inferred: bool = False  # True for an unnumbered bullet cited by its enclosing paragraph
-
+    number_inferred: bool = False  # True for an unnumbered record cited by the paragraph it sits inside
+    related: list[dict] = field(default_factory=list)  # {"id", "citation"} of records stating the same point
 
     @classmethod
     def from_record(cls, record: dict[str, Any], score: float, **extra: Any) -> "Hit":
+        """A hit for a store record: an unnumbered record sitting inside a numbered paragraph
+        (``within``) carries that number, marked ``number_inferred``."""
         fields = {name: record.get(name) for name in PARAGRAPH_FIELDS}
-        fields["section_path"] = list(fields.get("section_path") or [])
-        fields["kind"] = fields.get("kind") or "paragraph"
+        fields["section_path"] = list(fields["section_path"] or [])
+        within = record.get("within")
+        if record["number"] is None and within is not None:
+            fields["number"] = within
         return cls(
-            score=round(float(score), 6), id=record.get("id"), number_inferred=bool(record.get("number_inferred")),
+            score=round(float(score), 6), id=record["id"], number_inferred=record["number"] is None and within is not None,
             **fields, **extra,
         )
 
@@ -55,14 +59,30 @@ class Hit:
         return asdict(self)
 
 
+# What an unnumbered record is called in a citation.
+_KIND_NAMES = {"recommendation": "recommendation", "summary": "summary", "text": "text", "paragraph": "passage"}
+
+
 def citation(hit: Hit) -> str:
-    """'East Sussex 2010, paragraph 41 (Being healthy, grade 3 adequate)'."""
+    """'East Sussex 2010, paragraph 41 (Being healthy, grade 3 adequate)'.
+
+    An unnumbered record is cited for what it is: 'recommendation in
+    paragraph 20' when it sits inside one, else 'recommendation under
+    <heading>' (the heading then leaves the details)."""
     where = " ".join(str(x) for x in (hit.local_authority or hit.report_id, hit.year) if x)
-    place = f"paragraph {hit.number}" if hit.number is not None else f"passage {hit.seq}"
+    section = hit.section
+    kind = _KIND_NAMES.get(hit.kind, hit.kind)
+    if hit.number is None:
+        place = f"{kind} under {section}" if section else f"{kind} {hit.seq}"
+        section = None
+    elif hit.number_inferred:
+        place = f"{kind} in paragraph {hit.number}"
+    else:
+        place = f"paragraph {hit.number}"
     grade = None
     if hit.grade is not None:
         grade = f"grade {hit.grade} {hit.grade_label}" if hit.grade_label else f"grade {hit.grade}"
-    details = ", ".join(x for x in (hit.section, grade) if x)
+    details = ", ".join(x for x in (section, grade) if x)
     return f"{where}, {place}" + (f" ({details})" if details else "")
 
 

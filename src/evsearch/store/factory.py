@@ -21,7 +21,7 @@ from evsearch.errors import InputError
 
 # concern -> kind -> "module:Class"
 VECTOR_BACKENDS: dict[str, str] = {
-    "flat": "evsearch.store.faiss_vectors:FlatVectors",
+    "flat": "evsearch.store.quantized:FastFlatVectors",
     "hnsw": "evsearch.store.faiss_vectors:HnswVectors",
     "ivf": "evsearch.store.faiss_ivf:IvfVectors",
     "milvus": "evsearch.store.milvus_backend:MilvusVectors",

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from evsearch.errors import IndexCorruptError
-from evsearch.store.base import Generation, VectorIndex
+from evsearch.store.base import VectorIndex
 
 try:
     import faiss
@@ -181,16 +181,6 @@ class FlatVectors(_FaissVectors):
 
     def _storage(self) -> Any:
         return faiss.downcast_index(self.index.index)
-
-    @classmethod
-    def open(cls, gen: Generation) -> VectorIndex:
-        """Fast reads go through PQ/SQ8 shortlists rescored exactly (quantized.py); plain reads scan."""
-        store = super().open(gen)
-        if not gen.fast or len(store) == 0:
-            return store
-        from evsearch.store.quantized import open_fast
-
-        return open_fast(store, gen.derived("pq"))  # type: ignore[arg-type]
 
 
 class HnswVectors(_FaissVectors):

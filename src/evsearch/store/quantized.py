@@ -30,7 +30,7 @@ import faiss
 import numpy as np
 
 from evsearch.errors import IndexCorruptError
-from evsearch.store.base import VectorIndex
+from evsearch.store.base import Generation, VectorIndex
 from evsearch.store.faiss_vectors import DIRECT_SCORING_MAX, FlatVectors
 
 PQ_DIMS = 2  # dimensions per 4-bit sub-quantizer (384-d: PQ192x4fs); 4 dims recalled 0.984 of the top-200, 2: 0.9994
@@ -142,3 +142,16 @@ def open_fast(store: FlatVectors, pq_file: Path | None) -> "QuantizedFlat":
         if pq.ntotal != len(store) or pq.d != store.dimension:
             raise IndexCorruptError(f"derived file {pq_file} holds {pq.ntotal} codes, the store {len(store)} vectors")
     return QuantizedFlat(store, pq)
+
+
+class FastFlatVectors(FlatVectors):
+    """The 'flat' backend: FlatVectors whose fast reads (setting memory_indexes) go through the
+    PQ/SQ8 shortlists rescored exactly; plain reads scan. Registered here, beside the fast path,
+    so faiss_vectors.py need not import this module back."""
+
+    @classmethod
+    def open(cls, gen: Generation) -> VectorIndex:
+        store = super().open(gen)
+        if not gen.fast or len(store) == 0:
+            return store
+        return open_fast(store, gen.derived("pq"))  # type: ignore[arg-type]

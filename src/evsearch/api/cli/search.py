@@ -14,6 +14,7 @@ from typing import Optional
 import typer
 
 from evsearch.api.cli.app import app, fail
+from evsearch.config import MAX_K
 from evsearch.errors import EvsearchError
 
 IndexOpt = typer.Option(None, "--index", "-i", help="Index directory (default: setting 'index', EVSEARCH_INDEX).")
@@ -23,7 +24,7 @@ IndexOpt = typer.Option(None, "--index", "-i", help="Index directory (default: s
 def search(
     query: str = typer.Argument(..., help="What to look for, e.g. 'evidence for health adequate grade'."),
     index: Optional[Path] = IndexOpt,
-    k: int = typer.Option(10, "-k", "--k", help="Number of hits (1-100)."),
+    k: int = typer.Option(10, "-k", "--k", help=f"Number of hits (1-{MAX_K})."),
     offset: int = typer.Option(0, "--offset", help="Skip this many hits (pagination)."),
     grade: Optional[str] = typer.Option(None, "--grade", help="Only paragraphs graded this: word or 1-4."),
     section: Optional[str] = typer.Option(None, "--section", help="Only sections whose title contains this."),
