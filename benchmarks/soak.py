@@ -14,7 +14,7 @@ line: requests, errors, throughput, p50/p99/max latency, and the writes.
     .venv/bin/python benchmarks/soak.py                      # fixture index, 8 clients x 60 s
     .venv/bin/python benchmarks/soak.py --index DIR --seconds 60 --clients 8
 
-With no --index it indexes the repository's own fixture reports
+With no --index it indexes the repository's two own-words fixture reports
 (tests/api/data) into a temporary folder first. tests/api/test_soak.py runs
 ``soak()`` and asserts zero errors.
 """
@@ -81,6 +81,9 @@ def _reader(base: str, n: int, stop: threading.Event, out: dict, lock: threading
     with httpx.Client(base_url=base, timeout=60) as c:
         judgements = c.get("/judgements").json()
         reports = [r["report_id"] for r in c.get("/reports").json()]
+        cited = [(h["report_id"], h["number"]) for rid in reports
+                 for h in c.get("/search", params={"q": "children", "report": rid, "k": 10}).json()["hits"]
+                 if h["number"] is not None]  # fmt: skip
         i = n
         while not stop.is_set():
             kind = i % 8
@@ -91,7 +94,8 @@ def _reader(base: str, n: int, stop: threading.Event, out: dict, lock: threading
             elif kind == 4:
                 method, url, params = "GET", f"/reports/{reports[i % len(reports)]}", {}
             elif kind == 5:
-                method, url, params = "GET", f"/reports/{reports[i % len(reports)]}/paragraphs/{1 + i % 10}", {}
+                report_id, number = cited[i % len(cited)]
+                method, url, params = "GET", f"/reports/{report_id}/paragraphs/{number}", {}
             elif kind == 6:
                 method, url, params = "GET", "/judgements", {"grade": ("good", "adequate", "inadequate")[i % 3]}
             else:
@@ -192,9 +196,10 @@ def soak(index_dir: Path, *, seconds: float = 60.0, clients: int = 8) -> dict:
 
 
 def fixture_index(folder: Path) -> Path:
-    """Index the repository's own fixture reports into ``folder``/index with the real CLI."""
+    """Index the repository's two own-words fixture reports into ``folder``/index with the real CLI."""
     index_dir = folder / "index"
-    proc = subprocess.run([EVSEARCH, "index", str(DATA), "--index", str(index_dir)], env=_env(),
+    reports = [str(DATA / "northmoor-2019-fixture-report.txt"), str(DATA / "ashcombe-2010-fixture-report.txt")]
+    proc = subprocess.run([EVSEARCH, "index", *reports, "--index", str(index_dir)], env=_env(),
                           capture_output=True, text=True, timeout=900)  # fmt: skip
     if proc.returncode != 0:
         raise RuntimeError(f"evsearch index failed: {proc.stderr}")
