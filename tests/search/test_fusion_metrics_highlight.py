@@ -70,8 +70,19 @@ def test_highlight_picks_supporting_sentence():
     got = highlight.select(text, "foster carers training", split=_split)
     assert got[0] == "Foster carers praised the training they received."
     assert "The weather was mild." not in got
-    assert highlight.select(text, "zebra", split=_split) == ["The weather was mild."]
+    assert highlight.select(text, "zebra", split=_split) == []  # nothing carries the query: nothing marked
     assert highlight.select("", "x", split=_split) == []
+
+
+def test_highlight_marks_at_most_two_sentences_that_carry_the_query():
+    text = ("Carers get training. Foster carers praised the training they received. "
+            "Children in care were seen. Foster carers valued training from the council.")
+    got = highlight.select(text, "foster carers training")
+    assert got == ["Foster carers praised the training they received.",
+                   "Foster carers valued training from the council."]
+    # words in most paragraphs ("children") do not make a sentence carry the query
+    ignore = frozenset({highlight.stem("children")})
+    assert highlight.select(text, "children council", ignore=ignore) == ["Foster carers valued training from the council."]
 
 
 def test_acronym_mining_and_expansion():

@@ -45,7 +45,7 @@ def assemble(candidates: Candidates, view: View, *, offset: int, k: int) -> list
         matched += ["section"] if level == 2 else ["theme"] if level == 1 else []
         hit = hit_of(records[pid], score, view, matched=list(dict.fromkeys(matched)))
         if plan.text:
-            hit.highlights = view.highlighter.select(hit.text, plan.text, plan.expansion)
+            hit.highlights = view.highlighter.select(hit.text, plan.text, plan.expansion, ignore=view.common_stems)
         hit.related = [{"id": r["id"], "citation": hit_of(r, 0.0, view).citation} for r in related]
         hits.append(hit)
     return hits

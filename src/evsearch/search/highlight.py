@@ -1,4 +1,4 @@
-"""Highlights: the 1-3 sentences of a paragraph that best support the query.
+"""Highlights: the one or two sentences of a paragraph that carry the query.
 
 A reader scanning fifty hits wants the sentence that answers, not the whole
 paragraph. Sentences come from the regex splitter
@@ -27,6 +27,12 @@ _STOP = frozenset(
 )
 
 
+LIMIT = 2  # sentences marked at most
+KEEP = 0.75  # a second sentence is marked when it scores this share of the best one
+# (LIMIT and KEEP were set on the eval tune half: median marked share 0.58 -> 0.41; the test half is
+# reported in docs/search.md by benchmarks/highlight_share.py)
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A crude stem: enough to match 'carers' with 'carer' and 'placements' with 'placement'."""
@@ -52,25 +58,34 @@ def sentence_score(words: list[str], query_terms: set[str], query_bigrams: set[t
     return score
 
 
-def pick(analysed: list[tuple[str, list[str]]], query: str, extra_terms: Iterable[str] = (), limit: int = 3) -> list[str]:
-    """Up to ``limit`` sentences, in text order, that hold the most query terms.
+def pick(
+    analysed: list[tuple[str, list[str]]],
+    query: str,
+    extra_terms: Iterable[str] = (),
+    limit: int = LIMIT,
+    ignore: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Up to ``limit`` sentences, in text order, that carry the query.
 
-    Only sentences that score at least half of the best one are kept, so one
-    strong sentence is not padded with weak ones. When nothing in the query
-    matches (a pure dense hit, or an empty query), the first sentence stands
-    in: it usually states the section's finding.
+    A sentence carries the query when it holds query terms other than the
+    ``ignore`` stems (words in most paragraphs: "children", "services"), and
+    it is kept only when it scores at least ``KEEP`` of the best sentence, so
+    one strong sentence is not padded with weak ones. When no sentence
+    carries the query (a hit the dense model found by meaning), nothing is
+    marked: marking the first sentence would claim it answers.
     """
     if not analysed:
         return []
     q = terms(query) + [t for e in extra_terms for t in terms(e)]
+    q = [t for t in q if t not in ignore] or q
     q_terms = set(q)
     q_bigrams = set(zip(q, q[1:]))
     scored = [(sentence_score(words, q_terms, q_bigrams), i) for i, (_s, words) in enumerate(analysed)]
     best = max(score for score, _ in scored)
     if best <= 0:
-        return [analysed[0][0]]
+        return []
     chosen = sorted(scored, key=lambda si: (-si[0], si[1]))[:limit]
-    chosen = [(sc, i) for sc, i in chosen if sc >= best / 2]
+    chosen = [(sc, i) for sc, i in chosen if sc >= best * KEEP]
     return [analysed[i][0] for _, i in sorted(chosen, key=lambda si: si[1])]
 
 
@@ -83,12 +98,12 @@ def select(
     text: str,
     query: str,
     *,
-    split: Callable[[str], list[str]],
+    split: Callable[[str], list[str]] = sentences,
     extra_terms: Iterable[str] = (),
-    limit: int = 3,
+    ignore: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Highlights of one paragraph (uncached; see Highlighter for the engine's cached path)."""
-    return pick(analyse(text, split), query, extra_terms, limit)
+    return pick(analyse(text, split), query, extra_terms, ignore=ignore)
 
 
 class Highlighter:
@@ -117,5 +132,5 @@ class Highlighter:
                 self._cache.popitem(last=False)
         return found
 
-    def select(self, text: str, query: str, extra_terms: Iterable[str] = (), limit: int = 3) -> list[str]:
-        return pick(self.analysed(text), query, extra_terms, limit)
+    def select(self, text: str, query: str, extra_terms: Iterable[str] = (), ignore: frozenset[str] = frozenset()) -> list[str]:
+        return pick(self.analysed(text), query, extra_terms, ignore=ignore)

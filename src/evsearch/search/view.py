@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from evsearch.search.acronyms import Acronyms, load as load_lexicon
-from evsearch.search.highlight import Highlighter
+from evsearch.search.highlight import Highlighter, stem
 from evsearch.search.query import QueryParser, Vocabulary
 from evsearch.store.index import Index
 
@@ -33,6 +33,7 @@ class View:
     reports: dict[str, dict]  # report_id -> report record (local authority, years ...)
     acronyms: Acronyms
     common_words: frozenset[str]  # in over half the paragraphs: no BM25 weight
+    common_stems: frozenset[str]  # their highlight stems: a sentence holding only these carries no query
     highlighter: Highlighter
     reranker: Any = None  # a cross-encoder (``predict(pairs)``) or None
     _filters: OrderedDict = field(default_factory=OrderedDict)
@@ -51,6 +52,7 @@ class View:
             reports={r["report_id"]: r for r in index.reports()},
             acronyms=lexicon.acronyms,
             common_words=lexicon.common,
+            common_stems=frozenset(stem(w) for w in lexicon.common),
             highlighter=highlighter,
             reranker=reranker,
         )
