@@ -6,14 +6,17 @@ uvicorn server on loopback over a copy of the session index.
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
 import httpx
 import pytest
-from api_helpers import FIXTURE_REPORT, SECOND_ID, LiveServer, assert_error_shape, serve_app
+from api_helpers import EVSEARCH, FIXTURE_REPORT, SECOND_ID, LiveServer, assert_error_shape, evsearch_env, serve_app
 
 from evsearch.store.generations import writer_lock
 
@@ -125,3 +128,23 @@ def test_mcp_tools_refuse_unknown_arguments_and_odd_digits(index_dir: Path) -> N
         assert str(index_dir) not in str(missing.value) and "nowhere" in str(missing.value)
     finally:
         worker.close()
+
+
+def test_cli_answers_odd_digits_and_reports_a_bug_in_one_line(index_dir: Path) -> None:
+    odd = subprocess.run([EVSEARCH, "search", "²²²²", "--index", str(index_dir), "--json"], env=evsearch_env(),
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert odd.returncode == 0 and "Traceback" not in odd.stderr, odd.stderr
+    assert json.loads(odd.stdout)["query"] == "²²²²"
+    bug = (
+        "import sys\n"
+        "from evsearch.api.cli import main\n"
+        "from evsearch.api.cli.app import app\n"
+        "@app.command('boom')\n"
+        "def boom() -> None:\n"
+        "    raise RuntimeError('disk on fire\\nsecond line')\n"
+        "sys.argv = ['evsearch', 'boom']\n"
+        "main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", bug], env=evsearch_env(), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 70
+    assert proc.stderr.startswith("error: unexpected RuntimeError: disk on fire (a bug;") and proc.stderr.count("\n") == 1

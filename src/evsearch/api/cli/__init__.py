@@ -6,7 +6,7 @@ import sys
 
 from evsearch.api.cli import eval, grades, index, parse, search, serve  # noqa: F401  (each adds its commands to ``app``)
 from evsearch import config
-from evsearch.api.cli.app import app
+from evsearch.api.cli.app import app, error_line
 from evsearch.errors import EvsearchError
 
 
@@ -19,7 +19,7 @@ def main() -> None:
     try:
         app()
     except EvsearchError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+        sys.stderr.write(error_line(exc) + "\n")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
@@ -27,6 +27,5 @@ def main() -> None:
     except Exception as exc:
         if config.get("traceback"):
             raise
-        first = (str(exc).splitlines() or [""])[0][:300]
-        sys.stderr.write(f"error: unexpected {type(exc).__name__}: {first} (a bug; EVSEARCH_TRACEBACK=1 shows where)\n")
+        sys.stderr.write(error_line(exc) + "\n")
         sys.exit(70)

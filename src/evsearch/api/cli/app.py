@@ -22,7 +22,15 @@ app = typer.Typer(
 )
 
 
+def error_line(error: BaseException) -> str:
+    """The one line a user reads for a failure: a domain error's message, or what a bug was."""
+    if isinstance(error, EvsearchError):
+        return f"error: {error}"
+    first = (str(error).splitlines() or [""])[0][:300]
+    return f"error: unexpected {type(error).__name__}: {first} (a bug; EVSEARCH_TRACEBACK=1 shows where)"
+
+
 def fail(error: EvsearchError) -> None:
     """Print a domain error as one line and exit with its code."""
-    sys.stderr.write(f"error: {error}\n")
+    sys.stderr.write(error_line(error) + "\n")
     raise typer.Exit(error.exit_code)
