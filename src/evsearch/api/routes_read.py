@@ -95,6 +95,10 @@ async def search(
         str | None,
         Query(description="'grade': the best k hits under each grade, side by side (search/contrast.py).", max_length=20),
     ] = None,
+    facets: Annotated[
+        str | None,
+        Query(description="Counts over the ranked pool: any of grade,la,year,framework (comma-separated).", max_length=100),
+    ] = None,
 ) -> Any:
     """Hybrid evidence search: graded, cited paragraphs with highlighted sentences."""
     worker = _worker(request)
@@ -112,6 +116,7 @@ async def search(
         report=_blank(report),
         la=_blank(la),
         year=year,
+        facets=_blank(facets),
     )
     return JSONResponse(response.to_dict())  # already plain JSON types: skip FastAPI's re-encoding
 

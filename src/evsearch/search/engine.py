@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from evsearch.errors import InputError
 from evsearch.indexer.grades import parse_grade
 from evsearch.search.assemble import assemble
 from evsearch.search.evidence import judgement_evidence
+from evsearch.search.facets import facet_counts, parse_facets
 from evsearch.search.fusion import fuse
 from evsearch.search.highlight import Highlighter
 from evsearch.search.plan import Plan, plan
@@ -153,14 +155,18 @@ class Engine:
         report: str | None = None,
         la: str | None = None,
         year: int | str | None = None,
+        facets: str | Sequence[str] | None = None,
     ) -> SearchResponse:
+        """``facets`` ("grade,la,year,framework") adds counts over the whole ranked pool (search/facets.py)."""
         started = time.perf_counter()
         view = self._current()  # one generation for the whole search
+        facet_names = parse_facets(facets)
         options = dict(grade=grade, section=section, theme=theme, report=report, la=la, year=year)
         planned = self._plan(view, query, k, offset, options)
         k, offset = _check_page(k, offset)
         found = rank(fuse(retrieve(planned, view)), view)
         hits = assemble(found, view, offset=offset, k=k)
+        counts = facet_counts([pid for pid, _ in found.ranked], view.index, view.reports, facet_names) if facet_names else None
         parsed = planned_dict(planned)
         return SearchResponse(
             query=planned.query,
@@ -171,6 +177,7 @@ class Engine:
             offset=offset,
             total=None if planned.candidates is None else int(len(planned.candidates)),
             took_ms=round((time.perf_counter() - started) * 1000, 2),
+            facets=counts,
         )
 
     def _plan(self, view: View, query: str, k: Any, offset: Any, options: dict[str, Any]) -> Plan:

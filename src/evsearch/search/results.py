@@ -96,9 +96,10 @@ class SearchResponse:
     offset: int = 0
     total: int | None = None  # candidates that passed the filters, when known
     took_ms: float | None = None
+    facets: dict[str, list[dict[str, Any]]] | None = None  # counts over the ranked pool, when asked (facets.py)
 
     def to_dict(self) -> dict:
-        return {
+        body = {
             "query": self.query,
             "parsed": self.parsed,
             "hits": [h.to_dict() for h in self.hits],
@@ -108,3 +109,6 @@ class SearchResponse:
             "total": self.total,
             "took_ms": self.took_ms,
         }
+        if self.facets is not None:
+            body["facets"] = self.facets
+        return body

@@ -1,4 +1,4 @@
-"""Contrast (group_by=grade) through the CLI and GET /search, on own-words fixtures."""
+"""Contrast (group_by=grade) and facets through the CLI, GET /search and the page, on own-words fixtures."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 from api_helpers import EVSEARCH, LiveServer, assert_error_shape, evsearch_env
 
 QUERY = "management oversight"
@@ -59,3 +60,64 @@ def test_cli_group_by_grade(grades_index: Path) -> None:
         env=evsearch_env(), capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert bad.returncode == 2 and bad.stderr.startswith("error: cannot group by 'la'")
+
+
+def _counts(body: dict, name: str) -> dict:
+    return {c["value"]: c["count"] for c in body["facets"][name]}
+
+
+def test_http_facets_count_the_filtered_pool(grades_server: LiveServer) -> None:
+    params = {"q": QUERY, "facets": "grade,la,year,framework", "la": "Larchfield", "k": 2}
+    body = httpx.get(grades_server.url + "/search", params=params, timeout=60).json()
+    assert len(body["hits"]) == 2  # the page is 2 hits; the counts cover the whole pool
+    la, years, frameworks, grades = (_counts(body, n) for n in ("la", "year", "framework", "grade"))
+    assert set(la) == {"Larchfield"} and set(years) <= {2012, 2016, 2022} and set(frameworks) <= {"slac", "sif", "ilacs"}
+    # this index is small enough for the pool to hold every paragraph that passed the filter
+    assert sum(la.values()) == sum(years.values()) == sum(frameworks.values()) == sum(grades.values()) == body["total"]
+    assert grades[2] >= 1 and grades[3] >= 1  # 2022 good, 2012/2016 adequate / requires improvement
+    labels = {c["value"]: c["label"] for c in body["facets"]["grade"]}
+    assert labels[2] == "2 good" and labels.get(None, "none") == "none"
+    plain = httpx.get(grades_server.url + "/search", params={"q": QUERY}, timeout=60).json()
+    assert "facets" not in plain  # only when asked
+    bad = assert_error_shape(httpx.get(grades_server.url + "/search", params={"q": QUERY, "facets": "colour"}, timeout=60), 400)
+    assert "grade, la, year, framework" in bad["hint"]
+
+
+def test_cli_facets(grades_index: Path) -> None:
+    proc = subprocess.run(
+        [EVSEARCH, "search", QUERY, "--facets", "la,framework", "--json", "--index", str(grades_index)],
+        env=evsearch_env(), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    body = json.loads(proc.stdout)
+    assert set(body["facets"]) == {"la", "framework"}
+    assert set(_counts(body, "la")) == {"Larchfield", "Ashby Vale", "Northmoor"}
+    table = subprocess.run(
+        [EVSEARCH, "search", QUERY, "--facets", "year", "--index", str(grades_index)],
+        env=evsearch_env(COLUMNS="200"), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert table.returncode == 0 and "\nyear: " in table.stdout and "2022 (" in table.stdout
+
+
+@pytest.mark.browser
+def test_search_page_shows_facet_counts_that_filter(chrome, grades_server: LiveServer) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def searches() -> int:
+        return int(chrome.find_element(By.TAG_NAME, "body").get_attribute("data-searches") or 0)
+
+    chrome.get(grades_server.url + "/?q=management+oversight")
+    WebDriverWait(chrome, 60).until(lambda d: searches() == 1)
+    facets = {f.get_attribute("data-facet") for f in chrome.find_elements(By.CSS_SELECTOR, "#facets .facet")}
+    assert facets == {"grade", "la", "year", "framework"}
+    la_items = chrome.find_elements(By.CSS_SELECTOR, '#facets [data-facet="la"] li')
+    assert {i.get_attribute("data-value") for i in la_items} == {"Larchfield", "Ashby Vale", "Northmoor"}
+    ashby = next(i for i in la_items if i.get_attribute("data-value") == "Ashby Vale")
+    ashby.find_element(By.TAG_NAME, "a").click()
+    WebDriverWait(chrome, 60).until(lambda d: searches() == 2)
+    assert chrome.find_element(By.ID, "la").get_attribute("value") == "Ashby Vale"
+    hits = chrome.find_elements(By.CSS_SELECTOR, "#results .hit")
+    assert hits and {h.get_attribute("data-report") for h in hits} == {"ashby-vale-2022-ilacs"}
+    counts = chrome.find_elements(By.CSS_SELECTOR, '#facets [data-facet="la"] li')
+    assert [c.get_attribute("data-value") for c in counts] == ["Ashby Vale"]

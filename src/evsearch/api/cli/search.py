@@ -32,6 +32,9 @@ def search(
     report: Optional[str] = typer.Option(None, "--report", help="Only this report_id."),
     la: Optional[str] = typer.Option(None, "--la", help="Only reports of this local authority."),
     year: Optional[int] = typer.Option(None, "--year", help="Only reports inspected or published this year."),
+    facets: Optional[str] = typer.Option(
+        None, "--facets", help="Counts over the ranked pool: any of grade,la,year,framework (comma-separated)."
+    ),
     group_by: Optional[str] = typer.Option(
         None, "--group-by", help="'grade': the best k hits under each grade, side by side (contrast)."
     ),
@@ -47,8 +50,9 @@ def search(
                 body = contrast(engine, query, k=k, grade=grade, section=section, theme=theme, report=report, la=la, year=year)
             else:
                 response = engine.search(
-                    query, k=k, offset=offset, grade=grade, section=section, theme=theme, report=report, la=la, year=year
-                )
+                    query, k=k, offset=offset, grade=grade, section=section, theme=theme, report=report, la=la, year=year,
+                    facets=facets,
+                )  # fmt: skip
     except EvsearchError as exc:
         fail(exc)
     if group_by:
@@ -84,6 +88,8 @@ def _print_table(body: dict) -> None:
         console.print(f"[dim]note: {note}[/dim]")
     if not body["hits"]:
         console.print("No matching paragraphs.")
+    for name, counts in (body.get("facets") or {}).items():
+        console.print(f"{name}: " + ", ".join(f"{c['label']} ({c['count']})" for c in counts), highlight=False, markup=False)
 
 
 def _print_groups(body: dict, as_json: bool) -> None:

@@ -134,6 +134,31 @@ function renderHit(hit) {
     el("div", { class: "hit-head" }, cite, badge, reader), el("p", { class: "text" }, highlighted(hit.text || "", hit.highlights)));
 }
 
+// Counts over the whole ranked pool (GET /search facets=...): each value is a link that applies it as a filter.
+const FACETS = { grade: "Grade", la: "Local authority", year: "Year", framework: "Framework" };
+
+function renderFacets(facets) {
+  const box = $("facets");
+  box.replaceChildren();
+  box.hidden = !facets;
+  for (const [name, title] of Object.entries(FACETS)) {
+    const counts = (facets || {})[name] || [];
+    if (!counts.length) continue;
+    const items = counts.map((c) => {
+      const filter = name in { grade: 1, la: 1, year: 1 } && c.value != null && $(name);
+      const label = `${c.label} (${c.count})`;
+      const item = el("li", { "data-value": c.value ?? "", "data-count": String(c.count) });
+      if (filter) {
+        const link = el("a", { href: "#" }, label);
+        link.addEventListener("click", (ev) => { ev.preventDefault(); $(name).value = String(c.value); search(false); });
+        item.append(link);
+      } else item.append(label);
+      return item;
+    });
+    box.append(el("div", { class: "facet", "data-facet": name }, el("strong", {}, title), el("ul", {}, ...items)));
+  }
+}
+
 function params() {
   const p = new URLSearchParams({ q: $("q").value.trim(), k: PAGE, offset });
   for (const name of ["grade", "theme", "la", "year"]) if ($(name).value) p.set(name, $(name).value);
@@ -148,12 +173,13 @@ async function search(append) {
   history.replaceState(null, "", `/?${p}`);
   setStatus("Searching…");
   try {
-    const body = await getJSON(`/search?${p}`);
+    const body = await getJSON(`/search?${p}&facets=${Object.keys(FACETS).join(",")}`);
     lastQuery = body;
     if (!append) { $("results").replaceChildren(); shownHits = []; }
     $("results").start = 1;
     for (const hit of body.hits) $("results").append(renderHit(hit));
     shownHits.push(...body.hits);
+    if (!append) renderFacets(body.facets);
     $("export").hidden = shownHits.length === 0;
     const notes = (body.notes || []).map(String).join(" ");
     const shown = $("results").children.length;
