@@ -24,7 +24,7 @@ def _content(lines: list[str]) -> bytes:
     return "\n".join(ops).encode("cp1252")  # WinAnsiEncoding, as the font declares
 
 
-def _write(path: Path, page_streams: list[tuple[bytes, bytes]]) -> Path:
+def _write(path: Path, page_streams: list[tuple[bytes, bytes]], trailer_extra: bytes = b"") -> Path:
     """Write a PDF whose pages have the given (stream dictionary extras, stream bytes)."""
     objects: list[bytes] = []
     n_pages = len(page_streams)
@@ -45,7 +45,8 @@ def _write(path: Path, page_streams: list[tuple[bytes, bytes]]) -> Path:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R".encode() + trailer_extra
+    out += f" >>\nstartxref\n{xref}\n%%EOF\n".encode()
     path.write_bytes(bytes(out))
     return path
 
@@ -79,3 +80,14 @@ def report_pdf(text_file: Path, path: Path, *, width: int = 95, lines_per_page: 
         body.extend(textwrap.wrap(line.replace("\t", "   "), width) or [""])
     pages = [lines[:cut]] + [body[i : i + lines_per_page] for i in range(0, len(body), lines_per_page)]
     return text_pdf(path, pages)
+
+
+def encrypted_pdf(path: Path) -> Path:
+    """A PDF that declares the standard security handler with a user password nobody knows.
+
+    The password check fails before any content is decrypted, so the content
+    need not really be encrypted: readers refuse the file as password-protected.
+    """
+    encrypt = (b" /Encrypt << /Filter /Standard /V 1 /R 2 /P -44 /O <" + b"ab" * 32 + b"> /U <" + b"cd" * 32
+               + b"> >> /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>]")  # fmt: skip
+    return _write(path, [(b"", _content(["Nothing to see without the password."]))], trailer_extra=encrypt)

@@ -1,7 +1,8 @@
 """`evsearch index` over a hostile folder: good files indexed, every bad one reported, nothing lost.
 
 The folder holds what users and attackers leave lying around: a flate bomb
-(a ~1 MB PDF whose page inflates to ~1 GB), a truncated PDF, random bytes,
+(a ~1 MB PDF whose page inflates to ~1 GB), a truncated PDF, a password-protected
+PDF, random bytes,
 two names that slug alike, the same bytes under a second name, a FIFO, a
 symbolic link that loops, one that points nowhere, and a folder named like a
 PDF. Everything is made here; nothing comes from the corpus.
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from api_helpers import EVSEARCH, FIXTURE_REPORT, SECOND_REPORT, evsearch_env
-from pdf_maker import flate_bomb_pdf, report_pdf
+from pdf_maker import encrypted_pdf, flate_bomb_pdf, report_pdf
 
 from evsearch.store import Index
 from evsearch.store.generations import read_current
@@ -52,6 +53,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     good_pdf = report_pdf(SECOND_REPORT, folder / "ashcombe.pdf")
     (folder / "truncated.pdf").write_bytes(good_pdf.read_bytes()[:900])
     (folder / "random.pdf").write_bytes(b"%PDF-1.4\n" + os.urandom(3000))
+    encrypted_pdf(folder / "locked.pdf")
     flate_bomb_pdf(folder / "bomb.pdf", inflated_mb=1024)
     os.mkfifo(folder / "pipe.txt")
     (folder / "loop.pdf").symlink_to("loop.pdf")
@@ -72,8 +74,9 @@ def test_bad_files_are_reported_and_the_run_goes_on(first_run, hostile: Path) ->
     assert proc.returncode == 1, proc.stderr  # some files failed
     failed = dict(re.findall(r"^failed: (.+?): (.+)$", proc.stderr, re.M))
     names = {Path(p).name: reason for p, reason in failed.items()}
-    assert set(names) == {"bomb.pdf", "truncated.pdf", "random.pdf"}, proc.stderr
+    assert set(names) == {"bomb.pdf", "truncated.pdf", "random.pdf", "locked.pdf"}, proc.stderr
     assert "memory" in names["bomb.pdf"] and "pdf_memory_mb" in names["bomb.pdf"]
+    assert "password" in names["locked.pdf"]
     skipped = {Path(p).name: reason for p, reason in re.findall(r"^skipped: (.+?): (.+)$", proc.stderr, re.M)}
     assert set(skipped) == {"pipe.txt", "loop.pdf", "dangling.txt", "folder.pdf"}, proc.stderr
     assert "FIFO" in skipped["pipe.txt"] and "loops" in skipped["loop.pdf"] and "nothing" in skipped["dangling.txt"]
@@ -105,7 +108,7 @@ def test_a_second_run_changes_nothing_and_keeps_the_ids(first_run, hostile: Path
     live = read_current(index_dir)
     (index_dir / "gen-000000").mkdir()  # a leftover an earlier crash or reader could leave behind
     proc, _ = _index_measured(str(hostile), "--index", str(index_dir))
-    assert re.search(r"^indexed 0 reports \(0 paragraphs\), 3 unchanged, 3 failed, 0 pruned, 1 copies, 4 skipped",
+    assert re.search(r"^indexed 0 reports \(0 paragraphs\), 3 unchanged, 4 failed, 0 pruned, 1 copies, 4 skipped",
                      proc.stdout), proc.stdout  # fmt: skip
     assert read_current(index_dir) == live
     assert sorted(p.name for p in index_dir.iterdir() if p.is_dir()) == [live]  # old generation removed
