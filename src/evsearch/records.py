@@ -24,7 +24,7 @@ class Paragraph:
     grade_label: str | None = None
     page: int | None = None
     timeframe: str | None = None
-    # Index-time facts about unnumbered records (see indexer/placement.py):
+    # Index-time facts (docs/parsing.md): set by the splitter (within) and indexer/placement.py (duplicate_group)
     within: int | None = None  # number of the numbered paragraph this record sits inside; None under a heading
     duplicate_group: int | None = None  # seq of the first record of the report stating the same point (all members carry it)
 

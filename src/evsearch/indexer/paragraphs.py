@@ -67,6 +67,7 @@ class _Block:
     path: list[_Section] = field(default_factory=list)
     part: str | None = None
     bulleted: bool = False  # an unnumbered block that opened with a list item (its bullet dropped)
+    within: int | None = None  # the numbered paragraph an unnumbered block sits inside
 
 
 def typical_width(lines: list[Line]) -> int:
@@ -124,6 +125,9 @@ class _Splitter:
         self.started = False
         self.last_heading_end = -1
         self.review_restart = False  # the LSCB review may number its paragraphs from 1 again
+        # The numbered paragraph still open to records that follow it: "20. ... the following action:"
+        # then "Immediately:" and its bullets. Any heading, table or contents closes it.
+        self.enclosing: int | None = None
 
     # ----- output
     def close(self) -> None:
@@ -153,6 +157,7 @@ class _Splitter:
                 grade_label=label,
                 page=b.page,
                 timeframe=b.timeframe,
+                within=b.within,
             )
         )
 
@@ -166,7 +171,9 @@ class _Splitter:
         if bulleted:
             first = first[len(BULLET):].strip()
         self.block = _Block(kind, number, line.page, [first], self.timeframe if kind == "recommendation" else None,
-                            list(self.stack), self.part, bulleted)
+                            list(self.stack), self.part, bulleted, self.enclosing if number is None else None)
+        if number is not None:
+            self.enclosing = number
 
     # ----- structure
     def in_recommendations(self) -> bool:
@@ -174,6 +181,7 @@ class _Splitter:
 
     def apply_heading(self, h: Heading) -> None:
         self.close()
+        self.enclosing = None
         self.started = True
         self.timeframe = None
         self.next_kind = None
@@ -222,10 +230,12 @@ class _Splitter:
                 break
             if title_role(t) == "toc":
                 self.close()
+                self.enclosing = None
                 i = skip_toc(lines, i)
                 continue
             if is_table_start(t):
                 self.close()
+                self.enclosing = None
                 ilacs = normalize_title(t) == "judgement grade"
                 i = skip_table(lines, i)
                 self.front_summary = ilacs
@@ -234,6 +244,7 @@ class _Splitter:
                 continue
             if is_key_marker(t):
                 self.close()
+                self.enclosing = None
                 self.after_key = True
                 i += 1
                 continue

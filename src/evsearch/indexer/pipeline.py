@@ -1,7 +1,7 @@
 """From files on disk to ParsedReport records: ids, discovery, and the parse steps in order.
 
 One place composes the steps (read -> metadata -> judgements -> paragraphs ->
-linking) so the CLI, the index builder and the HTTP upload all parse a report
+linking -> duplicate groups) so the CLI, the index builder and the HTTP upload all parse a report
 the same way. A bad file never stops a batch: ``parse_paths`` yields a
 ReportReadError for it and carries on with the others.
 """
@@ -18,6 +18,7 @@ from evsearch.errors import EvsearchError, ReportReadError
 from evsearch.indexer.families import assign_families
 from evsearch.indexer.judgements import extract_judgements
 from evsearch.indexer.linking import link_judgements
+from evsearch.indexer.placement import group_duplicates
 from evsearch.indexer.metadata import extract_report, refine_framework
 from evsearch.indexer.reader import SUPPORTED_SUFFIXES, read_document
 from evsearch.records import ParsedReport
@@ -85,6 +86,7 @@ def parse_file(path: str | Path, report_id: str) -> ParsedReport:
             str(path), "not an inspection report (no judgement table and no numbered paragraphs found)"
         )
     link_judgements(judgements, paragraphs)
+    group_duplicates(paragraphs)
     return ParsedReport(report=report, judgements=judgements, paragraphs=paragraphs)
 
 

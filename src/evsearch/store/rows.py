@@ -27,13 +27,14 @@ def report_row(report: Report, *, content_hash: str, mtime: float | None, size: 
 
 
 def judgement_row(j: Judgement, seq: int) -> tuple:
-    return (j.report_id, seq, j.part, j.title, j.grade, j.grade_label, j.section, j.family)
+    return (j.report_id, seq, j.part, j.title, j.grade, j.grade_label, j.section, j.family, j.link)
 
 
 def paragraph_row(pid: int, p: Paragraph) -> tuple:
     return (
         pid, p.report_id, p.seq, p.number, p.kind, p.text, p.part, p.section,
         json.dumps(list(p.section_path or []), ensure_ascii=False), p.grade, p.grade_label, p.page, p.timeframe,
+        p.within, p.duplicate_group,
     )  # fmt: skip
 
 

@@ -8,7 +8,8 @@ being read with the wrong column layout.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3  # 2: generations hold their derived structures and name their backends; 3: judgements.family
+SCHEMA_VERSION = 4  # 2: generations hold their derived structures and name their backends; 3: judgements.family;
+# 4: paragraphs.within and paragraphs.duplicate_group (the indexer's placement facts), judgements.link
 
 # porter: English stemming, so "carers" finds "carer" and "assessed" finds "assessment" (both
 # "assess"); unicode61 remove_diacritics 2: case and accent folding, combining marks included,
@@ -46,7 +47,8 @@ CREATE TABLE judgements (
     grade        INTEGER,
     grade_label  TEXT,
     section      TEXT,
-    family       TEXT
+    family       TEXT,
+    link         TEXT
 );
 CREATE TABLE paragraphs (
     id           INTEGER PRIMARY KEY,
@@ -62,6 +64,8 @@ CREATE TABLE paragraphs (
     grade_label  TEXT,
     page         INTEGER,
     timeframe    TEXT,
+    within       INTEGER,
+    duplicate_group INTEGER,
     UNIQUE (report_id, seq)
 );
 CREATE INDEX reports_local_authority ON reports (local_authority COLLATE NOCASE);
@@ -93,9 +97,10 @@ REPORT_COLUMNS = (
     "lead_inspector, framework, inspection_year, published_year, content_hash, mtime, size, indexed_at"
 )
 PARAGRAPH_COLUMNS = (
-    "id, report_id, seq, number, kind, text, part, section, section_path, grade, grade_label, page, timeframe"
+    "id, report_id, seq, number, kind, text, part, section, section_path, grade, grade_label, page, timeframe, "
+    "within, duplicate_group"
 )
-JUDGEMENT_COLUMNS = "judgement_id, report_id, seq, part, title, grade, grade_label, section, family"
+JUDGEMENT_COLUMNS = "judgement_id, report_id, seq, part, title, grade, grade_label, section, family, link"
 
 # A JSON array parameter expanded by json_each: one bound value for any number of ids.
 _IDS = "(SELECT value FROM json_each(?))"
@@ -110,12 +115,12 @@ STATEMENTS: dict[str, str] = {
     "report_delete": "DELETE FROM reports WHERE report_id = ?",
     "judgements_delete": "DELETE FROM judgements WHERE report_id = ?",
     "judgement_insert": (
-        "INSERT INTO judgements (report_id, seq, part, title, grade, grade_label, section, family) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO judgements (report_id, seq, part, title, grade, grade_label, section, family, link) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ),
     "paragraph_ids_of_report": "SELECT id FROM paragraphs WHERE report_id = ? ORDER BY id",
     "paragraphs_delete": "DELETE FROM paragraphs WHERE report_id = ?",
-    "paragraph_insert": f"INSERT INTO paragraphs ({PARAGRAPH_COLUMNS}) VALUES ({', '.join('?' * 13)})",
+    "paragraph_insert": f"INSERT INTO paragraphs ({PARAGRAPH_COLUMNS}) VALUES ({', '.join('?' * 15)})",
     "fts_optimize": "INSERT INTO paragraphs_fts (paragraphs_fts) VALUES ('optimize')",
     "fts_integrity": "INSERT INTO paragraphs_fts (paragraphs_fts, rank) VALUES ('integrity-check', 1)",
     # -- build bookkeeping
@@ -204,7 +209,7 @@ JUDGEMENT_FILTERS: dict[str, str] = {
     "report_id": "j.report_id = :report_id",
 }
 JUDGEMENTS_WHERE = (
-    "SELECT j.judgement_id, j.report_id, j.seq, j.part, j.title, j.grade, j.grade_label, j.section, j.family "
+    "SELECT j.judgement_id, j.report_id, j.seq, j.part, j.title, j.grade, j.grade_label, j.section, j.family, j.link "
     "FROM judgements AS j WHERE {where} ORDER BY j.report_id, j.seq"
 )
 

@@ -1,0 +1,92 @@
+"""Index-time placement facts: the paragraph an unnumbered record sits inside, duplicate groups,
+and that the store keeps them (with each judgement's link reason) through a real write and read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from evsearch.indexer.linking import NO_SECTION
+from evsearch.indexer.paragraphs import split_text
+from evsearch.indexer.placement import group_duplicates
+from evsearch.records import Judgement, Paragraph, ParsedReport, Report
+from evsearch.store import Index, IndexWriter
+
+# Own words, shaped like a 2012 "Areas for improvement" section: a numbered paragraph introduces
+# time-bound recommendations; a heading then opens bullets that sit inside no paragraph.
+AREAS = """Areas for improvement
+
+1. To improve help for children in Exampleton, the council and its partners should take these steps:
+
+Immediately:
+
+• make sure every referral is read by a manager on the day it arrives
+
+Within three months:
+
+• agree one plan for how schools share worries about a child
+
+2. Leaders know that the pace of change must quicken.
+
+What needs to improve?
+
+• the speed of first visits after a referral
+"""
+
+
+def _record(seq: int, number: int | None, kind: str, text: str, within: int | None = None) -> Paragraph:
+    return Paragraph("r", seq, number, kind, text, within=within)
+
+
+def test_records_after_a_numbered_paragraph_sit_inside_it_and_under_a_heading_inside_none() -> None:
+    paragraphs = split_text(AREAS, "r")
+    recs = [(p.kind, p.number, p.within, p.timeframe) for p in paragraphs]
+    assert recs == [
+        ("paragraph", 1, None, None),
+        ("recommendation", None, 1, "immediately"),
+        ("recommendation", None, 1, "within three months"),
+        ("paragraph", 2, None, None),
+        ("recommendation", None, None, None),  # under "What needs to improve?", not inside paragraph 2
+    ]
+
+
+def test_a_bullet_groups_with_the_paragraph_that_develops_it_and_exact_repeats_group() -> None:
+    filler = [
+        _record(i, i + 1, "paragraph", f"Children and families in the area {i} were seen by social workers, and work was recorded.")
+        for i in range(8)
+    ]
+    develops = _record(8, 9, "paragraph", "Return interviews after a child goes missing are offered late, so "
+                       "exploitation risks are missed and foster carers are not told what the interview found.")
+    bullet = _record(9, None, "recommendation", "Return interviews for missing children are offered late, and "
+                     "exploitation risks they find are not told to foster carers.")
+    short = _record(10, None, "recommendation", "The quality of plans for children.")  # common words only
+    repeat = _record(11, None, "text", develops.text.upper())  # the same text printed twice
+    paragraphs = filler + [develops, bullet, short, repeat]
+    group_duplicates(paragraphs)
+    assert [p.duplicate_group for p in (develops, bullet, repeat)] == [8, 8, 8]
+    assert short.duplicate_group is None
+    assert all(p.duplicate_group is None for p in filler)
+
+
+def test_the_store_keeps_within_duplicate_group_and_link(tmp_path: Path) -> None:
+    report = Report("r", "/nowhere/r.txt", "Inspection of Exampleton", "Exampleton", "2012-03-01", None, None, None, "slac")
+    paragraphs = [
+        Paragraph("r", 0, 7, "paragraph", "The council should act on referrals.", section="Areas", duplicate_group=0),
+        Paragraph("r", 1, None, "recommendation", "Read referrals the same day.", section="Areas", within=7,
+                  duplicate_group=0),
+    ]
+    judgements = [Judgement("r", None, "Equality and diversity", 2, "good", None, link=NO_SECTION)]
+    with IndexWriter.open(tmp_path / "idx", model="test-vectors", embedding_text="text", ann="flat") as writer:
+        writer.bind_model(fingerprint="test-vectors", dimension=4, backend="numpy")
+        pending = writer.replace_report(ParsedReport(report, judgements, paragraphs), content_hash="h", mtime=0.0, size=1)
+        vectors = np.eye(4, dtype=np.float32)[: len(pending)]
+        writer.add_vectors([pid for pid, _ in pending], vectors)
+        writer.commit()
+    index = Index.open(tmp_path / "idx")
+    try:
+        rows = sorted(index.paragraphs(index.ids_where(report_ids=["r"])), key=lambda p: p["seq"])
+        assert [(p["number"], p["within"], p["duplicate_group"]) for p in rows] == [(7, None, 0), (None, 7, 0)]
+        assert [(j["section"], j["link"]) for j in index.judgements(report_id="r")] == [(None, NO_SECTION)]
+    finally:
+        index.close()
