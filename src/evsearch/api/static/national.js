@@ -1,13 +1,14 @@
 // The national page: per judgement family, a stacked bar of reports per grade for each year.
 "use strict";
 
-function distributionSpec(rows) {
+// One year axis for every family (all years in the summary), so the charts line up.
+function distributionSpec(rows, years) {
   return {
     width: "container", height: 180,
     data: { values: rows },
     mark: { type: "bar" },
     encoding: {
-      x: { field: "year", type: "ordinal", title: "year" },
+      x: { field: "year", type: "ordinal", title: "year", scale: { domain: years }, axis: { labelAngle: 0 } },
       y: { field: "count", type: "quantitative", title: "reports", stack: "zero", axis: { format: "d", tickMinStep: 1 } },
       color: { field: "grade_label", type: "nominal", title: "grade",
         scale: { domain: ["outstanding", "good", "requires improvement", "inadequate"], range: [1, 2, 3, 4].map((g) => GRADE_COLOURS[g]) } },
@@ -36,12 +37,13 @@ async function render() {
     if (query.get("family")) select.value = query.get("family");
   }
   const charts = document.getElementById("charts");
+  const allYears = [...new Set(body.counts.map((r) => r.year))].sort();
   for (const [name, family] of families) {
     const years = [...new Set(family.rows.map((r) => r.year))];
     const words = years.map((y) => `${y}: ` + family.rows.filter((r) => r.year === y).map((r) => `${r.count} ${r.grade_label}`).join(", ")).join("; ");
     const box = el("div", { class: "family-chart", "data-family": name, "data-bars": String(family.rows.length) });
     charts.append(el("figure", {}, el("figcaption", {}, family.label), box, altTable(family.label, family.rows)));
-    await drawChart(box, distributionSpec(family.rows), `${family.label}, reports per grade by year. ${words}.`);
+    await drawChart(box, distributionSpec(family.rows, allYears), `${family.label}, reports per grade by year. ${words}.`);
   }
   setStatus(`${body.reports} report${body.reports === 1 ? "" : "s"}; ${families.size} judgement famil${families.size === 1 ? "y" : "ies"}.`);
   const list = document.getElementById("authorities");
