@@ -195,21 +195,13 @@ async def judgement_evidence(
     return JSONResponse((await worker.run(evidence)).to_dict())
 
 
-def vocabulary(stats: dict) -> dict:
-    """Filter choices for the page: the grade table, plus themes when the core names them."""
-    grades = [{"grade": g, "label": label_for(g)} for g in GRADE_NUMBERS]
-    words = sorted({w.label for w in GRADE_WORDS})
-    themes = stats.get("themes") or _theme_names()
-    if isinstance(themes, dict):
-        themes = sorted(themes)
-    return {"grades": grades, "grade_words": words, "themes": list(themes)}
-
-
-def _theme_names() -> list[str]:
-    """Theme names from the search package's taxonomy, when the stats do not list them."""
+def vocabulary() -> dict:
+    """Filter choices for the page: the grade table and the theme taxonomy's names."""
     from evsearch.search.themes import theme_names
 
-    return theme_names()
+    grades = [{"grade": g, "label": label_for(g)} for g in GRADE_NUMBERS]
+    words = sorted({w.label for w in GRADE_WORDS})
+    return {"grades": grades, "grade_words": words, "themes": theme_names()}
 
 
 @router.get("/healthz", responses={200: {"model": HealthOut}}, tags=["service"])
@@ -223,5 +215,5 @@ async def healthz(request: Request) -> Any:
         "model": model or config.get("model"),
         "index": public_name(request.app.state.index_dir),
         "stats": public_stats(stats),
-        "vocab": vocabulary(stats),
+        "vocab": vocabulary(),
     }
