@@ -11,13 +11,11 @@ published atomically by ``IndexWriter.commit``.
 Identity (identity.py): every file is hashed first, so slug collisions get
 distinct ids and identical bytes under another name become one more path of
 one report (kept in the index's meta table under ``COPIES_KEY``), never a
-second report. A run that changes nothing still removes unpinned old
-generations; entries a walk cannot read are listed in ``skipped``.
+second report. Entries a walk cannot read are listed in ``skipped``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import queue
 import threading
@@ -31,9 +29,9 @@ import numpy as np
 from evsearch import config
 from evsearch.errors import EvsearchError, ReportReadError
 from evsearch.indexer import identity
+from evsearch.models.files import sha256_of_file
 from evsearch.records import ParsedReport
 from evsearch.store.recipes import resolve as resolve_recipe
-from evsearch.store import generations
 from evsearch.store.writer import IndexWriter
 
 EMBED_CHUNK = 512
@@ -61,7 +59,6 @@ class BuildResult:
     copies: list[tuple[str, str]] = field(default_factory=list)  # (path, report id it is a copy of)
     notes: list[str] = field(default_factory=list)  # id collisions, over-long paragraphs
     ids: dict[str, str] = field(default_factory=dict)  # resolved file path -> report id it is held under
-    removed_generations: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         extra = "".join(
@@ -71,14 +68,6 @@ class BuildResult:
             f"indexed {self.indexed} reports ({self.paragraphs} paragraphs), {self.unchanged} unchanged, "
             f"{len(self.failed)} failed, {self.pruned} pruned{extra} in {self.seconds:.1f}s"
         )
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
@@ -115,7 +104,7 @@ def _hashed(files: list[tuple[Path, str]]) -> list[_Item]:
         try:
             stat = path.stat()
             item.mtime, item.size = stat.st_mtime, stat.st_size
-            item.digest = file_hash(path)
+            item.digest = sha256_of_file(path)
         except OSError as exc:
             item.error = f"cannot be read ({exc.strerror or exc})"
         items.append(item)
@@ -254,8 +243,6 @@ def build_index(
                     writer.delete_report(report_id)
                     result.pruned += 1
         _record_copies(writer, stored_copies, result)
-        if not writer.changed and writer.base_name is not None:  # commit publishes nothing: tidy up here
-            result.removed_generations = generations.collect_garbage(index_dir, keep=writer.base_name)
         result.manifest = writer.commit()
     result.generation = None if result.manifest is None else f"gen-{result.manifest['generation']:06d}"
     result.seconds = time.monotonic() - started

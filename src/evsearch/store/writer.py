@@ -203,6 +203,9 @@ class IndexWriter:
     def commit(self) -> dict[str, Any] | None:
         """Publish the new generation; returns its manifest (None when nothing changed)."""
         if not self.changed:
+            if self.base_name is not None and self.base_manifest is not None:  # nothing to publish: still tidy up
+                removed = generations.collect_garbage(self.index_dir, keep=self.base_name)
+                factory.vector_class(self.base_manifest["ann"]).collect(self.index_dir, self.options, removed)
             self.close()
             return None
         assert self.db is not None and self.store is not None and self.gen_dir is not None
