@@ -17,7 +17,7 @@ import pytest
 from api_helpers import EVSEARCH, FIXTURE_REPORT, SECOND_REPORT, evsearch_env
 from pdf_maker import report_pdf
 
-from evsearch.store import Index, IndexWriter, fts_escape
+from evsearch.store import Index, IndexWriter
 from evsearch.store.generations import read_current
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "index"
@@ -57,7 +57,7 @@ def assert_consistent(index_dir: Path) -> dict:
         conn = sqlite3.connect(f"file:{index.gen_dir / 'index.sqlite'}?mode=ro", uri=True)
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         conn.close()
-        assert index.search_bm25(fts_escape("children"), 3)
+        assert index.search_bm25('"children"', 3)
         assert len(index.search_dense(index.embedder.encode_query("children in care"), 3)) == 3
         return stats
 
