@@ -49,7 +49,6 @@ class OnnxEncoder:
         # sentence-transformers max_seq_length instead.
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=layout.max_seq_length)
-        self.pad_id = self._pad_id()
         options = ort.SessionOptions()
         # one thread per run, `workers` runs in parallel: on 2-4 cores parallel
         # single-text runs use the CPU better than intra-op splitting of small matmuls
@@ -65,33 +64,17 @@ class OnnxEncoder:
         out = self.session.get_outputs()[0]
         self.dimension = int(out.shape[-1]) if isinstance(out.shape[-1], int) else layout.dimension
 
-    def _pad_id(self) -> int:
-        padding = self.tokenizer.padding  # None after no_padding(); look the token up instead
-        for token in ("[PAD]", "<pad>"):
-            token_id = self.tokenizer.token_to_id(token)
-            if token_id is not None:
-                return token_id
-        return 0 if padding is None else int(padding.get("pad_id", 0))
-
     def _prepare(self, texts: list[str]) -> list[str]:
         texts = [str(t).strip() for t in texts]
         return [t.lower() for t in texts] if self.layout.lowercase else texts
 
-    def _run(self, ids: list[list[int]]) -> np.ndarray:
-        width = max(len(row) for row in ids)
-        input_ids = np.full((len(ids), width), self.pad_id, dtype=np.int64)
-        mask = np.zeros((len(ids), width), dtype=np.int64)
-        for i, row in enumerate(ids):
-            input_ids[i, : len(row)] = row
-            mask[i, : len(row)] = 1
-        (out,) = self.session.run(None, {"input_ids": input_ids, "attention_mask": mask})
-        return np.asarray(out, dtype=np.float32)
-
-    def _run_one(self, ids: list[int]) -> np.ndarray:
-        return self._run([ids])[0]
+    def run_ids(self, ids: list[int]) -> np.ndarray:
+        """The embedding of one tokenised text (the graph has no attention mask: one text per run)."""
+        (out,) = self.session.run(None, {"input_ids": np.asarray([ids], dtype=np.int64)})
+        return np.asarray(out[0], dtype=np.float32)
 
     def _run_chunk(self, chunk: list[list[int]]) -> np.ndarray:
-        return np.stack([self._run_one(ids) for ids in chunk])
+        return np.stack([self.run_ids(ids) for ids in chunk])
 
     def encode(
         self, texts: list[str], batch_size: int, progress: Callable[[int], None] | None = None
@@ -99,27 +82,32 @@ class OnnxEncoder:
         """Embeddings in input order.
 
         Each text runs on its own (batch of one): dynamic int8 quantisation scales
-        activations per tensor, so a padded batch would make a text's vector depend
-        on its neighbours (~0.99 cosine to itself); alone, it is deterministic, needs
-        no padding, and agrees better with torch. `batch_size` texts form one work
-        item for the worker threads (longest first, for load balance) and one
-        `progress` call.
+        activations per tensor, so in a batch a text's vector would depend on its
+        neighbours (~0.99 cosine to itself); alone, it is deterministic, needs no
+        padding (the graph has no attention mask), and agrees better with torch.
+        Batching was also slower here per CPU-second (docs/models.md). `batch_size`
+        texts form one work item for the worker threads (longest first, for load
+        balance) and one `progress` call.
         """
-        result = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
-            return result
-        encodings = self.tokenizer.encode_batch(self._prepare(texts), add_special_tokens=True)
-        ids = [e.ids for e in encodings]
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        prepared = self._prepare(texts)
+        # the same text gets the same vector: embed each distinct text once (~1% of corpus paragraphs repeat)
+        slot = {text: i for i, text in enumerate(dict.fromkeys(prepared))}
+        ids = [e.ids for e in self.tokenizer.encode_batch(list(slot), add_special_tokens=True)]
         order = np.argsort([-len(row) for row in ids], kind="stable")
         chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
         work = ([ids[i] for i in chunk] for chunk in chunks)
         pool = self._executor()
         outputs = pool.map(self._run_chunk, work) if pool is not None else map(self._run_chunk, work)
-        for chunk, vectors in zip(chunks, outputs):
-            result[chunk] = vectors
+        vectors = np.zeros((len(slot), self.dimension), dtype=np.float32)
+        for chunk, done in zip(chunks, outputs):
+            vectors[chunk] = done
             if progress is not None:
                 progress(len(chunk))
-        return result
+        if progress is not None and len(prepared) > len(slot):
+            progress(len(prepared) - len(slot))  # the repeats, done with their first copy
+        return vectors[[slot[text] for text in prepared]]
 
     def _executor(self) -> ThreadPoolExecutor | None:
         if self.workers <= 1:
@@ -132,4 +120,4 @@ class OnnxEncoder:
     def encode_one(self, text: str) -> np.ndarray:
         """One text in the calling thread: the query-latency path."""
         (prepared,) = self._prepare([text])
-        return self._run_one(self.tokenizer.encode(prepared).ids)
+        return self.run_ids(self.tokenizer.encode(prepared).ids)
