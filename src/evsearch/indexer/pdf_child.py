@@ -9,20 +9,24 @@ makes PDFium's allocation fail, and the child dies or answers MemoryError.
 Either way the file fails with the reason, a fresh child starts for the next
 file, and the caller's own memory never holds the bomb.
 
-The child is started with ``spawn`` so it inherits none of the parent's
-memory (a forked indexer with the model loaded would already exceed the
-limit) and none of its threads.
+The child is a fresh interpreter (``python -m evsearch.indexer.pdf_child``)
+so it inherits none of the parent's memory (a forked indexer with the model
+loaded would already exceed the limit) and none of its threads; unlike
+multiprocessing's ``spawn`` it never re-runs the caller's main script, which
+fails for ``python -`` and re-runs any unguarded script. Messages travel as
+pickles over two pipes (``multiprocessing.connection.Connection``).
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import resource
 import signal
+import subprocess
+import sys
 import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from evsearch import config
 from evsearch.errors import ReportReadError
@@ -74,24 +78,24 @@ def _extract(path: str, max_chars: int) -> list[str]:
         pdf.close()
 
 
-def _child_main(conn: Connection, memory_bytes: int) -> None:
+def _child_main(inbox: Connection, outbox: Connection, memory_bytes: int) -> None:
     """The child's loop: (path, cpu_seconds, max_chars) in, ("ok", pages) or ("error", reason) out."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     while True:
         try:
-            path, cpu_seconds, max_chars = conn.recv()
-        except EOFError:
+            path, cpu_seconds, max_chars = inbox.recv()
+        except EOFError:  # the parent closed its end, or died
             return
         usage = resource.getrusage(resource.RUSAGE_SELF)
         used = int(usage.ru_utime + usage.ru_stime) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (used + cpu_seconds, resource.RLIM_INFINITY))
         try:
-            conn.send(("ok", _extract(path, max_chars)))
+            outbox.send(("ok", _extract(path, max_chars)))
         except ReportReadError as exc:
-            conn.send(("error", exc.reason))
+            outbox.send(("error", exc.reason))
         except MemoryError:
-            conn.send(("memory", ""))
+            outbox.send(("memory", ""))
             return  # the heap may be in any state: let a fresh child take the next file
 
 
@@ -100,25 +104,39 @@ class PdfReader:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._proc: Any = None
-        self._conn: Connection | None = None
+        self._proc: subprocess.Popen | None = None
+        self._send: Connection | None = None
+        self._recv: Connection | None = None
 
     def _start(self, memory_bytes: int) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_child_main, args=(child, memory_bytes), name="evsearch-pdf", daemon=True)
-        self._proc.start()
-        child.close()
-        self._conn = parent
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "evsearch.indexer.pdf_child", str(to_child_r), str(from_child_w), str(memory_bytes)],
+                pass_fds=(to_child_r, from_child_w),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,  # PDFium's own abort messages; the reason reaches the user in words
+            )
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        self._send = Connection(to_child_w, readable=False)
+        self._recv = Connection(from_child_r, writable=False)
+
+    def _alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
 
     def _stop(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
+        for conn in (self._send, self._recv):
+            if conn is not None:
+                conn.close()
         if self._proc is not None:
-            if self._proc.is_alive():
+            if self._proc.poll() is None:
                 self._proc.kill()
-            self._proc.join(timeout=5)
-        self._proc = self._conn = None
+            self._proc.wait(timeout=5)
+        self._proc = self._send = self._recv = None
 
     def read(self, path: Path) -> list[str]:
         memory_mb = int(config.get("pdf_memory_mb"))
@@ -126,17 +144,16 @@ class PdfReader:
         max_chars = int(config.get("max_report_chars"))
         limits = f"limits: {memory_mb} MiB of memory (setting pdf_memory_mb), {cpu_seconds} s of CPU (pdf_cpu_seconds)"
         with self._lock:
-            if self._proc is None or not self._proc.is_alive():
+            if not self._alive():
                 self._stop()
                 self._start(memory_mb * 1024 * 1024)
-            assert self._conn is not None and self._proc is not None
+            assert self._send is not None and self._recv is not None and self._proc is not None
             try:
-                self._conn.send((str(path), cpu_seconds, max_chars))
-                ready = self._conn.poll(cpu_seconds * 2 + _START_SECONDS)
-                kind, value = self._conn.recv() if ready else ("timeout", "")
+                self._send.send((str(path), cpu_seconds, max_chars))
+                ready = self._recv.poll(cpu_seconds * 2 + _START_SECONDS)
+                kind, value = self._recv.recv() if ready else ("timeout", "")
             except (EOFError, OSError):  # the child died mid-file: out of memory or CPU time
-                self._proc.join(timeout=5)
-                code = self._proc.exitcode
+                code = self._proc.wait(timeout=5)
                 self._stop()
                 if code == -signal.SIGXCPU:
                     cause = "ran out of CPU time"
@@ -160,3 +177,9 @@ _READER = PdfReader()
 def read_pdf_pages(path: Path) -> list[str]:
     """The raw text of each page of the PDF at ``path``, read in the limited child process."""
     return _READER.read(path)
+
+
+if __name__ == "__main__":  # the child: python -m evsearch.indexer.pdf_child READ_FD WRITE_FD MEMORY_BYTES
+    _child_main(
+        Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False), int(sys.argv[3])
+    )
