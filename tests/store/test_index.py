@@ -10,7 +10,7 @@ import pytest
 
 from store_helpers import TOPICS, make_report, write_reports
 from evsearch.errors import IndexMismatchError, IndexNotFoundError, NotFoundError
-from evsearch.store import SCHEMA_VERSION, Index, fts_escape
+from evsearch.store import SCHEMA_VERSION, Index
 
 
 def test_round_trip_reads_back_every_record(opened: Index) -> None:
@@ -66,12 +66,12 @@ def test_filtered_dense_search_returns_k_hits_when_k_exist(opened: Index, embedd
 
 
 def test_bm25_stems_and_ranks_higher_is_better(opened: Index) -> None:
-    hits = opened.search_bm25(fts_escape("carer"), 10)
+    hits = opened.search_bm25('"carer"', 10)
     texts = [r["text"] for r in opened.paragraphs([i for i, _ in hits])]
     assert len(hits) == 2  # "Carers receive..." and "Foster carers..."; "care leavers" is another stem
     assert all("carer" in t.lower() for t in texts)
     assert hits == sorted(hits, key=lambda h: -h[1])
-    within = opened.search_bm25(fts_escape("carers"), 10, opened.ids_where(local_authorities=["MILLBROOK"]))
+    within = opened.search_bm25('"carers"', 10, opened.ids_where(local_authorities=["MILLBROOK"]))
     assert [r["report_id"] for r in opened.paragraphs([i for i, _ in within])] == ["millbrook-2012"]
 
 
@@ -161,7 +161,7 @@ def test_replacing_and_deleting_reports(small_index: Path, embedder) -> None:
     assert [r["report_id"] for r in after.reports()] == ["eastvale-2023", "harbourside-2019"]
     stats = after.stats()
     assert stats["paragraphs"] == stats["vectors"] == stats["fts_rows"] == 10
-    assert after.search_bm25(fts_escape("referrals"), 5) == []
+    assert after.search_bm25('"referrals"', 5) == []
     # the reader opened before the write still sees its own generation
     assert before.paragraph_count == 15 and before.report("millbrook-2012")
     before.close()
@@ -172,10 +172,10 @@ def test_threads_share_one_index(opened: Index, embedder) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     query = embedder.encode_query("caseloads and workforce")
-    expected = (opened.search_dense(query, 3), opened.search_bm25(fts_escape("children"), 3))
+    expected = (opened.search_dense(query, 3), opened.search_bm25('"children"', 3))
 
     def work(_: int):
-        return opened.search_dense(query, 3), opened.search_bm25(fts_escape("children"), 3)
+        return opened.search_dense(query, 3), opened.search_bm25('"children"', 3)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert all(result == expected for result in pool.map(work, range(40)))

@@ -11,13 +11,12 @@ file and an atomic rename. Content is checked by extension AND by bytes
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from evsearch.errors import InputError, PayloadTooLargeError, UnsupportedMediaError
+from evsearch.models.files import atomic_write_bytes
 
 ACCEPTED = (".pdf", ".txt")
 UPLOADS_DIR = "uploads"
@@ -94,13 +93,6 @@ def store(index_dir: Path, report_id: str, suffix: str, data: bytes) -> tuple[Pa
     existing = folder / f"{report_id}{suffix}"
     if existing.is_file() and existing.read_bytes() == data:
         return existing, False
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        target = folder / f"{report_id}{suffix}"
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    target = folder / f"{report_id}{suffix}"
+    atomic_write_bytes(target, data, prefix=".upload-")
     return target, True

@@ -64,9 +64,16 @@ def lookup_label(text: str) -> GradeWord | None:
     return _LOOKUP.get(_squash(text))
 
 
-def label_for(grade: int) -> str:
-    """A neutral label for a grade number when nothing was printed."""
-    return {1: "outstanding", 2: "good", 3: "requires improvement", 4: "inadequate"}[grade]
+# The label of each grade number on each scale: 2012-13 inspections (slac) called grade 3 "adequate".
+SCALES: dict[str, dict[int, str]] = {
+    "current": {1: "outstanding", 2: "good", 3: "requires improvement", 4: "inadequate"},
+    "slac": {1: "outstanding", 2: "good", 3: "adequate", 4: "inadequate"},
+}
+
+
+def label_for(grade: int, scale: str = "current") -> str:
+    """The label of a grade number when no word was printed ("Grade 3" alone), on the given scale."""
+    return SCALES[scale][grade]
 
 
 def parse_grade(value: str | int) -> int:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from evsearch.indexer.cleaning import BULLET, Line
-from evsearch.indexer.grades import GRADE_PATTERN, lookup_label
+from evsearch.indexer.grades import GRADE_PATTERN, label_for, lookup_label
 from evsearch.indexer.sections import normalize_title, title_role
 
 _WORDS = GRADE_PATTERN.pattern[3:-3]  # the alternation inside r"\b(...)\b"
@@ -79,11 +79,7 @@ def grade_line(text: str) -> tuple[int, str | None] | None:
         return None
     grade = int(m.group(1))
     _, label = grade_from_word(m.group(2))
-    # "Grade N" lines belong to the 2012-13 scale (1 outstanding .. 3 adequate .. 4 inadequate)
-    return grade, label or _SLAC_LABELS[grade]
-
-
-_SLAC_LABELS = {1: "outstanding", 2: "good", 3: "adequate", 4: "inadequate"}
+    return grade, label or label_for(grade, "slac")  # "Grade N" lines belong to the 2012-13 scale
 
 
 def split_title_grade(text: str) -> tuple[str, int | None, str | None]:

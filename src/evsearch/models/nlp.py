@@ -1,12 +1,12 @@
-"""The spaCy pipeline (sentences, lemmas) used by query understanding and the highlighter.
+"""The spaCy pipeline used by query understanding (its tokens, lemmas and sentence spans).
 
 WHY: a trained English pipeline gives better sentences and lemmas, but it is an
 optional download, and this product never downloads. So `get_nlp()` uses
 en_core_web_sm when it is installed and otherwise a blank English pipeline with
 the rule-based sentencizer and the lookup lemmatizer from spacy-lookups-data
 (both local). Report prose is full of "para. 12", "e.g." and numbered
-paragraphs ("14. The council ..."); `sentences()` repairs the splits those
-cause, so highlights never show a lone "14." as a sentence.
+paragraphs ("14. The council ..."); `sentence_spans()` repairs the splits those
+cause (the quick regex splitter in quick_sentences.py, which highlights use, applies the same repair).
 """
 
 from __future__ import annotations
@@ -115,40 +115,3 @@ def tidy_spans(text: str, raw: Iterable[tuple[int, int]]) -> list[tuple[int, int
         else:
             spans.append((start, end))
     return spans
-
-
-def sentences(text: str) -> list[str]:
-    """The sentences of `text` as stripped strings (see sentence_spans for offsets)."""
-    return [text[a:b] for a, b in sentence_spans(text)]
-
-
-def _lookup_table(nlp):
-    """The lookup lemmatizer's table, or None (trained pipelines lemmatise by rule)."""
-    if "lemmatizer" not in nlp.pipe_names:
-        return None
-    try:
-        lemmatizer = nlp.get_pipe("lemmatizer")
-        if getattr(lemmatizer, "mode", "") == "lookup":
-            return lemmatizer.lookups.get_table("lemma_lookup")
-    except Exception:
-        return None
-    return None
-
-
-def lemmas(text: str) -> list[str]:
-    """Lower-cased lemmas of the non-space, non-punctuation tokens of `text`.
-
-    The lookup table is case-sensitive ("Children" is missing, "children" is
-    there), so the lower-cased word is looked up too.
-    """
-    nlp = get_nlp()
-    table = _lookup_table(nlp)
-    out = []
-    for token in nlp(text):
-        if token.is_space or token.is_punct:
-            continue
-        lemma = token.lemma_ or token.text
-        if table is not None and lemma == token.text:
-            lemma = table.get(token.lower_, token.lower_)
-        out.append(lemma.lower())
-    return out

@@ -6,9 +6,9 @@ more than all of retrieval. Report prose ends sentences with ". ", "! " or
 "? " (optionally closing quotes/brackets), so a regex finds the same
 boundaries; the abbreviations of evsearch.models.nlp (and spaCy's common
 English ones: "e.g.", "i.e.", "Mr.") never end a sentence, and the
-same repair as ``nlp.sentences`` (``tidy_spans``: lone markers such as
+same repair as ``nlp.sentence_spans`` (``tidy_spans``: lone markers such as
 "14." and lower-case continuations stay joined) is applied. On 2,087
-whole-corpus paragraphs it returns the same sentences as ``nlp.sentences``
+whole-corpus paragraphs it returns the same sentences as ``nlp.sentence_spans``
 for 96.9%; the differences are spaCy attaching an opening "(" or quote to
 the previous sentence ("... strategy. (" + "Recommendation)"), which this
 splitter keeps with the sentence it opens.

@@ -10,14 +10,12 @@ a changed file (new mtime or size) is hashed again.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import tempfile
 import threading
 from pathlib import Path
 
 import evsearch.config as config
+from evsearch.models.files import atomic_write_bytes, sha256_of_file
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin", "model.onnx")
 FINGERPRINT_CHARS = 16
@@ -35,27 +33,6 @@ def weights_file(folder: Path) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder + rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _load_records(record_path: Path) -> dict:
@@ -77,7 +54,7 @@ def file_sha256(path: Path, *, cache_dir: Path | None = None) -> str:
         known = records.get(key)
         if isinstance(known, dict) and known.get("stamp") == stamp and known.get("sha256"):
             return str(known["sha256"])
-    sha = _hash_file(path)
+    sha = sha256_of_file(path)
     with _lock:
         records = _load_records(record_path)  # re-read: another process may have added entries
         records[key] = {"stamp": stamp, "sha256": sha}

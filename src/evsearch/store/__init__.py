@@ -6,9 +6,8 @@ the manifest; docs/index-format.md describes the files, docs/scaling.md the
 large and distributed backends.
 """
 
-from evsearch.store.fts import fts_escape
 from evsearch.store.index import Index
 from evsearch.store.schema import SCHEMA_VERSION
 from evsearch.store.writer import IndexWriter
 
-__all__ = ["Index", "IndexWriter", "SCHEMA_VERSION", "fts_escape"]
+__all__ = ["Index", "IndexWriter", "SCHEMA_VERSION"]

@@ -116,7 +116,7 @@ class RecordStore(ABC):
 
 
 class KeywordIndex(ABC):
-    """BM25 over paragraph text; ``fts_query`` is a safe FTS5 MATCH expression (fts.fts_escape)."""
+    """BM25 over paragraph text; ``fts_query`` is a safe FTS5 MATCH expression (search/keywords.py quotes every term)."""
 
     kind: ClassVar[str]
     # True when restricting to any candidate set costs no more than an unrestricted search

@@ -24,10 +24,8 @@ the SQLite file.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import tempfile
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from evsearch.errors import IndexCorruptError
+from evsearch.models.files import atomic_replace
 from evsearch.store.base import Generation, Hits, KeywordIndex
 from evsearch.store.fts import Fts5Keyword
 from evsearch.store.schema import FTS_TOKENIZER
@@ -181,16 +180,8 @@ class Bm25Matrix:
         return idf * (tf * (K1 + 1.0)) / (tf + K1 * (1.0 - B + B * self.doc_len[rows] / self.avgdl))
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        os.close(fd)
-        try:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, format=np.array([FORMAT]), terms=np.array(self._term_list, dtype=str), **self.arrays)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        with atomic_replace(path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, format=np.array([FORMAT]), terms=np.array(self._term_list, dtype=str), **self.arrays)
 
     @classmethod
     def load(cls, path: Path) -> "Bm25Matrix":

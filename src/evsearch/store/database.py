@@ -26,7 +26,7 @@ def translate(exc: sqlite3.Error, path: Path, sql: str = "") -> EvsearchError:
     text = str(exc)
     low = text.lower()
     if "fts5" in low or ("match" in sql.lower() and isinstance(exc, sqlite3.OperationalError)):
-        return InputError(f"invalid full-text query: {text}", hint="use fts_escape() for user text")
+        return InputError(f"invalid full-text query: {text}", hint="quote every term of user text (search/keywords.py)")
     if "locked" in low or "busy" in low:
         return IndexBusyError(f"index database {path} is busy: {text}")
     if "not a database" in low or "malformed" in low or "no such table" in low or "unable to open" in low:

@@ -18,11 +18,11 @@ plus a reader, not a change to the writer.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from evsearch.models.files import fsync_path as _fsync
 from evsearch.store import lexicon
 
 
@@ -51,14 +51,6 @@ def build(names: tuple[str, ...], source: Source) -> dict[str, str]:
         if file_name is not None:
             out[name] = file_name
     return out
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(str(path), os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _bm25(source: Source) -> str:

@@ -11,13 +11,13 @@ exist because the selector filters inside the scan.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from evsearch.errors import IndexCorruptError
+from evsearch.models.files import fsync_path
 from evsearch.store.base import VectorIndex
 
 try:
@@ -154,11 +154,7 @@ class _FaissVectors(VectorIndex):
     # -- persistence
     def save(self, path: Path) -> None:
         faiss.write_index(self.index, str(path))
-        fd = os.open(str(path), os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_path(path)
 
     @classmethod
     def load(cls, path: Path, dimension: int) -> "VectorIndex":

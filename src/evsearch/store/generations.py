@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from evsearch.errors import IndexBusyError
+from evsearch.models.files import fsync_path  # noqa: F401 (the writer calls generations.fsync_path)
 
 CURRENT = "CURRENT"
 WRITER_LOCK = "LOCK"
@@ -36,15 +37,6 @@ def gen_name(number: int) -> str:
 def gen_number(name: str) -> int:
     match = _GEN_RE.match(name)
     return int(match.group(1)) if match else -1
-
-
-def fsync_path(path: Path) -> None:
-    """fsync a file or a directory (a directory fsync makes renames and new names durable)."""
-    fd = os.open(str(path), os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def read_current(index_dir: Path) -> str | None:

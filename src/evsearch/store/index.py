@@ -23,10 +23,9 @@ from evsearch.errors import IndexBusyError, IndexCorruptError, IndexMismatchErro
 from evsearch.store import factory, generations, manifest as manifest_mod
 from evsearch.store.base import Candidates, Filters, Generation, KeywordIndex, VectorIndex
 from evsearch.store.database import Database
-from evsearch.store.fts import fts_escape
 from evsearch.store.sqlite_records import SqliteRecords
 
-__all__ = ["Index", "fts_escape"]
+__all__ = ["Index"]
 
 _OPEN_ATTEMPTS = 20
 
