@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from evsearch.search.fusion import fuse_scores as engine_fuse
+from evsearch.search.fusion import fuse_scores
 
 POOL = 200
 
@@ -36,7 +36,7 @@ def fuse(dense: np.ndarray, keyword: np.ndarray, method: str, *, alpha: float = 
             for i, s in ranked:
                 fused[i] = fused.get(i, 0.0) + w * (s - mu) / sd
     else:
-        fused = engine_fuse(d, kw, method=method, alpha=alpha, rrf_k=rrf_k)
+        fused = fuse_scores(d, kw, method=method, alpha=alpha, rrf_k=rrf_k)
     out = np.full(len(dense), -np.inf)
     for i, s in fused.items():
         out[i] = s

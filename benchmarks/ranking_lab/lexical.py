@@ -45,9 +45,13 @@ class Tokenizer:
         found = self.many([text])[0]
         return found[0] if found else ""
 
-    def query(self, text: str) -> list[str]:
-        """Query terms: tokens less stop words (as retrieve.keyword_query drops them)."""
-        return [t for t in self.many([text])[0] if t not in self.stop and (len(t) > 1 or t.isdigit())]
+    def query(self, text: str, *, stop: bool = True) -> list[str]:
+        """Query terms, each once: tokens less stop words (as the engine's keyword query drops them),
+        or every token (``stop=False``: the eval baseline's ``fts_escape``)."""
+        tokens = dict.fromkeys(self.many([text])[0])
+        if not stop:
+            return list(tokens)
+        return [t for t in tokens if t not in self.stop and (len(t) > 1 or t.isdigit())]
 
 
 class Bm25:
@@ -99,8 +103,8 @@ class Bm25:
         w = np.array([query_weights[j] for j in cols])
         return np.asarray(self.matrix[:, cols] @ w).ravel()
 
-    def search(self, text: str) -> np.ndarray:
-        return self.score(self.weights(self.tok.query(text)))
+    def search(self, text: str, *, stop: bool = True) -> np.ndarray:
+        return self.score(self.weights(self.tok.query(text, stop=stop)))
 
     def rm3(self, text: str, *, docs: int = 10, terms: int = 10, keep: float = 0.6) -> np.ndarray:
         """RM3: the query's terms mixed with the top documents' score-weighted term distribution."""

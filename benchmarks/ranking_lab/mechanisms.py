@@ -66,8 +66,16 @@ class Lab:
     def cosine(self, q: Query) -> np.ndarray:
         return self.corpus.vectors @ q.vector
 
-    def bm25_scores(self, q: Query, **variant) -> np.ndarray:
-        return self.bm25(**variant).search(q.text)
+    def bm25_scores(self, q: Query, *, stop: bool = True, **variant) -> np.ndarray:
+        return self.bm25(**variant).search(q.text, stop=stop)
+
+    def title_scores(self, q: Query) -> np.ndarray:
+        """BM25 of the query against each paragraph's section title alone (a second field)."""
+        key = ("titles",)
+        if key not in self._bm25:
+            titles = [r["section"] or "" for r in self.corpus.records]
+            self._bm25[key] = lexical.Bm25(titles, titles, self.tokenizer(lexical.PORTER))
+        return self._bm25[key].search(q.text)
 
 
 Mechanism = Callable[[Lab, Query], np.ndarray]
@@ -84,9 +92,10 @@ def _win(size: int, stride: int, mix: float | None) -> Mechanism:
     return run
 
 
-def _hybrid(dense_fn: Mechanism, kw_fn: Mechanism, method: str = "convex", alpha: float = 0.5, rrf_k: int = 60) -> Mechanism:
+def _hybrid(dense_fn: Mechanism, kw_fn: Mechanism, method: str = "convex", alpha: float = 0.5, rrf_k: int = 60,
+            pool: int = 200) -> Mechanism:
     def run(lab: Lab, q: Query) -> np.ndarray:
-        return fuse(dense_fn(lab, q), kw_fn(lab, q), method, alpha=alpha, rrf_k=rrf_k, mask=q.mask)
+        return fuse(dense_fn(lab, q), kw_fn(lab, q), method, alpha=alpha, rrf_k=rrf_k, mask=q.mask, pool=pool)
 
     return run
 
@@ -104,6 +113,11 @@ def _bm(**variant) -> Mechanism:
     return lambda lab, q: lab.bm25_scores(q, **variant)
 
 
+def _bm_title(weight: float) -> Mechanism:
+    """BM25 of the text plus ``weight`` x BM25 of the section title (fields scored apart, summed)."""
+    return lambda lab, q: lab.bm25_scores(q) + weight * lab.title_scores(q)
+
+
 def _rm3(**options) -> Mechanism:
     return lambda lab, q: lab.bm25().rm3(q.text, **options)
 
@@ -117,20 +131,26 @@ def _rocchio(**options) -> Mechanism:
 
 
 dense_plain: Mechanism = Lab.cosine
-bm25_plain: Mechanism = _bm()
+bm25_typed: Mechanism = _bm(stop=False)  # the eval baseline: every query token
+bm25_plain: Mechanism = _bm()  # stop words dropped, as the engine's keyword query does
 
 
 def registry() -> dict[str, Mechanism]:
     """Every mechanism, by name, in table order."""
     m: dict[str, Mechanism] = {
+        # the eval baselines (benchmarks/eval_baselines.py), rebuilt here
         "dense": dense_plain,
-        "bm25": bm25_plain,
-        "rrf": _hybrid(dense_plain, bm25_plain, "rrf"),
+        "bm25": bm25_typed,
+        "rrf": _hybrid(dense_plain, bm25_typed, "rrf", pool=100),
+        # lexical (stop words dropped from here on, as the engine does)
+        "bm25 -stop words": bm25_plain,
+        "rrf -stop words": _hybrid(dense_plain, bm25_plain, "rrf"),
         "convex a0.5": _hybrid(dense_plain, bm25_plain, "convex", 0.5),
-        # lexical
         "bm25 no stemming": _bm(tokenizer=lexical.PLAIN),
         "bm25f title w1": _bm(title_weight=1.0),
         "bm25f title w3": _bm(title_weight=3.0),
+        "bm25 + 0.3 title field": _bm_title(0.3),
+        "bm25 + 1.0 title field": _bm_title(1.0),
         "bm25 k1 0.9 b 0.4": _bm(k1=0.9, b=0.4),
         "bm25 k1 1.2 b 0.5": _bm(b=0.5),
         "bm25 k1 1.2 b 0.9": _bm(b=0.9),
