@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from evsearch.models.words import stem
 from evsearch.search import fusion, highlight
 from evsearch.search.keywords import keyword_query, quote
 from evsearch.search.plan import Topic
@@ -81,7 +82,7 @@ def test_highlight_marks_at_most_two_sentences_that_carry_the_query():
     assert got == ["Foster carers praised the training they received.",
                    "Foster carers valued training from the council."]
     # words in most paragraphs ("children") do not make a sentence carry the query
-    ignore = frozenset({highlight.stem("children")})
+    ignore = frozenset({stem("children")})
     assert highlight.select(text, "children council", ignore=ignore) == ["Foster carers valued training from the council."]
 
 

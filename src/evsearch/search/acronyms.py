@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from evsearch.search.highlight import stem
+from evsearch.models.words import stem
 from evsearch.store.lexicon import SKIP as _SKIP
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-/]*")

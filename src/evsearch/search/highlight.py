@@ -11,42 +11,17 @@ adjacent. Cheap (no model call) and deterministic.
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
-from functools import lru_cache
 from threading import Lock
 from typing import Callable, Iterable
 
 from evsearch.models.quick_sentences import sentences
-
-_WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    "a an and are as at be been being but by can could did do does for from had has have how in into is it its "
-    "of on or our over so such than that the their them then there these they this those to under up was we "
-    "were what when where which while who whom why will with within without would you your".split()
-)
-
+from evsearch.models.words import terms
 
 LIMIT = 2  # sentences marked at most
 KEEP = 0.75  # a second sentence is marked when it scores this share of the best one
 # (LIMIT and KEEP were set on the eval tune half: median marked share 0.58 -> 0.41; the test half is
 # reported in docs/search.md by benchmarks/highlight_share.py)
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """A crude stem: enough to match 'carers' with 'carer' and 'placements' with 'placement'."""
-    word = word.lower()
-    for suffix in ("ings", "ing", "ies", "ied", "es", "ed", "s", "ly"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            word = word[: -len(suffix)]
-            break
-    return word[:6]
-
-
-def terms(text: str) -> list[str]:
-    """Content-word stems of ``text``, in order."""
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1]
 
 
 def sentence_score(words: list[str], query_terms: set[str], query_bigrams: set[tuple[str, str]]) -> float:

@@ -47,7 +47,7 @@ class Hit:
         (``within``) carries that number, marked ``number_inferred``."""
         fields = {name: record.get(name) for name in PARAGRAPH_FIELDS}
         fields["section_path"] = list(fields["section_path"] or [])
-        within = record.get("within")
+        within = record["within"]
         if record["number"] is None and within is not None:
             fields["number"] = within
         return cls(

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from evsearch.search.acronyms import Acronyms, load as load_lexicon
-from evsearch.search.highlight import Highlighter, stem
+from evsearch.models.words import stem
+from evsearch.search.highlight import Highlighter
 from evsearch.search.query import QueryParser, Vocabulary
 from evsearch.store.index import Index
 
