@@ -26,7 +26,7 @@ def assemble(candidates: Candidates, view: View, *, offset: int, k: int) -> list
     records = candidates.records
     records.update((r["id"], r) for r in view.index.paragraphs([pid for pid in window if pid not in records]))
     records = {pid: records[pid] for pid in window if pid in records}
-    groups = _group(ranked, records, limit=offset + k)
+    groups = _group(ranked[: len(window)], records, limit=offset + k)
     preferred = set() if plan.preferred is None else {int(p) for p in plan.preferred}
     hits = []
     for pid, score, related in groups[offset : offset + k]:
@@ -61,10 +61,10 @@ def _group(ranked: list[tuple[int, float]], records: dict[int, dict], *, limit: 
     leaders: dict[tuple, int] = {}
     out: list[tuple[int, float, list[dict]]] = []
     for pid, score in ranked:
+        if len(out) >= limit:
+            break
         record = records.get(pid)
-        if record is None:  # beyond the fetched window
-            if len(out) >= limit:
-                break
+        if record is None:  # an id the store no longer holds
             continue
         keys = _group_keys(record)
         seen = next((leaders[key] for key in keys if key in leaders), None)

@@ -32,7 +32,8 @@ def rank(candidates: Candidates, view: View) -> Candidates:
         depth = len(ranked) if plan.focus else max(plan.tuning.boost_depth, plan.need + 20, len(preferred))
         head, tail = ranked[:depth], ranked[depth:]
         facets = {r["id"]: r for r in view.index.paragraph_facets([pid for pid, _ in head])}
-        scored = [(pid, score + boost(facets.get(pid), plan)) for pid, score in head]
+        levels: dict[str | None, int] = {}  # topic match per section title (titles repeat down a list)
+        scored = [(pid, score + boost(facets.get(pid), plan, levels)) for pid, score in head]
         head = sorted(scored, key=lambda kv: (kv[0] not in preferred, -kv[1], kv[0]))
         ranked = head + tail
         if facets and "text" in next(iter(facets.values())):  # the backend gave whole records
@@ -50,12 +51,15 @@ def is_finding(record: dict) -> bool:
     return record.get("grade") is not None or record.get("kind") == "recommendation"
 
 
-def boost(record: dict | None, plan: Plan) -> float:
-    """What ``record`` adds to its fused score under ``plan``."""
+def boost(record: dict | None, plan: Plan, levels: dict[str | None, int]) -> float:
+    """What ``record`` adds to its fused score under ``plan`` (``levels`` memoises topic matches)."""
     if record is None:
         return 0.0
     tuning = plan.tuning
-    level = plan.topic.match(record.get("section")) if plan.topic else 0
+    section = record["section"]
+    if section not in levels:
+        levels[section] = plan.topic.match(section) if plan.topic else 0
+    level = levels[section]
     if plan.focus:
         extra = 10.0 * level
     else:
