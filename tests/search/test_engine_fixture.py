@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from evsearch.config import MAX_K
 from evsearch.errors import InputError, NotFoundError, UnknownGradeError
 from search_helpers import FIXTURE_ID, numbers
 
@@ -122,6 +123,11 @@ def test_bad_input(fixture_engine, monkeypatch):
         fixture_engine.search("x", grade="brilliant")
     with pytest.raises(InputError):
         fixture_engine.search("x", k=0)
+    assert len(fixture_engine.search("children", k=MAX_K).hits) >= 25  # the one k limit, from config
+    with pytest.raises(InputError, match=f"between 1 and {MAX_K}"):
+        fixture_engine.search("x", k=MAX_K + 1)
+    with pytest.raises(InputError, match=f"between 1 and {MAX_K}"):
+        fixture_engine.evidence_for_judgement(FIXTURE_ID, "Being healthy", k=MAX_K + 1)
     with pytest.raises(InputError):
         fixture_engine.search("x", offset=-1)
     with pytest.raises(InputError, match="nothing to search"):
