@@ -2,10 +2,12 @@
 
 "what supports the outstanding leadership grade in Darlington 2026" holds a
 grade, a topic, a local authority and a year; only "leadership" should drive
-ranking. The parser finds these with spaCy PhraseMatchers (attr LOWER, so case
-does not matter) over a vocabulary built from the index (local authorities,
-years, section and judgement titles) plus the theme taxonomy, and hands back
-a ParsedQuery: the filters understood and the residual text.
+ranking. The parser finds these with a lower-case phrase matcher over spaCy's
+English tokens (evsearch.models.quick_tokens runs spaCy's tokenizer rules without
+importing spaCy, which a cold CLI search cannot afford) over a vocabulary built
+from the index (local authorities, years, section and judgement titles) plus the
+theme taxonomy, and hands back a ParsedQuery: the filters understood and the
+residual text.
 
 Grade words are ambiguous ("good support for care leavers"). The rule: a grade
 word is a FILTER when the query is about a judgement, that is when
@@ -30,6 +32,7 @@ from importlib import resources
 from typing import Any, Iterable
 
 from evsearch.indexer.grades import GRADE_WORDS, label_for
+from evsearch.models.quick_tokens import Doc, PhraseMatcher, stop_words, tokenize
 from evsearch.search.themes import Theme, load_themes
 
 # Phrases that say "this is about a judgement" (rule 1); removed from the residual.
@@ -144,24 +147,17 @@ def authority_variants(name: str) -> set[str]:
 class QueryParser:
     """Built once per index (vocabulary changes only when the index does)."""
 
-    def __init__(self, vocabulary: Vocabulary | None = None, nlp: Any = None) -> None:
-        from spacy.matcher import Matcher, PhraseMatcher
-
-        if nlp is None:
-            from evsearch.models.nlp import get_nlp
-
-            nlp = get_nlp()
-        self.nlp = nlp
+    def __init__(self, vocabulary: Vocabulary | None = None) -> None:
         self.vocabulary = vocabulary or Vocabulary()
         self.themes = load_themes()
         self._theme_by_name = {t.name: t for t in self.themes}
         self._authorities: dict[str, str] = {}
         self._sections: dict[str, str] = {}
         self._years = set(self.vocabulary.years)
-        self.stop_words = frozenset(nlp.Defaults.stop_words) - MEANINGFUL
+        self.stop_words = stop_words() - MEANINGFUL
 
-        matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        make = nlp.make_doc
+        matcher = PhraseMatcher()
+        make = tokenize
 
         def add(label: str, phrases: Iterable[str]) -> None:
             docs = [make(p) for p in dict.fromkeys(phrases) if p.strip()]
@@ -184,15 +180,11 @@ class QueryParser:
                 self._sections.setdefault(key, " ".join(title.split()))
         add("SECTION", self._sections)
         self._phrases = matcher
-        numbers = Matcher(nlp.vocab)
-        numbers.add("GRADENUM", [[{"LOWER": "grade"}, {"TEXT": {"REGEX": r"^[1-4]$"}}],
-                                 [{"LOWER": {"REGEX": r"^grade[1-4]$"}}]])
-        self._numbers = numbers
 
     # -- parsing -----------------------------------------------------------------
 
     def parse(self, query: str) -> ParsedQuery:
-        doc = self.nlp.make_doc(query)
+        doc = tokenize(query)
         spans = self._spans(doc)
         parsed = ParsedQuery(query=query, text="")
         removed = [False] * len(doc)
@@ -282,8 +274,8 @@ class QueryParser:
     def _spans(self, doc) -> list[tuple[tuple[int, int], list[str]]]:
         """Matches grouped by span; a longer span swallows the shorter ones inside it."""
         found: dict[tuple[int, int], list[str]] = {}
-        for match_id, start, end in [*self._phrases(doc), *self._numbers(doc)]:
-            found.setdefault((start, end), []).append(self.nlp.vocab.strings[match_id])
+        for label, start, end in [*self._phrases(doc), *_grade_numbers(doc)]:
+            found.setdefault((start, end), []).append(label)
         accepted: list[tuple[tuple[int, int], list[str]]] = []
         for (start, end), labels in sorted(found.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0])):
             if any(start < e and s < end for (s, e), _ in accepted):
@@ -292,6 +284,17 @@ class QueryParser:
             accepted.append(((start, end), labels))
         accepted.sort(key=lambda kv: kv[0][0])
         return accepted
+
+
+def _grade_numbers(doc: Doc) -> list[tuple[str, int, int]]:
+    """'grade 3' and 'grade3': a judgement cue carrying the grade number."""
+    found = []
+    for i, token in enumerate(doc):
+        if token.lower_ == "grade" and i + 1 < len(doc) and re.fullmatch(r"[1-4]", doc[i + 1].text):
+            found.append(("GRADENUM", i, i + 2))
+        elif re.fullmatch(r"grade[1-4]", token.lower_):
+            found.append(("GRADENUM", i, i + 1))
+    return found
 
 
 def _mark(flags: list[bool], start: int, end: int) -> None:
