@@ -7,9 +7,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evsearch.indexer.cleaning import clean_line, join_lines, page_lines
+from evsearch.indexer.cleaning import Line, clean_line, join_lines, page_lines
 from evsearch.indexer.headings import grade_line, split_title_grade
-from evsearch.indexer.paragraphs import skip_regions, split_paragraphs, split_text
+from evsearch.indexer.paragraphs import skip_regions, split_lines, split_paragraphs, split_text
 from evsearch.indexer.reader import Document, read_document
 from evsearch.records import Paragraph
 from evsearch.indexer.sections import normalize_title, title_role
@@ -223,3 +223,26 @@ def test_split_pages_never_raises(pages: list[list[str]], pdf: bool) -> None:
     numbers = [p.number for p in paras if p.number is not None]
     assert all(isinstance(n, int) and n > 0 for n in numbers)
     assert all(p.page is None or 1 <= p.page <= max(1, len(raw)) for p in paras)
+
+
+def test_key_headings_wrapped_over_five_lines_and_graded_judgement_sentences() -> None:
+    """A three-line title whose grade wraps too ("Requires" / "improvement"), and "... is that it requires" /
+    "improvement." both open graded sections (own words, PDF line layout: no blank lines)."""
+    text = [
+        "1. Children are seen quickly and their views are written down in every plan we read.",
+        "The experiences and progress of",
+        "children looked after and achieving",
+        "permanence",
+        "Requires",
+        "improvement",
+        "Inspection findings",
+        "2. Most children in care live close to their schools and friends, and few move home.",
+        "The graded judgement for adoption performance is that it requires",
+        "improvement.",
+        "3. Some adopters wait too long for a panel date, and the panel does not track this delay.",
+    ]
+    lines = [Line(t, 2, page_start=(i == 0)) for i, t in enumerate(text)]
+    paras = {p.number: p for p in split_lines(lines, "r", pdf=True)}
+    cla = "The experiences and progress of children looked after and achieving permanence"
+    assert (paras[2].section_path, paras[2].grade) == ([cla, "Inspection findings"], 3)
+    assert (paras[3].section, paras[3].grade_label) == ("Adoption performance", "requires improvement")

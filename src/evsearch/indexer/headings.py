@@ -157,19 +157,19 @@ def match_heading(
     ended = after_heading or block_ended(lines, i, width)
     page_start = lines[i].page_start
     n = len(lines)
-    for k in (1, 2, 3, 4):  # a title over two lines, its grade over two more ("Requires" / "improvement")
+    for k in (1, 2, 3, 4, 5):  # up to three title lines, and a grade that may wrap ("Requires" / "improvement")
         if i + k > n:
             break
         block = lines[i:i + k]
-        if k > 1 and (not heading_line(block[-1].text, first=False) and not _is_grade_only(block[-1].text)):
-            break
+        text = " ".join(b.text for b in block)
+        last_ok = heading_line(block[-1].text, first=False) or _is_grade_only(block[-1].text)
+        closes_grade = ". " not in block[-1].text and bool(_ENDS_WITH_GRADE_RE.search(text))
+        if k > 1 and not (last_ok or closes_grade):
+            break  # "... that it requires" / "improvement." ends a heading; other closed lines do not
         if k > 1 and any(b.blank_before for b in block[1:]):
             break
-        if k == 4 and not _is_grade_only(f"{block[2].text} {block[3].text}"):
-            break  # four lines only for a two-line title whose grade wraps too
         if k > 1 and _INNER_END_RE.search(block[-2].text):
             break  # "...(outcome 3, National" / "Framework)": the end of a list item, not a wrapped heading
-        text = " ".join(b.text for b in block)
         if _ENDS_WITH_GRADE_RE.search(text):
             text = text[:-1]
         nxt = lines[i + k] if i + k < n else None
@@ -177,6 +177,8 @@ def match_heading(
             continue  # the heading (or the sentence) goes on
         if i + k + 1 < n and not _is_grade_only(nxt.text) and _is_grade_only(f"{nxt.text} {lines[i + k + 1].text}"):
             continue  # its grade wraps over the next two lines ("Requires" / "improvement"): take them too
+        if k >= 4 and not _is_grade_only(f"{block[-2].text} {block[-1].text}"):
+            break  # four or five lines only for a wrapped title whose grade wraps too
         h = _grade_tail(block, nxt, expected) if ended and k > 1 else None
         h = h or _match_block(text, nxt, ended, width, expected, after_key_marker, k, page_start)
         if h is not None:
