@@ -188,7 +188,7 @@ class _Splitter:
         self.front_summary = False
         role = title_role(h.title) or ("section" if not h.keyed else "keyed")
         sec = _Section(h.title, role, h.grade, h.grade_label, h.keyed)
-        if role in ("part", "review") and opens_review(h.title):
+        if self.part != LSCB_PART and opens_review(h.title):
             self.part = LSCB_PART  # one name for the review, however the report words its heading
             self.stack = []
             self.review_restart = True
