@@ -37,9 +37,13 @@ def public_report(report: dict) -> dict:
     return out
 
 
-def public_stats(stats: dict) -> dict:
-    """Index statistics without the index's location on the server."""
-    out = dict(stats)
-    if "index_dir" in out:
-        out["index_dir"] = public_name(out["index_dir"])
-    return out
+def public_stats(stats: Any) -> Any:
+    """Index statistics (any nesting) with every path in them cut to its last part: the index folder,
+    and a model or cross-encoder given as a local path."""
+    if isinstance(stats, dict):
+        return {key: public_stats(value) for key, value in stats.items()}
+    if isinstance(stats, list):
+        return [public_stats(value) for value in stats]
+    if isinstance(stats, str) and stats.startswith("/"):
+        return public_name(stats)
+    return public_text(stats) if isinstance(stats, str) else stats

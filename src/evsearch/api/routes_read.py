@@ -212,7 +212,7 @@ async def healthz(request: Request) -> Any:
     model = stats.get("model") if isinstance(stats.get("model"), str) else None
     return {
         "status": "ok",
-        "model": model or config.get("model"),
+        "model": public_stats(model or config.get("model")),
         "index": public_name(request.app.state.index_dir),
         "stats": public_stats(stats),
         "vocab": vocabulary(),
