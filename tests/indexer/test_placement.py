@@ -3,6 +3,9 @@ and that the store keeps them (with each judgement's link reason) through a real
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -90,3 +93,27 @@ def test_the_store_keeps_within_duplicate_group_and_link(tmp_path: Path) -> None
         assert [(j["section"], j["link"]) for j in index.judgements(report_id="r")] == [(None, NO_SECTION)]
     finally:
         index.close()
+
+
+TIE_SCRIPT = """
+from evsearch.indexer.placement import group_duplicates
+from evsearch.records import Paragraph
+texts = [f"Visits to families in district {i} were recorded on time by the duty team." for i in range(6)]
+same = "Foster carers wait months for training on trauma, and their supervising social workers change often."
+rows = [Paragraph("r", i, i + 1, "paragraph", t) for i, t in enumerate(texts)]
+rows += [Paragraph("r", 6, 7, "paragraph", same + " One panel met late."),
+         Paragraph("r", 7, 8, "paragraph", same + " Two panels met late."),
+         Paragraph("r", 8, None, "recommendation", "Training on trauma for foster carers, who wait months, and fewer changes of supervising social workers.")]
+group_duplicates(rows)
+print([p.duplicate_group for p in rows])
+"""
+
+
+def test_groups_do_not_depend_on_hash_order() -> None:
+    """A bullet that two paragraphs develop equally joins the first in reading order, in every process."""
+    outs = {
+        subprocess.run([sys.executable, "-c", TIE_SCRIPT], env={**os.environ, "PYTHONHASHSEED": seed},
+                       capture_output=True, text=True, check=True).stdout.strip()
+        for seed in ("1", "2", "3")
+    }  # fmt: skip
+    assert outs == {"[None, None, None, None, None, None, 6, None, 6]"}

@@ -61,6 +61,19 @@ class _Groups:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+def _candidates(own: set[str], weight: dict[str, float], total: float, holding: dict[str, list[int]]) -> list[int]:
+    """Numbered paragraphs that could hold NEAR_SHARE of ``own``: a paragraph missing all of the
+    heaviest words that make up more than the rest (1 - NEAR_SHARE) cannot, so it is never scored."""
+    heavy: list[str] = []
+    weighed = 0.0
+    for w in sorted(own, key=lambda w: (-weight[w], w)):
+        heavy.append(w)
+        weighed += weight[w]
+        if weighed > (1 - NEAR_SHARE) * total:
+            break
+    return sorted({j for w in heavy for j in holding.get(w, ())})
+
+
 def group_duplicates(paragraphs: Sequence[Paragraph]) -> None:
     """Set ``duplicate_group`` on every record of one report, in place (rules in the module docstring)."""
     groups = _Groups(len(paragraphs))
@@ -73,17 +86,21 @@ def group_duplicates(paragraphs: Sequence[Paragraph]) -> None:
     words = [set(terms(p.text)) for p in paragraphs]
     seen_in = Counter(w for ws in words for w in ws)
     weight = {w: math.log(1 + len(paragraphs) / n) for w, n in seen_in.items()}
-    numbered = [i for i, p in enumerate(paragraphs) if p.number is not None]
+    holding: dict[str, list[int]] = {}  # word -> numbered paragraphs holding it
+    for j, paragraph in enumerate(paragraphs):
+        if paragraph.number is not None:
+            for w in words[j]:
+                holding.setdefault(w, []).append(j)
     for i, paragraph in enumerate(paragraphs):
         own = words[i]
         if paragraph.number is not None or len(own) < MIN_TERMS:
             continue
-        total = sum(weight[w] for w in own)
+        total = math.fsum(weight[w] for w in own)  # fsum: exact, so ties do not hang on set order
         best, best_share = None, NEAR_SHARE
-        for j in numbered:
+        for j in _candidates(own, weight, total, holding):
             if paragraphs[j].part != paragraph.part or paragraphs[j].number == paragraph.within:
                 continue  # a record inside a paragraph is already cited with it
-            shared = sum(weight[w] for w in own & words[j])
+            shared = math.fsum(weight[w] for w in own & words[j])
             share = shared / total
             if shared >= MIN_SHARED_WEIGHT and share >= best_share and (best is None or share > best_share):
                 best, best_share = j, share
