@@ -206,10 +206,12 @@ class _Collection:
     def close(self) -> None:
         release(self.uri)
 
-    def search(self, data: list, field: str, metric: str, k: int, expr: str | None) -> list[dict]:
+    def search(self, data: list, field: str, metric: str, k: int, expr: str | None, **params: Any) -> list[dict]:
         try:
+            # a published collection is never written again: no need to wait for newer timestamps
             found = self.client.search(self.name, data=data, anns_field=field, limit=int(k), filter=expr or "",
-                                       search_params={"metric_type": metric}, output_fields=["id"])  # fmt: skip
+                                       search_params={"metric_type": metric, "params": params}, output_fields=["id"],
+                                       consistency_level="Eventually")  # fmt: skip
         except MilvusException as exc:
             raise InputError(f"Milvus search failed: {exc}") from exc
         return list(found[0]) if found else []
@@ -220,7 +222,15 @@ class MilvusVectors(VectorIndex):
 
     kind = "milvus"
     file_name = "vectors.faiss"
-    INDEX = {"index_type": "FLAT", "metric_type": "IP", "params": {}}
+    # Exact below ANN_FROM vectors (the parity test's FLAT = FAISS flat); HNSW above, for a cluster.
+    ANN_FROM = 200_000
+    EXACT = {"index_type": "FLAT", "metric_type": "IP", "params": {}}
+    ANN = {"index_type": "HNSW", "metric_type": "IP", "params": {"M": 16, "efConstruction": 128}}
+    EF_SEARCH = 96
+
+    @classmethod
+    def index_for(cls, count: int) -> dict[str, Any]:
+        return cls.ANN if count >= cls.ANN_FROM else cls.EXACT
 
     def __init__(self, dimension: int, collection: _Collection | None = None, count: int = 0) -> None:
         super().__init__(dimension)
@@ -236,7 +246,8 @@ class MilvusVectors(VectorIndex):
             return []
         q = np.asarray(query, dtype=np.float32).reshape(-1)
         assert self.collection is not None
-        hits = self.collection.search([q.tolist()], "dense", "IP", k, _filter_of(candidate_ids))
+        hits = self.collection.search([q.tolist()], "dense", "IP", k, _filter_of(candidate_ids),
+                                      ef=max(self.EF_SEARCH, 2 * k))  # fmt: skip
         out = [(int(h["id"]), float(h["distance"])) for h in hits]
         return sorted(out, key=lambda pair: (-pair[1], pair[0]))
 
@@ -291,7 +302,8 @@ class MilvusVectors(VectorIndex):
             if milvus.has_collection(name):
                 milvus.drop_collection(name)
             index_params = milvus.prepare_index_params()
-            index_params.add_index("dense", index_name="dense", **cls.INDEX)
+            index = cls.index_for(len(source.vectors))
+            index_params.add_index("dense", index_name="dense", **index)
             index_params.add_index("sparse", index_name="sparse", index_type="SPARSE_INVERTED_INDEX",
                                    metric_type="BM25", params=_BM25)  # fmt: skip
             milvus.create_collection(name, schema=_schema(source.vectors.dimension), index_params=index_params)
@@ -308,7 +320,7 @@ class MilvusVectors(VectorIndex):
             raise IndexCorruptError(f"could not build Milvus collection {name} at {uri}: {exc}") from exc
         finally:
             release(uri)  # a Lite file is closed before its folder is published
-        return {"uri": given or LITE_FILE, "collection": name, "index": cls.INDEX["index_type"]}
+        return {"uri": given or LITE_FILE, "collection": name, "index": index["index_type"]}
 
     @classmethod
     def collect(cls, index_dir: Path, options: dict[str, Any], removed: list[str]) -> None:
@@ -325,7 +337,7 @@ class MilvusVectors(VectorIndex):
             release(given)
 
     def params(self) -> dict[str, Any]:
-        return dict(self.INDEX)
+        return dict(self.index_for(self._count))
 
     def close(self) -> None:
         if self.collection is not None:
