@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from evsearch.errors import ReportReadError
 from evsearch.indexer.linking import NO_SECTION
 from evsearch.indexer.paragraphs import split_text
 from evsearch.indexer.placement import group_duplicates
@@ -117,3 +119,33 @@ def test_groups_do_not_depend_on_hash_order() -> None:
         for seed in ("1", "2", "3")
     }  # fmt: skip
     assert outs == {"[None, None, None, None, None, None, 6, None, 6]"}
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_corpus_placement_facts_point_at_real_records(parsed_ilacs) -> None:
+    """Over ../shared/corpus/ilacs: `within` names a numbered paragraph printed just before the record,
+    in its part; every group is named by the seq of its first member and holds at least two records."""
+    records = grouped = groups = inside = 0
+    for path, parsed in sorted(parsed_ilacs.items()):
+        if isinstance(parsed, ReportReadError):
+            continue
+        paragraphs = parsed.paragraphs
+        records += len(paragraphs)
+        for p in paragraphs:
+            if p.within is not None:
+                inside += 1
+                before = [q for q in paragraphs[: p.seq] if q.number is not None]
+                assert p.number is None and before and before[-1].number == p.within, (path, p.seq)
+                assert before[-1].part == p.part and before[-1].section == p.section, (path, p.seq)
+        members: dict[int, list[int]] = {}
+        for p in paragraphs:
+            if p.duplicate_group is not None:
+                members.setdefault(p.duplicate_group, []).append(p.seq)
+        for group, seqs in members.items():
+            assert len(seqs) >= 2 and min(seqs) == group, (path, group, seqs)
+        grouped += sum(len(seqs) for seqs in members.values())
+        groups += len(members)
+    print(f"records {records}; inside a numbered paragraph {inside}; in duplicate groups {grouped} ({groups} groups)")
+    assert inside >= 40
+    assert 0.01 <= grouped / records <= 0.06
