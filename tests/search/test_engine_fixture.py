@@ -208,3 +208,11 @@ def test_rerank_hook_reorders_the_head(fixture_engine):
     top = fixture_engine.index.paragraphs([reordered[0][0]])[0]
     assert "apprenticeship" in top["text"].lower() and len(reordered) == len(ranked)
     assert sorted(pid for pid, _ in reordered) == sorted(pid for pid, _ in ranked)
+
+
+def test_vocabulary_reads_the_store_keys(fixture_engine):
+    from evsearch.search.query import Vocabulary
+
+    vocab = Vocabulary.from_index(fixture_engine.index.vocabulary())
+    assert vocab.local_authorities == ["Fernhollow"] and vocab.years == [2021]
+    assert "Being healthy" in vocab.sections and "Equality and diversity" in vocab.judgements
