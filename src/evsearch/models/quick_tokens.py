@@ -114,7 +114,6 @@ def stop_words() -> frozenset[str]:
 
 def tokenize(text: str) -> Doc:
     """Tokens as ``spacy.blank("en").make_doc(text)`` gives them (texts and trailing spaces)."""
-    rules = _rules()
     doc = Doc()
     if not text:
         return doc
@@ -136,13 +135,20 @@ def tokenize(text: str) -> Doc:
             if doc:
                 doc[-1] = Token(doc[-1].text, True)
             continue
-        doc.extend(Token(t) for t in _chunk_tokens(chunk, rules))
+        doc.extend(Token(t) for t in _chunk_tokens_cached(chunk))
     return doc
+
+
+@lru_cache(maxsize=16384)
+def _chunk_tokens_cached(chunk: str) -> tuple[str, ...]:
+    return tuple(_chunk_tokens(chunk, _rules()))
 
 
 def _chunk_tokens(chunk: str, rules: _Rules) -> list[str]:
     if chunk in rules.specials:
         return rules.specials[chunk]
+    if chunk.isalpha():
+        return [chunk]  # letters only: no affix, infix or URL rule can apply (tests hold this to spaCy)
     prefixes: list[str] = []
     suffixes: list[str] = []
     middle = _split_affixes(chunk, prefixes, suffixes, rules)

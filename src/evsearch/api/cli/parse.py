@@ -16,7 +16,6 @@ import typer
 
 from evsearch.api.cli.app import app, fail
 from evsearch.errors import InputError, ReportReadError
-from evsearch.indexer.pipeline import parse_paths
 
 
 @app.command()
@@ -27,6 +26,8 @@ def parse(
     workers: int = typer.Option(1, "--workers", min=1, help="Parse files in this many processes."),
 ) -> None:
     """Parse reports and print JSON Lines: paragraphs by default, or --judgements / --reports."""
+    from evsearch.indexer.pipeline import parse_paths  # here, not at the top: `evsearch search` never needs it
+
     if judgements and reports:
         fail(InputError("--judgements and --reports cannot be combined", hint="choose one record type"))
     out = sys.stdout
