@@ -39,6 +39,7 @@ from evsearch.store.base import Filters, Generation, Hits, KeywordIndex, VectorI
 from evsearch.store.fts import Fts5Keyword
 
 try:
+    from milvus_lite.server_manager import server_manager_instance as lite_servers
     from pymilvus import DataType, Function, FunctionType, MilvusClient
     from pymilvus.exceptions import MilvusException
 except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -100,6 +101,8 @@ def release(uri: str) -> None:
             return
         del _clients[uri]
     entry[0].close()
+    if is_lite(uri):
+        lite_servers.release_server(uri)  # the in-process Lite server holds the file: stop it
 
 
 def uri_for(gen_dir: Path, params: dict[str, Any]) -> str:
