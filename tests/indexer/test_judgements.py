@@ -11,7 +11,7 @@ from evsearch.indexer.judgements import (
     extract_judgements,
     grades_by_column,
 )
-from evsearch.indexer.sections import normalize_title
+from evsearch.indexer.sections import LSCB_PART, normalize_title
 
 # Page-1 text shaped like an ILACS cover (own words; wrapping as PDFs wrap it).
 ILACS_PAGE = """Inspection of Exampleshire local authority children's services
@@ -117,6 +117,29 @@ def test_sif_cover_list_overall_and_lscb() -> None:
         "care_leavers": 2,
         "impact_of_leaders": 4,
     }
+
+
+@pytest.mark.parametrize(
+    ("page_one_line", "later_page", "label"),
+    [
+        # page 1 words the LSCB row as a sentence, wrapped
+        ("The judgement for the effectiveness of the Local Safeguarding Children\nBoard (LSCB) is requires improvement",
+         "", "requires improvement"),
+        ("The effectiveness of the LSCB is inadequate", "", "inadequate"),
+        # page 1 prints no LSCB row: the sentence at the top of the review gives the grade
+        ("", "Section 2: The effectiveness of the Local Safeguarding Children Board\n"
+             "The effectiveness of the LSCB requires improvement\nAreas for improvement\n", "requires improvement"),
+        ("", "The Local Safeguarding Children Board (LSCB)\nThe Local Safeguarding Children Board is outstanding\n"
+             "Executive summary\n", "outstanding"),
+    ],
+)
+def test_sif_lscb_judgement_from_page_one_or_the_review_sentence(page_one_line: str, later_page: str, label: str) -> None:
+    cover = SIF_PAGE.replace("The effectiveness of the Local Safeguarding Children Board (LSCB) is good", page_one_line)
+    found = extract_judgements([cover, "Contents\n", later_page], "r2", "sif")
+    lscb = [j for j in found if j.part == LSCB_PART]
+    assert [j.grade_label for j in lscb] == [label]
+    assert lscb[0].title.startswith("The effectiveness of the")  # as printed, without "The judgement for"
+    assert len(found) == 7  # the six page-1 judgements are untouched
 
 
 def test_sif_reinspection_overall_sentence() -> None:

@@ -85,6 +85,9 @@ def _looks_like_title(title: str) -> bool:
     return not re.search(r"[.;!?]", title) and not _SENTENCE_WORDS.search(title)
 
 
+_JUDGEMENT_FOR = re.compile(r"^The judge?ment (?:for|about|on) (?=the )", re.I)
+
+
 def _scan_cells(
     text: str, report_id: str, *, stop_title: str | None = None, limit: int = 8, cell_start: re.Pattern | None = None
 ) -> list[Judgement]:
@@ -100,6 +103,8 @@ def _scan_cells(
             break
         title = re.sub(r"^(?:\d+(?:\.\d+)*\.?\s+)+", "", text[pos : match.start()].strip()).strip(" .:")
         title = re.sub(r"\s+(?:is|are)$", "", title)  # "The effectiveness of the LSCB is good"
+        title = _JUDGEMENT_FOR.sub("", title)  # "The judgement for the effectiveness of the LSCB is ..."
+        title = title[:1].upper() + title[1:]
         if not _looks_like_title(title):
             break
         found.append(_make(report_id, None, title, match.group(1)))
@@ -131,7 +136,9 @@ _SIF_OVERALL = (
     re.compile(r"Children's services(?: in .{1,90}?)? (?:are |is )?(" + GRADE_PATTERN.pattern + ")", re.I),
 )
 # SIF list rows are numbered ("1.", "2.1"); the LSCB review line follows them.
-_SIF_CELL = re.compile(r"\s*(?:(?:\d+\s+)?\d\.\d?\s|The effectiveness of the Local Safeguarding)", re.I)
+_SIF_CELL = re.compile(
+    r"\s*(?:(?:\d+\s+)?\d\.\d?\s|The (?:judge?ment for the )?effectiveness of the (?:Local Safeguarding|LSCB))", re.I
+)
 # Where page 1 lacks the LSCB line, the review section states it as a sentence of its own.
 _SIF_LSCB = re.compile(
     r"The (?:judge?ment for the )?(?:effectiveness of the )?(?:Local Safeguarding Children'?s? Board(?: \(LSCB\))?|LSCB)"
