@@ -46,6 +46,7 @@ def test_implied_filter_never_empties_a_query(seed_engine):
     # the seed has no inadequate grade: the grade read from the text is relaxed, the rest ranks
     r = seed_engine.search("serious case reviews initially judged inadequate", k=5)
     assert r.parsed["grade"] == 4 and r.parsed["relaxed"] == ["grade"] and len(r.hits) == 5
+    assert r.parsed["ranking_text"] == "serious case reviews initially inadequate"
     assert any("serious case review" in h.text.lower() for h in r.hits[:3])
     assert any("no paragraphs are graded inadequate" in n for n in r.notes)
 

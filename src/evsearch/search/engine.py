@@ -225,6 +225,7 @@ def planned_dict(planned: Plan) -> dict:
     body = planned.parsed.to_dict()
     body["filters"] = list(planned.applied)
     body["relaxed"] = list(planned.relaxed)
+    body["ranking_text"] = planned.text  # what ranked: the residual, a relaxed grade word, or the topic
     return body
 
 
