@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +40,17 @@ T = TypeVar("T")
 STALE_CHECK_SECONDS = 1.0
 
 
+# Niceness added to the write thread (and the PDF readers it spawns): reads keep the CPU while a job runs.
+WRITE_NICE = 10
+
+
+def _yield_to_reads() -> None:
+    """Linux schedules threads individually: lower this one's priority, not the server's."""
+    if sys.platform == "linux":
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + WRITE_NICE))
+
+
 class EngineWorker:
     """Runs ``fn(engine, ...)`` reads on one thread and write jobs on another, opening the Engine on first use."""
 
@@ -46,7 +59,8 @@ class EngineWorker:
         self._engine: Any = None
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evsearch-engine")
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evsearch-writer")
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evsearch-writer",
+                                          initializer=_yield_to_reads)  # fmt: skip
         self._refresh_pending = threading.Event()
         self._checked_at = 0.0
         self.jobs = Jobs()
