@@ -1,16 +1,13 @@
 """Human citations for hits and judgements: what an assistant quotes.
 
 WHY in the api layer: the core's hits carry their own ``citation`` (one
-source for CLI, JSON, page and MCP); this module formats hits, reports and
-judgements as quotable text for the MCP tools, and builds a citation from the
-hit fields only when the core did not supply one.
+rule, search/results.py, for CLI, JSON, page and MCP); this module formats
+hits, reports and judgements as quotable text for the MCP tools.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
-_SECTION_MAX = 70
+from typing import Any
 
 
 def report_year(meta: dict) -> str | None:
@@ -30,10 +27,6 @@ def report_label(meta: dict, report_id: str) -> str:
     return meta.get("title") or report_id
 
 
-def _clip(text: str, limit: int = _SECTION_MAX) -> str:
-    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
-
-
 def grade_phrase(grade: Any, label: Any) -> str | None:
     if grade is None and not label:
         return None
@@ -42,24 +35,12 @@ def grade_phrase(grade: Any, label: Any) -> str | None:
     return f"grade {grade} {label}" if label else f"grade {grade}"
 
 
-def cite_hit(hit: dict, meta: dict) -> str:
-    """The citation line for one paragraph hit."""
-    where = report_label(meta, hit.get("report_id", "?"))
-    number = hit.get("number")
-    place = f"paragraph {number}" if number is not None else f"passage {hit.get('seq', '?')}"
-    details = [d for d in (hit.get("section") and _clip(hit["section"]), grade_phrase(hit.get("grade"), hit.get("grade_label"))) if d]
-    if hit.get("part"):
-        details.insert(0, _clip(hit["part"], 40))
-    suffix = f" ({', '.join(details)})" if details else ""
-    return f"{where}, {place}{suffix}"
-
-
 def _highlight_text(hit: dict) -> list[str]:
     """The hit's highlighted sentences (search/results.py: a list of strings), stripped."""
     return [s.strip() for s in hit.get("highlights") or [] if s.strip()]
 
 
-def format_hits(response: dict, meta_for: Callable[[str], dict], *, heading: str) -> str:
+def format_hits(response: dict, *, heading: str) -> str:
     """A numbered, quotable list of hits: citation, then text, then highlights."""
     hits = response.get("hits") or []
     lines = [heading]
@@ -70,7 +51,7 @@ def format_hits(response: dict, meta_for: Callable[[str], dict], *, heading: str
         return "\n".join(lines)
     start = int(response.get("offset") or 0)
     for i, hit in enumerate(hits, start + 1):
-        cite = hit.get("citation") or cite_hit(hit, meta_for(hit["report_id"]))
+        cite = hit["citation"]  # the core cites every hit (search/results.py: one citation rule)
         lines.append("")
         lines.append(f"[{i}] {cite}")
         lines.append(f"    report_id: {hit['report_id']}; score: {float(hit.get('score') or 0):.3f}")

@@ -93,7 +93,7 @@ def build_server(worker: EngineWorker) -> MCPServer:
 
         def run(engine: Any) -> str:
             resp = engine.search(query, k=k, grade=g, theme=theme, la=local_authority, year=year, report=report_id)
-            return format_hits(resp.to_dict(), meta_of(engine), heading=f"Evidence for: {query}")
+            return format_hits(resp.to_dict(), heading=f"Evidence for: {query}")
 
         return await call(run)
 
@@ -139,7 +139,7 @@ def build_server(worker: EngineWorker) -> MCPServer:
         def run(engine: Any) -> str:
             resp = engine.evidence_for_judgement(report_id, key, k=k)
             heading = f"Evidence for judgement '{judgement}' in {report_id}"
-            return format_hits(resp.to_dict(), meta_of(engine), heading=heading)
+            return format_hits(resp.to_dict(), heading=heading)
 
         return await call(run)
 
@@ -180,11 +180,10 @@ def build_server(worker: EngineWorker) -> MCPServer:
 
         def run(engine: Any) -> str:
             body = contrast(engine, query, k=k, theme=theme, section=section, la=local_authority, year=year)
-            meta = meta_of(engine)
             parts = [f"Evidence for '{query}', by grade:"]
             for group in body["groups"]:
                 heading = f"\n== grade {group['grade']} {group['label']} =="
-                parts.append(format_hits(group, meta, heading=heading))
+                parts.append(format_hits(group, heading=heading))
             return "\n".join(parts)
 
         return await call(run)
