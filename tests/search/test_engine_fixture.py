@@ -27,6 +27,13 @@ def test_inferred_grade_is_relaxed_to_fill_the_page(fixture_engine):
     assert any("only 4 paragraphs" in n for n in r.notes)
 
 
+def test_relaxing_keeps_the_authority_and_drops_the_grade_first(fixture_engine):
+    r = fixture_engine.search("outstanding Fernhollow", k=10)
+    assert r.parsed["la"] == "Fernhollow" and r.parsed["grade"] == 1
+    assert r.parsed["filters"] == ["la"] and r.parsed["relaxed"] == ["grade"]
+    assert r.parsed["ranking_text"] == "outstanding" and len(r.hits) == 10
+
+
 def test_implied_grade_absent_still_returns_hits(fixture_engine):
     # the fixture's health section holds no inadequate paragraph; the section option stays hard
     r = fixture_engine.search("immunisations judged inadequate", section="Being healthy", k=3)
