@@ -40,8 +40,10 @@ WORDS = ("care leavers accommodation", "social workers visits", "health assessme
 
 
 def pdfs(count: int, skip: int = 0) -> list[Path]:
-    found = sorted(CORPUS.glob("ilacs/*/*.pdf"), key=lambda p: p.stat().st_size)
-    return found[skip : skip + count]
+    """Real inspection PDFs of ordinary size (the corpus also holds web pages saved as .pdf)."""
+    found = sorted(CORPUS.glob("ilacs/*/*.pdf"), key=lambda p: (p.stat().st_size, p.name))
+    real = [p for p in found if p.stat().st_size > 300_000 and p.read_bytes()[:5] == b"%PDF-"]
+    return real[skip : skip + count]
 
 
 def query(i: int) -> str:
@@ -76,7 +78,7 @@ def main() -> None:
     src.mkdir(parents=True)
     for path in [*sorted((CORPUS / "seed").glob("*.txt")), *pdfs(args.base)]:
         shutil.copy(path, src / path.name)
-    subprocess.run([EVSEARCH, "index", str(src), "--index", str(index_dir)], check=True)
+    subprocess.run([EVSEARCH, "index", str(src), "--index", str(index_dir)], check=False)  # lists unreadable files
     env = {**os.environ, "EVSEARCH_API_KEY": KEY}
     server = subprocess.Popen([EVSEARCH, "serve", "--index", str(index_dir), "--port", str(args.port)], env=env)
     url = f"http://127.0.0.1:{args.port}"
@@ -84,7 +86,7 @@ def main() -> None:
         with httpx.Client(base_url=url, timeout=120) as client:
             while True:
                 try:
-                    if client.get("/health").status_code == 200:
+                    if client.get("/healthz").status_code == 200:
                         break
                 except httpx.TransportError:
                     pass
@@ -121,11 +123,11 @@ def main() -> None:
             extra.mkdir()
             for path in pdfs(1, skip=args.base + args.uploads):
                 shutil.copy(path, extra / path.name)
-            before = client.get("/health").json()["stats"]["generation"]
+            before = client.get("/healthz").json()["stats"]["generation"]
             writer = subprocess.Popen([EVSEARCH, "index", str(extra), "--index", str(index_dir)])
 
             def swap_until() -> bool:
-                return writer.poll() is not None and client.get("/health").json()["stats"]["generation"] != before
+                return writer.poll() is not None and client.get("/healthz").json()["stats"]["generation"] != before
 
             out, i = phase(client, "swap", swap_until, i)
             results.append(out)
