@@ -108,6 +108,16 @@ def test_bm25_matrix_file_round_trips(opened: Index, tmp_path: Path) -> None:
         assert loaded.search(query, 20) == built.search(query, 20)
 
 
+def test_bm25_matrix_built_from_small_chunks_is_the_same(opened: Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large indexes are read in chunks; a term's instances may straddle two of them."""
+    whole = bm25_matrix.Bm25Matrix.build(opened.db)
+    monkeypatch.setattr(bm25_matrix, "READ_CHUNK", 7)
+    chunked = bm25_matrix.Bm25Matrix.build(opened.db)
+    assert chunked._term_list == whole._term_list
+    for name, array in whole.arrays.items():
+        assert np.array_equal(chunked.arrays[name], array), name
+
+
 def test_a_damaged_derived_file_is_a_clear_error(small_index: Path) -> None:
     from evsearch.errors import IndexCorruptError
     from evsearch.store.generations import read_current

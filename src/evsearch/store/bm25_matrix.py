@@ -47,6 +47,7 @@ FORMAT = 2  # bump when the file's layout or the weights' formula changes
 _VOCAB = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.evs_bm25_vocab USING fts5vocab(main, paragraphs_fts, instance)"
 _INSTANCES = "SELECT term, doc, offset FROM temp.evs_bm25_vocab"
 _ROW_COUNT = "SELECT count(*) FROM paragraphs_fts_docsize"
+READ_CHUNK = 500_000  # FTS5 token instances read per fetch while building
 _CLAUSE = re.compile(r'"((?:[^"]|"")*)"')
 
 
@@ -134,21 +135,27 @@ class Bm25Matrix:
         """From a Database (``rows_sql``): read FTS5's token instances and compute the weights."""
         db.rows_sql(_VOCAB)
         n_rows = int(db.rows_sql(_ROW_COUNT)[0][0])
-        instances = db.rows_sql(_INSTANCES)  # ordered by term, doc, offset
-        count = len(instances)
+        # instances come ordered by term, doc, offset; read in chunks into numpy (tens of millions
+        # of rows on a large index: Python tuples for all of them would take gigabytes)
         terms: list[str] = []
-        term_of = np.empty(count, dtype=np.int32)
+        term_parts, doc_parts, offset_parts = [], [], []
         last = None
-        t = -1
-        for i, row in enumerate(instances):
-            if row[0] != last:
-                last = row[0]
-                terms.append(last)
-                t += 1
-            term_of[i] = t
-        docs = np.fromiter((r[1] for r in instances), dtype=np.int64, count=count)
-        offsets = np.fromiter((r[2] for r in instances), dtype=np.int64, count=count)
-        del instances
+        for chunk in db.chunks_sql(_INSTANCES, READ_CHUNK):
+            term_of_chunk = np.empty(len(chunk), dtype=np.int32)
+            for i, row in enumerate(chunk):
+                if row[0] != last:
+                    last = row[0]
+                    terms.append(last)
+                term_of_chunk[i] = len(terms) - 1
+            term_parts.append(term_of_chunk)
+            doc_parts.append(np.fromiter((r[1] for r in chunk), dtype=np.int64, count=len(chunk)))
+            offset_parts.append(np.fromiter((r[2] for r in chunk), dtype=np.int64, count=len(chunk)))
+        empty_i32, empty_i64 = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+        term_of = np.concatenate(term_parts) if term_parts else empty_i32
+        docs = np.concatenate(doc_parts) if doc_parts else empty_i64
+        offsets = np.concatenate(offset_parts) if offset_parts else empty_i64
+        count = len(term_of)
+        del term_parts, doc_parts, offset_parts
         ids, row_of = np.unique(docs, return_inverse=True)
         order = np.lexsort((offsets, row_of, term_of))  # (term, row, offset): normally already so
         term_of, row_of, offsets = term_of[order], row_of[order], offsets[order]

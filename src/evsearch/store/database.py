@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 from urllib.parse import quote
 
 from evsearch.errors import EvsearchError, IndexBusyError, IndexCorruptError, InputError
@@ -69,6 +69,17 @@ class Database:
         with self._lock:
             try:
                 return self._conn.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise translate(exc, self.path, sql) from exc
+
+    def chunks_sql(self, sql: str, size: int = 500_000) -> Iterator[list[sqlite3.Row]]:
+        """Rows of a large read in lists of ``size`` (a derived build reads millions of rows; a single
+        fetchall would hold them all as Python tuples). Holds the connection for the whole read."""
+        with self._lock:
+            try:
+                cursor = self._conn.execute(sql)
+                while chunk := cursor.fetchmany(size):
+                    yield chunk
             except sqlite3.Error as exc:
                 raise translate(exc, self.path, sql) from exc
 
