@@ -100,6 +100,34 @@ def _hybrid(dense_fn: Mechanism, kw_fn: Mechanism, method: str = "convex", alpha
     return run
 
 
+def _pooled_windows(size: int, stride: int, alpha: float = 0.5, pool: int = 200) -> Mechanism:
+    """As the engine could run windows cheaply: paragraph cosine and BM25 pick their pools as
+    today; every paragraph in either pool is then scored densely by max(paragraph, best window)
+    (a keyword-only hit gets its real dense score instead of 0), and the two are fused convexly."""
+
+    def run(lab: Lab, q: Query) -> np.ndarray:
+        whole = lab.cosine(q)
+        keyword = lab.bm25_scores(q)
+        if q.mask is not None:
+            whole = np.where(q.mask, whole, -np.inf)
+            keyword = np.where(q.mask, keyword, 0.0)
+        d_pool = np.argsort(-whole, kind="stable")[:pool]
+        d_pool = d_pool[np.isfinite(whole[d_pool])]
+        k_pool = np.argsort(-keyword, kind="stable")[:pool]
+        k_pool = k_pool[keyword[k_pool] > 0]
+        rows = np.union1d(d_pool, k_pool)
+        dense_score = np.maximum(dense.maxsim(lab.windows(size, stride), q.vector)[rows], whole[rows])
+        top = keyword[k_pool].max() if len(k_pool) else 0.0
+        kw = np.zeros(len(whole))
+        if top > 0:
+            kw[k_pool] = keyword[k_pool] / top
+        out = np.full(len(whole), -np.inf)
+        out[rows] = alpha * dense_score + (1 - alpha) * kw[rows]
+        return out
+
+    return run
+
+
 def _adapted(kinds: tuple[str, ...], base: Mechanism | None = None, **options) -> Mechanism:
     def run(lab: Lab, q: Query) -> np.ndarray:
         w = lab.adapter(kinds, **options)
@@ -173,6 +201,9 @@ def registry() -> dict[str, Mechanism]:
         "adapter title+bullet": _adapted(("title", "bullet"), pull=0.1),
         "adapter all p0.01 e10": _adapted(("title", "sentence", "bullet"), pull=0.01, epochs=10),
     }
+    m["convex: pool-rescored win 2/1 + bm25"] = _pooled_windows(2, 1)
+    m["convex: pool-rescored win 3/2 + bm25"] = _pooled_windows(3, 2)
+    m["convex: pool-rescored win 2/1 + bm25 a0.6"] = _pooled_windows(2, 1, 0.6)
     # fusion
     for k in (10, 30, 100):
         m[f"rrf k{k}"] = _hybrid(dense_plain, bm25_plain, "rrf", 0.5, k)

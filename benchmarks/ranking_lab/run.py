@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.ranking_lab.run --index /tmp/eval-tune --qrels eval/qrels-tune.tsv
     .venv/bin/python -m benchmarks.ranking_lab.run ... --only "rrf" --only "win 3/2 max(para,win)"
+    .venv/bin/python -m benchmarks.ranking_lab.run ... --only "convex 0.5 | win 2/1 max(para,win) | bm25 -stop words"
 
 Every query is ranked over the whole index (no per-report scope). With
 ``--understand`` the engine's query parser first strips filter words and its
@@ -13,6 +14,7 @@ engine; without it the mechanisms see the query as typed (the baselines).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from dataclasses import replace
@@ -61,6 +63,7 @@ def main() -> int:
     ap.add_argument("--engine", action="store_true", help="also print the engine's own row")
     ap.add_argument("--per-query", action="store_true")
     ap.add_argument("--by-kind", type=Path, help="queries file with qid and kind columns: nDCG@10 per kind")
+    ap.add_argument("--json", type=Path, help="also write {mechanism: overall metrics} here (table.py reads it)")
     args = ap.parse_args()
 
     qs = load_qrels(args.qrels)
@@ -86,6 +89,7 @@ def main() -> int:
         names = ["engine", *names]
     label = "understood" if args.understand else "as typed"
     print(f"{'mechanism':<44} {'nDCG@10':>8} {'MRR@10':>8} {'R@10':>8} {'judged':>7}   ({len(qs.queries)} queries, {label})")
+    rows: dict[str, dict] = {}
     for name in names:
         if name in ENGINE_VARIANTS:
             engine.tuning = replace(Tuning(), **ENGINE_VARIANTS[name])
@@ -100,13 +104,15 @@ def main() -> int:
                 return corpus.top(fn(lab, q), 10, q.mask, q.prefer)
 
         result = evaluate(qs, run, corpus.names)
-        o = result["overall"]
+        o = rows[name] = result["overall"]
         print(f"{name:<44} {o['ndcg@10']:8.3f} {o['mrr@10']:8.3f} {o['recall@10']:8.3f} {o['judged@10']:7.2f}", flush=True)
         if args.by_kind:
             print("    " + by_kind(result["queries"], args.by_kind))
         if args.per_query:
             for r in result["queries"]:
                 print(f"    {r['qid']:<6} {r['ndcg@10']:.3f} {r['mrr@10']:.3f}  {r['query'][:60]}")
+    if args.json:
+        args.json.write_text(json.dumps({"mode": label, "queries": len(qs.queries), "rows": rows}, indent=1))
     return 0
 
 
