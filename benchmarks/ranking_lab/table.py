@@ -19,7 +19,8 @@ def main(tune_path: str, test_path: str) -> None:
     for name, a in tune["rows"].items():
         b = test["rows"].get(name)
         right = f"{b['ndcg@10']:.3f} | {b['mrr@10']:.3f}" if b else "- | -"
-        print(f"| {name} | {a['ndcg@10']:.3f} | {a['mrr@10']:.3f} | {right} |")
+        cell = name.replace("|", "\\|")
+        print(f"| {cell} | {a['ndcg@10']:.3f} | {a['mrr@10']:.3f} | {right} |")
 
 
 if __name__ == "__main__":
