@@ -139,10 +139,13 @@ def test_kill_9_at_any_moment_leaves_a_consistent_index(reports: Path, tmp_path:
     shutil.copytree(index_dir, saved)
     bigger = tmp_path / "bigger"
     bigger.mkdir()
-    for n in range(6):  # six distinct PDFs of our own reports, each with one sentence of its own
+    variants = 80
+    for n in range(variants):  # eighty distinct PDFs of our own reports (~1,300 paragraphs): enough work that the 2 s kill lands mid-run
         source = (FIXTURE_REPORT, SECOND_REPORT)[n % 2]
         text = tmp_path / f"variant-{n}.txt"
-        text.write_text(source.read_text("utf-8").replace("About this inspection", f"About this inspection\n\nVariant {n}."))
+        # every numbered paragraph made distinct, so none can reuse a stored vector and the run has real work
+        varied = re.sub(r"(?m)^(\d+\. )", rf"\g<1>In variant {n}, ", source.read_text("utf-8"))
+        text.write_text(varied.replace("About this inspection", f"About this inspection\n\nVariant {n}."))
         report_pdf(text, bigger / f"report-{n}.pdf")
     (reports / "millbrook.txt").write_text((reports / "millbrook.txt").read_text() + "3. A new closing remark.\n")
     seen: list[int] = []  # paragraph counts readers saw after each kill: each must be old or new
@@ -192,7 +195,7 @@ def test_kill_9_at_any_moment_leaves_a_consistent_index(reports: Path, tmp_path:
     proc = run_index(str(reports), str(bigger), "--index", str(index_dir))
     assert proc.returncode == 0, proc.stderr
     indexed, paragraphs, unchanged, failed, _ = summary(proc)
-    assert (indexed, unchanged, failed) == (6, 3, 0)
+    assert (indexed, unchanged, failed) == (variants, 3, 0)
     final = assert_consistent(index_dir)["paragraphs"]
     assert final == base + 1 + paragraphs
     assert [p.name for p in index_dir.iterdir() if p.is_dir()] == [read_current(index_dir)]

@@ -9,30 +9,7 @@ const reports = new Map(); // report_id -> metadata, for citations
 let lastQuery = null;
 let offset = 0;
 
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "class") node.className = v;
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) {
-    if (c === "" || c == null) continue;
-    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return node;
-}
-
-async function getJSON(url) {
-  const res = await fetch(url, { headers: { Accept: "application/json" } });
-  const body = await res.json().catch(() => ({ error: "BadResponse", message: res.statusText }));
-  if (!res.ok) throw new Error(body.message || body.error || res.statusText);
-  return body;
-}
-
-function setStatus(text, isError) {
-  $("status").textContent = text;
-  $("status").className = isError ? "error" : "";
-}
+// el, getJSON and setStatus come from common.js, shared with the other pages.
 
 function addOptions(select, items) {
   for (const { value, label } of items) select.append(el("option", { value }, label));
