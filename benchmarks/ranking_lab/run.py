@@ -44,12 +44,29 @@ def understood(engine, corpus: LabCorpus, text: str) -> Query:
 
 ENGINE_VARIANTS = {
     "engine": {},
+    "engine convex a0.5 (old default)": {"alpha": 0.5},
     "engine -acronyms": {"acronyms": False, "dense_acronyms": False},
     "engine -concept phrases": {"concept_phrases": False},
     "engine -topic boosts": {"section_boost": 0.0, "title_boost": 0.0},
     "engine -evidence prior": {"evidence_prior": 0.0},
     "engine +theme expansion": {"expand": True},
-    "engine rrf": {"fusion": "rrf", "section_boost": 0.003, "title_boost": 0.005, "evidence_prior": 0.002},
+    "engine rrf": {"alpha": 0.5, "fusion": "rrf", "section_boost": 0.003, "title_boost": 0.005, "evidence_prior": 0.002},
+    "engine rrf k30": {"alpha": 0.5, "fusion": "rrf", "rrf_k": 30, "section_boost": 0.003, "title_boost": 0.005, "evidence_prior": 0.002},
+    "engine rrf k100": {"alpha": 0.5, "fusion": "rrf", "rrf_k": 100, "section_boost": 0.003, "title_boost": 0.005, "evidence_prior": 0.002},
+    "engine rrf dense 0.6": {"fusion": "rrf", "alpha": 0.6, "section_boost": 0.003, "title_boost": 0.005, "evidence_prior": 0.002},
+    "engine rrf no boosts": {"alpha": 0.5, "fusion": "rrf", "section_boost": 0.0, "title_boost": 0.0, "evidence_prior": 0.0},
+    "engine rrf boosts x2": {"alpha": 0.5, "fusion": "rrf", "section_boost": 0.006, "title_boost": 0.01, "evidence_prior": 0.004},
+    "engine convex a0.7": {"alpha": 0.7},
+    "engine convex a0.8": {"alpha": 0.8},
+    "engine convex a0.9": {"alpha": 0.9},
+    "engine convex a0.8 boosts x0.5": {"alpha": 0.8, "section_boost": 0.05, "title_boost": 0.075, "evidence_prior": 0.025},
+    "engine convex a0.8 boosts x2": {"alpha": 0.8, "section_boost": 0.2, "title_boost": 0.3, "evidence_prior": 0.1},
+    "engine rrf k100 dense 0.6": {"fusion": "rrf", "rrf_k": 100, "alpha": 0.6, "section_boost": 0.003, "title_boost": 0.005, "evidence_prior": 0.002},
+    "engine rrf k100 dense 0.7": {"fusion": "rrf", "rrf_k": 100, "alpha": 0.7, "section_boost": 0.003, "title_boost": 0.005, "evidence_prior": 0.002},
+    "engine rrf dense 0.7": {"fusion": "rrf", "alpha": 0.7, "section_boost": 0.003, "title_boost": 0.005, "evidence_prior": 0.002},
+    "engine minmax": {"alpha": 0.5, "fusion": "minmax"},
+    "engine minmax a0.7": {"fusion": "minmax", "alpha": 0.7},
+    "engine minmax a0.6": {"fusion": "minmax", "alpha": 0.6},
 }
 
 

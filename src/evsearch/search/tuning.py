@@ -12,7 +12,7 @@ from dataclasses import dataclass
 @dataclass
 class Tuning:
     fusion: str = "convex"  # fusion.py: convex, rrf, minmax, dense, bm25
-    alpha: float = 0.5  # dense weight in fusion (bm25 gets 1 - alpha)
+    alpha: float = 0.7  # dense weight in fusion (bm25 gets 1 - alpha); 0.7 from the eval tune half (docs/search.md, Evaluation)
     rrf_k: int = 60
     pool: int = 200  # candidates taken from each retriever
     boost_depth: int = 60  # fused candidates that boosts may reorder (their facets are fetched)
