@@ -44,7 +44,9 @@ def understood(engine, corpus: LabCorpus, text: str) -> Query:
 
 ENGINE_VARIANTS = {
     "engine": {},
-    "engine convex a0.5 (old default)": {"alpha": 0.5},
+    "engine convex a0.5 (old default)": {"alpha": 0.5, "feedback_docs": 0},
+    "engine -rocchio": {"feedback_docs": 0},
+    "engine rocchio 5 b0.5": {"feedback_docs": 5, "feedback_beta": 0.5},
     "engine -acronyms": {"acronyms": False, "dense_acronyms": False},
     "engine -concept phrases": {"concept_phrases": False},
     "engine -topic boosts": {"section_boost": 0.0, "title_boost": 0.0},

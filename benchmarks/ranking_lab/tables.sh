@@ -5,7 +5,7 @@
 #   writes OUT_PREFIX-{typed,understood}-{tune,test}.json and prints two Markdown tables.
 set -e
 cd "$(dirname "$0")/../.."
-M=("engine" "engine convex a0.5 (old default)" "engine convex a0.8" "engine convex a0.9" "engine rrf" "engine rrf k100" "engine rrf dense 0.7" "engine rrf k100 dense 0.7" "engine minmax a0.7"
+M=("engine" "engine -rocchio" "engine rocchio 5 b0.5" "engine convex a0.5 (old default)" "engine convex a0.8" "engine convex a0.9" "engine rrf" "engine rrf k100" "engine rrf dense 0.7" "engine rrf k100 dense 0.7" "engine minmax a0.7"
    "engine -acronyms" "engine -concept phrases" "engine -topic boosts" "engine -evidence prior" "engine +theme expansion"
    "dense" "bm25" "rrf" "bm25 -stop words" "convex a0.5" "bm25 no stemming" "bm25f title w1" "bm25f title w3" "bm25 + 0.3 title field" "bm25 + 1.0 title field"
    "bm25 k1 0.9 b 0.4" "bm25 k1 1.2 b 0.5" "bm25 rm3 10x10 0.6" "bm25 rm3 5x20 0.5"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from evsearch.search.feedback import rocchio
 from evsearch.search.plan import Plan
 from evsearch.search.tuning import Tuning
 from evsearch.search.view import View
@@ -46,6 +47,10 @@ def retrieve(plan: Plan, view: View) -> Candidates:
     # multi-threaded) measured no faster on 2 cores.
     vector = view.query_vector(plan.dense_text)
     out.lists["dense"] = list(view.index.search_dense(vector, n, candidate_ids=plan.candidates))
+    if plan.tuning.feedback_docs and out.lists["dense"]:
+        tuning = plan.tuning
+        vector = rocchio(view.index, vector, out.lists["dense"], docs=tuning.feedback_docs, beta=tuning.feedback_beta)
+        out.lists["dense"] = list(view.index.search_dense(vector, n, candidate_ids=plan.candidates))
     out.lists["keyword"] = keyword_search(view, plan.keyword, n, plan.candidates, plan.tuning) if plan.keyword else []
     if plan.preferred is not None:
         # the few paragraphs passing every inferred filter are scored even when the relaxed

@@ -14,6 +14,8 @@ class Tuning:
     fusion: str = "convex"  # fusion.py: convex, rrf, minmax, dense, bm25
     alpha: float = 0.7  # dense weight in fusion (bm25 gets 1 - alpha); 0.7 from the eval tune half (docs/search.md, Evaluation)
     rrf_k: int = 60
+    feedback_docs: int = 10  # dense Rocchio feedback from this many first hits (feedback.py); 0 disables it
+    feedback_beta: float = 0.3  # how far the query moves toward their mean vector
     pool: int = 200  # candidates taken from each retriever
     boost_depth: int = 60  # fused candidates that boosts may reorder (their facets are fetched)
     sql_filter_max: int = 256  # SQLite FTS5: larger filter sets are applied after an unfiltered search
