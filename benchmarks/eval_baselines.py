@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Callable
 
 from evsearch.search.evaluate import Found, QuerySet, evaluate, load_qrels, report_names
-from evsearch.store.index import Index, fts_escape
+from evsearch.search.keywords import keyword_query
+from evsearch.store.index import Index
 
 EVAL = Path(__file__).resolve().parents[1] / "eval"
 RANKERS = ("bm25", "dense", "rrf", "engine")
@@ -35,7 +36,7 @@ Ranker = Callable[[str, int], list[Found]]
 
 
 def bm25_ids(index: Index, text: str, k: int) -> list[int]:
-    return [pid for pid, _ in index.search_bm25(fts_escape(text), k)]
+    return [pid for pid, _ in index.search_bm25(keyword_query(text, frozenset()), k)]
 
 
 def dense_ids(index: Index, text: str, k: int) -> list[int]:

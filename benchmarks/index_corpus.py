@@ -51,7 +51,8 @@ def main() -> int:
         print(f"corpus not found at {args.corpus}", file=sys.stderr)
         return 2
     from evsearch.indexer.build import build_index
-    from evsearch.store import Index, fts_escape
+    from evsearch.search.keywords import keyword_query
+    from evsearch.store import Index
     from evsearch.store import faiss_vectors
 
     tmp = None
@@ -82,7 +83,7 @@ def main() -> int:
             print(f"second_run_seconds={again.seconds:.2f} embedded={again.embedded}")
 
             vectors = [index.embedder.encode_query(q) for q in QUERIES]
-            terms = [fts_escape(q) for q in QUERIES]
+            terms = [keyword_query(q, frozenset()) for q in QUERIES]
             some_la = index.vocabulary()["local_authorities"][:3]
             small = index.ids_where(local_authorities=some_la)
             large = index.ids_where(grades=[2, 3])
