@@ -113,17 +113,10 @@ class IvfVectors(_FaissVectors):
         self.index.train(sample)
 
     def remove(self, ids: np.ndarray) -> int:
-        ids = _as_ids(ids)
-        current = self.ids()
-        drop = np.isin(current, ids)
-        if not drop.any():
+        if not np.isin(self.ids(), _as_ids(ids)).any():
             return 0
-        keep_ids, keep_vectors = current[~drop], self._matrix()[~drop].copy()
-        self._lists = None
-        self.index = faiss.IndexIDMap2(self._inner())
-        self._lookup = None
-        self.add(keep_ids, keep_vectors)
-        return int(drop.sum())
+        self._lists = None  # the rebuilt index sizes its lists for what is left
+        return self._rebuild_without(ids)
 
     def params(self) -> dict[str, Any]:
         return {"lists": int(self._ivf().nlist), "codes": "SQ8", "nprobe": self.NPROBE, "k_factor": self.K_FACTOR,

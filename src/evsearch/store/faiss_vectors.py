@@ -115,6 +115,18 @@ class _FaissVectors(VectorIndex):
         self._lookup = None
         return removed
 
+    def _rebuild_without(self, ids: np.ndarray) -> int:
+        """Remove by rebuilding from the kept vectors: for index types that cannot delete in place."""
+        current = self.ids()
+        drop = np.isin(current, _as_ids(ids))
+        if not drop.any():
+            return 0
+        keep_ids, keep_vectors = current[~drop], self._matrix()[~drop].copy()
+        self.index = faiss.IndexIDMap2(self._inner())
+        self._lookup = None
+        self.add(keep_ids, keep_vectors)
+        return int(drop.sum())
+
     # -- reads
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         ids = _as_ids(ids)
@@ -202,17 +214,7 @@ class HnswVectors(_FaissVectors):
         return params
 
     def remove(self, ids: np.ndarray) -> int:
-        ids = _as_ids(ids)
-        current = self.ids()
-        drop = np.isin(current, ids)
-        if not drop.any():
-            return 0
-        keep_ids = current[~drop]
-        keep_vectors = self._matrix()[~drop].copy()
-        self.index = faiss.IndexIDMap2(self._inner())
-        self._lookup = None
-        self.add(keep_ids, keep_vectors)
-        return int(drop.sum())
+        return self._rebuild_without(ids)  # HNSW graphs cannot delete in place
 
     def params(self) -> dict[str, Any]:
         return {"M": self.M, "efConstruction": self.EF_CONSTRUCTION, "efSearch": self.EF_SEARCH}
