@@ -8,7 +8,7 @@ Each CSV row is one report and five grade columns; the grade rows are matched to
 it by report id (the slug of the PDF's path; any indexing root works) and to a
 column by judgement family (the first printed judgement of the family, as the
 pages do). A CSV cell that holds no grade (``data_unreadable``, empty) is not
-compared unless tests/indexer/data/judgement_expectations.csv corrects it; a
+compared unless tests/parser/data/judgement_expectations.csv corrects it; a
 cell saying the judgement did not exist must find no grade. Prints the figures
 and every disagreement.
 """
@@ -24,8 +24,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from evsearch.indexer.grades import lookup_label  # noqa: E402
-from evsearch.indexer.pipeline import slugify  # noqa: E402
+from evsearch.vocab.grades import lookup_label  # noqa: E402
+from evsearch.vocab.slugs import slugify  # noqa: E402
 
 FAMILY_COLUMN = {
     "overall": "overall_effectiveness",

@@ -47,7 +47,7 @@ def corpus_files() -> list[Path]:
 def pick(target: int) -> tuple[list[Path], list[str]]:
     """Files holding at least `target` paragraphs, and the texts the index embeds for them."""
     from evsearch.errors import EvsearchError
-    from evsearch.indexer.pipeline import parse_file, report_id_for
+    from evsearch.parser.pipeline import parse_file, report_id_for
     from evsearch.store.recipes import DEFAULT_RECIPE, embedding_text
 
     files: list[Path] = []

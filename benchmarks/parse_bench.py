@@ -18,12 +18,12 @@ import time
 from pathlib import Path
 
 from evsearch.errors import ReportReadError
-from evsearch.indexer.judgements import extract_judgements
-from evsearch.indexer.linking import link_judgements
-from evsearch.indexer.metadata import extract_report, refine_framework
-from evsearch.indexer.paragraphs import split_paragraphs
-from evsearch.indexer.pipeline import iter_report_files, parse_paths, report_id_for
-from evsearch.indexer.reader import read_document
+from evsearch.parser.judgements import extract_judgements
+from evsearch.parser.linking import link_judgements
+from evsearch.parser.metadata import extract_report, refine_framework
+from evsearch.parser.paragraphs import split_paragraphs
+from evsearch.parser.pipeline import iter_report_files, parse_paths, report_id_for
+from evsearch.parser.reader import read_document
 
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus" / "ilacs"
 

@@ -52,7 +52,7 @@ def real_sample(work: Path, reports: int) -> tuple[list[str], np.ndarray]:
     texts_file, vectors_file = work / "real-texts.json", work / "real-vectors.npy"
     if texts_file.is_file() and vectors_file.is_file():
         return json.loads(texts_file.read_text("utf-8")), np.load(vectors_file)
-    from evsearch.indexer.pipeline import parse_file
+    from evsearch.parser.pipeline import parse_file
     from evsearch.models.embedder import load_embedder
 
     files = sorted((CORPUS / "seed").glob("*.txt")) + sorted((CORPUS / "ilacs").rglob("*.pdf"))[:reports]

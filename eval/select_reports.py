@@ -34,7 +34,7 @@ ORDER = ("slac", "post-reform", "sif", "ilacs")
 TAKE = {"slac": 99, "post-reform": 99, "sif": 27, "ilacs": 27}
 
 sys.path.insert(0, str(EVAL.parent / "src"))
-from evsearch.indexer.pipeline import report_id_for  # noqa: E402
+from evsearch.parser.pipeline import report_id_for  # noqa: E402
 
 
 def framework(row: dict) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from evsearch.indexer.pipeline import report_id_for
+from evsearch.parser.pipeline import report_id_for
 
 REPO = Path(__file__).resolve().parents[1]
 EVAL = REPO / "eval"

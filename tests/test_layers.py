@@ -1,4 +1,4 @@
-"""Imports flow one way: api -> search -> indexer -> store -> models. This test keeps it so."""
+"""Imports flow one way: api -> search -> indexer -> parser -> store -> models -> vocab. This test keeps it so."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "evsearch"
-ORDER = ["models", "store", "indexer", "search", "api"]  # each layer may import only those before it
+ORDER = ["vocab", "models", "store", "parser", "indexer", "search", "api"]  # each layer may import only those before it
 
 
 def _imports(path: Path) -> set[str]:

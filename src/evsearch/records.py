@@ -24,7 +24,7 @@ class Paragraph:
     grade_label: str | None = None
     page: int | None = None
     timeframe: str | None = None
-    # Index-time facts (docs/parsing.md): set by the splitter (within) and indexer/placement.py (duplicate_group)
+    # Index-time facts (docs/parsing.md): set by the splitter (within) and parser/placement.py (duplicate_group)
     within: int | None = None  # number of the numbered paragraph this record sits inside; None under a heading
     duplicate_group: int | None = None  # seq of the first record of the report stating the same point (all members carry it)
 
@@ -41,7 +41,7 @@ class Judgement:
     grade_label: str | None
     section: str | None  # the body section it grades, or None
     link: str | None = None  # why ``section`` is None ("no section printed"); None when linked
-    family: str | None = None  # judgement family across frameworks (indexer/families.py); None until parsed
+    family: str | None = None  # judgement family across frameworks (vocab/families.py); None until parsed
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -20,7 +20,7 @@ import pytest
 import spacy
 from spacy.matcher import PhraseMatcher as SpacyPhraseMatcher
 
-from evsearch.indexer.grades import GRADE_WORDS
+from evsearch.vocab.grades import GRADE_WORDS
 from evsearch.models import quick_tokens
 from evsearch.models.quick_tokens import PhraseMatcher, stop_words, tokenize
 from evsearch.search.query import CUE_PHRASES, STOP_PHRASES, known_authorities

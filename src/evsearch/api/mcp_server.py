@@ -29,7 +29,7 @@ from evsearch.api.public import public_text
 from evsearch.api.schemas import ID_MAX
 from evsearch.api.worker import EngineWorker
 from evsearch.errors import EvsearchError, NotFoundError
-from evsearch.indexer.grades import parse_grade
+from evsearch.vocab.grades import parse_grade
 
 log = logging.getLogger("evsearch.mcp")
 

@@ -71,7 +71,7 @@ async def grades(
 
 
 def _safe_filename(name: str) -> str:
-    from evsearch.indexer.pipeline import slugify
+    from evsearch.vocab.slugs import slugify
 
     stem = slugify(name.removesuffix(".csv")) or "grades"
     return f"{stem}.csv"

@@ -26,7 +26,7 @@ from evsearch.api.schemas import (
     SearchOut,
 )
 from evsearch.api.worker import EngineWorker
-from evsearch.indexer.grades import GRADE_NUMBERS, GRADE_WORDS, label_for, parse_grade
+from evsearch.vocab.grades import GRADE_NUMBERS, GRADE_WORDS, label_for, parse_grade
 from evsearch.search.contrast import check_group_by, contrast
 
 router = APIRouter()

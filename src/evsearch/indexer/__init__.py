@@ -1,1 +1,1 @@
-"""Reading reports, splitting and tagging paragraphs, and the index store."""
+"""Index building: parsed reports become a published index generation (parser/ -> store/)."""

@@ -73,7 +73,7 @@ class BuildResult:
 def discover(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
     """(file, report id) for every report file under the given files and folders, and
     (path, reason) for every given path that does not exist."""
-    from evsearch.indexer.pipeline import report_jobs
+    from evsearch.parser.pipeline import report_jobs
 
     files: list[tuple[Path, str]] = []
     missing: list[tuple[str, str]] = []
@@ -184,7 +184,7 @@ def build_index(
     model_name = model or (embedder.name if embedder is not None else config.get("model"))
     recipe = resolve_recipe(embedding_text or config.get("embedding_text"))
     if parse is None:
-        from evsearch.indexer.pipeline import parse_file as parse
+        from evsearch.parser.pipeline import parse_file as parse
     paths = list(paths)
     files, missing = discover(paths)
     result = BuildResult(index_dir, failed=list(missing), skipped=identity.skipped_entries(paths))

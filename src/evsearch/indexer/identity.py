@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from evsearch.indexer.reader import SUPPORTED_SUFFIXES
+from evsearch.parser.reader import SUPPORTED_SUFFIXES
 
 SUFFIX_DIGITS = 6
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from evsearch.errors import InputError
-from evsearch.indexer.grades import GRADE_NUMBERS, label_for
+from evsearch.vocab.grades import GRADE_NUMBERS, label_for
 
 GROUP_BY = ("grade",)
 

@@ -25,7 +25,7 @@ from typing import Any
 from evsearch import config
 from evsearch.config import MAX_K
 from evsearch.errors import InputError
-from evsearch.indexer.grades import parse_grade
+from evsearch.vocab.grades import parse_grade
 from evsearch.search.assemble import assemble
 from evsearch.search.evidence import judgement_evidence
 from evsearch.search.facets import facet_counts, parse_facets

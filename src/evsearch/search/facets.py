@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evsearch.errors import InputError
-from evsearch.indexer.grades import label_for
+from evsearch.vocab.grades import label_for
 
 
 @dataclass(frozen=True)

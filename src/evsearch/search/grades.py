@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from evsearch.errors import InputError, NotFoundError
-from evsearch.indexer.families import family_label, family_names, parse_family
-from evsearch.indexer.grades import GRADE_NUMBERS, label_for
-from evsearch.indexer.pipeline import slugify
+from evsearch.vocab.families import family_label, family_names, parse_family
+from evsearch.vocab.grades import GRADE_NUMBERS, label_for
+from evsearch.vocab.slugs import slugify
 
 GRADE_COLUMNS: tuple[str, ...] = (
     "report_id",

@@ -22,7 +22,7 @@ from itertools import combinations
 import numpy as np
 
 from evsearch.errors import InputError
-from evsearch.indexer.grades import label_for
+from evsearch.vocab.grades import label_for
 from evsearch.search.keywords import keyword_query
 from evsearch.search.query import ParsedQuery
 from evsearch.search.themes import Theme, get_theme

@@ -31,7 +31,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable
 
-from evsearch.indexer.grades import GRADE_WORDS, label_for
+from evsearch.vocab.grades import GRADE_WORDS, label_for
 from evsearch.models.quick_tokens import Doc, PhraseMatcher, stop_words, tokenize
 from evsearch.search.themes import Theme, load_themes
 
@@ -347,7 +347,7 @@ def apply_options(
 ) -> ParsedQuery:
     """Explicit filter options override what was read from the text (and say so)."""
     from evsearch.errors import InputError
-    from evsearch.indexer.grades import parse_grade
+    from evsearch.vocab.grades import parse_grade
     from evsearch.search.themes import get_theme
 
     def override(name: str, value: Any) -> None:

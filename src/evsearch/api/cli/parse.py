@@ -26,7 +26,7 @@ def parse(
     workers: int = typer.Option(1, "--workers", min=1, help="Parse files in this many processes."),
 ) -> None:
     """Parse reports and print JSON Lines: paragraphs by default, or --judgements / --reports."""
-    from evsearch.indexer.pipeline import parse_paths  # here, not at the top: `evsearch search` never needs it
+    from evsearch.parser.pipeline import parse_paths  # here, not at the top: `evsearch search` never needs it
 
     if judgements and reports:
         fail(InputError("--judgements and --reports cannot be combined", hint="choose one record type"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evsearch.indexer.metadata import (
+from evsearch.parser.metadata import (
     detect_framework,
     extract_report,
     parse_date,

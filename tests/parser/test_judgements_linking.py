@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from evsearch.indexer.judgements import extract_judgements
-from evsearch.indexer.linking import NO_SECTION, find_section, link_judgements
-from evsearch.indexer.paragraphs import split_paragraphs
-from evsearch.indexer.reader import Document
-from evsearch.indexer.sections import LSCB_PART
+from evsearch.parser.judgements import extract_judgements
+from evsearch.parser.linking import NO_SECTION, find_section, link_judgements
+from evsearch.parser.paragraphs import split_paragraphs
+from evsearch.parser.reader import Document
+from evsearch.vocab.sections import LSCB_PART
 from evsearch.records import Judgement, Paragraph
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from evsearch.indexer.grades import GRADE_PATTERN
+from evsearch.vocab.grades import GRADE_PATTERN
 
 SECTION_TITLES: dict[str, str] = {
     # table of contents and judgement tables

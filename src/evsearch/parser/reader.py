@@ -43,7 +43,7 @@ def read_document(path: str | Path) -> Document:
         raise ReportReadError(str(path), "file is empty")
     max_chars = int(config.get("max_report_chars"))
     if suffix == ".pdf":
-        from evsearch.indexer.pdf_child import read_pdf_pages
+        from evsearch.parser.pdf_child import read_pdf_pages
 
         _sniff(path)
         return Document(path, read_pdf_pages(path))

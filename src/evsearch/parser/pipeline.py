@@ -8,27 +8,19 @@ ReportReadError for it and carries on with the others.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from evsearch.errors import EvsearchError, ReportReadError
-from evsearch.indexer.families import assign_families
-from evsearch.indexer.judgements import extract_judgements
-from evsearch.indexer.linking import link_judgements
-from evsearch.indexer.placement import group_duplicates
-from evsearch.indexer.metadata import extract_report, refine_framework
-from evsearch.indexer.reader import SUPPORTED_SUFFIXES, read_document
+from evsearch.vocab.slugs import slugify
+from evsearch.vocab.families import assign_families
+from evsearch.parser.judgements import extract_judgements
+from evsearch.parser.linking import link_judgements
+from evsearch.parser.placement import group_duplicates
+from evsearch.parser.metadata import extract_report, refine_framework
+from evsearch.parser.reader import SUPPORTED_SUFFIXES, read_document
 from evsearch.records import ParsedReport
-
-
-def slugify(text: str) -> str:
-    """Lowercase ASCII words joined by hyphens: "Children's services - 19 May" -> "childrens-services-19-may"."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    text = re.sub(r"['`]", "", text)
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 def report_id_for(path: str | Path, root: str | Path) -> str:
@@ -69,7 +61,7 @@ def iter_report_files(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 def parse_file(path: str | Path, report_id: str) -> ParsedReport:
     """Parse one report file; raises ReportReadError when it cannot be read as a report."""
-    from evsearch.indexer.paragraphs import split_paragraphs
+    from evsearch.parser.paragraphs import split_paragraphs
 
     path = Path(path)
     document = read_document(path)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from evsearch.errors import ReportReadError
-from evsearch.indexer.pipeline import iter_report_files, parse_file, parse_paths, report_id_for, slugify
+from evsearch.parser.pipeline import iter_report_files, parse_file, parse_paths, report_id_for
+from evsearch.vocab.slugs import slugify
 from evsearch.records import ParsedReport
 
 # A tiny report in our own words (tests/fixtures), laid out like the numbered-paragraph reports.

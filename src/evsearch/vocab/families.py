@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from evsearch.errors import InputError
-from evsearch.indexer.sections import normalize_title
+from evsearch.vocab.sections import normalize_title
 from evsearch.records import Judgement
 
 OTHER = "other"

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from evsearch.errors import ReportReadError
-from evsearch.indexer.paragraphs import split_paragraphs
-from evsearch.indexer.reader import read_document
+from evsearch.parser.paragraphs import split_paragraphs
+from evsearch.parser.reader import read_document
 from evsearch.records import ParsedReport, Paragraph
-from evsearch.indexer.sections import title_role
+from evsearch.vocab.sections import title_role
 
 pytestmark = pytest.mark.corpus
 

@@ -9,7 +9,7 @@ makes PDFium's allocation fail, and the child dies or answers MemoryError.
 Either way the file fails with the reason, a fresh child starts for the next
 file, and the caller's own memory never holds the bomb.
 
-The child is a fresh interpreter (``python -m evsearch.indexer.pdf_child``)
+The child is a fresh interpreter (``python -m evsearch.parser.pdf_child``)
 so it inherits none of the parent's memory (a forked indexer with the model
 loaded would already exceed the limit) and none of its threads; unlike
 multiprocessing's ``spawn`` it never re-runs the caller's main script, which
@@ -113,7 +113,7 @@ class PdfReader:
         from_child_r, from_child_w = os.pipe()
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "evsearch.indexer.pdf_child", str(to_child_r), str(from_child_w), str(memory_bytes)],
+                [sys.executable, "-m", "evsearch.parser.pdf_child", str(to_child_r), str(from_child_w), str(memory_bytes)],
                 pass_fds=(to_child_r, from_child_w),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -179,7 +179,7 @@ def read_pdf_pages(path: Path) -> list[str]:
     return _READER.read(path)
 
 
-if __name__ == "__main__":  # the child: python -m evsearch.indexer.pdf_child READ_FD WRITE_FD MEMORY_BYTES
+if __name__ == "__main__":  # the child: python -m evsearch.parser.pdf_child READ_FD WRITE_FD MEMORY_BYTES
     _child_main(
         Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False), int(sys.argv[3])
     )

@@ -29,8 +29,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from evsearch.indexer.judgements import csv_column
-from evsearch.indexer.sections import LSCB_PART, LSCB_WORDS_RE, is_lscb, normalize_title, title_role
+from evsearch.parser.judgements import csv_column
+from evsearch.vocab.sections import LSCB_PART, LSCB_WORDS_RE, is_lscb, normalize_title, title_role
 from evsearch.records import Judgement, Paragraph
 
 NO_SECTION = "no section printed"

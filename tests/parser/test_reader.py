@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from evsearch.errors import ReportReadError
-from evsearch.indexer.reader import Document, read_document
+from evsearch.parser.reader import Document, read_document
 
 
 def _minimal_pdf(text: str = "1. A paragraph.", *, encrypted: bool = False) -> bytes:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from evsearch.indexer.sections import normalize_title
+from evsearch.vocab.sections import normalize_title
 from evsearch.records import Judgement, Report
 
 _MONTHS = {

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from evsearch.errors import ReportReadError
-from evsearch.indexer.linking import NO_SECTION
-from evsearch.indexer.paragraphs import split_text
-from evsearch.indexer.placement import group_duplicates
+from evsearch.parser.linking import NO_SECTION
+from evsearch.parser.paragraphs import split_text
+from evsearch.parser.placement import group_duplicates
 from evsearch.records import Judgement, Paragraph, ParsedReport, Report
 from evsearch.store import Index, IndexWriter
 
@@ -98,7 +98,7 @@ def test_the_store_keeps_within_duplicate_group_and_link(tmp_path: Path) -> None
 
 
 TIE_SCRIPT = """
-from evsearch.indexer.placement import group_duplicates
+from evsearch.parser.placement import group_duplicates
 from evsearch.records import Paragraph
 texts = [f"Visits to families in district {i} were recorded on time by the duty team." for i in range(6)]
 same = "Foster carers wait months for training on trauma, and their supervising social workers change often."

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from evsearch.errors import InputError, ReportReadError
-from evsearch.indexer.families import FAMILY_NAMES, OTHER, family_label, family_names, family_of, parse_family
-from evsearch.indexer.pipeline import parse_file, report_id_for
+from evsearch.vocab.families import FAMILY_NAMES, OTHER, family_label, family_names, family_of, parse_family
+from evsearch.parser.pipeline import parse_file, report_id_for
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from evsearch.indexer.judgements import (
+from evsearch.parser.judgements import (
     LSCB_TITLE,
     SIF_OVERALL_TITLE,
     csv_column,
     extract_judgements,
     grades_by_column,
 )
-from evsearch.indexer.sections import LSCB_PART, normalize_title
+from evsearch.vocab.sections import LSCB_PART, normalize_title
 
 # Page-1 text shaped like an ILACS cover (own words; wrapping as PDFs wrap it).
 ILACS_PAGE = """Inspection of Exampleshire local authority children's services

@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from evsearch.indexer.grades import GRADE_PATTERN, lookup_label
-from evsearch.indexer.sections import LSCB_PART, is_lscb, normalize_title
+from evsearch.vocab.grades import GRADE_PATTERN, lookup_label
+from evsearch.vocab.sections import LSCB_PART, is_lscb, normalize_title
 from evsearch.records import Judgement
 
 SEED_PARTS = ("Safeguarding services", "Services for looked after children")

@@ -7,12 +7,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evsearch.indexer.cleaning import Line, clean_line, join_lines, page_lines
-from evsearch.indexer.headings import grade_line, split_title_grade
-from evsearch.indexer.paragraphs import skip_regions, split_lines, split_paragraphs, split_text
-from evsearch.indexer.reader import Document, read_document
+from evsearch.parser.cleaning import Line, clean_line, join_lines, page_lines
+from evsearch.parser.headings import grade_line, split_title_grade
+from evsearch.parser.paragraphs import skip_regions, split_lines, split_paragraphs, split_text
+from evsearch.parser.reader import Document, read_document
 from evsearch.records import Paragraph
-from evsearch.indexer.sections import normalize_title, title_role
+from evsearch.vocab.sections import normalize_title, title_role
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "sample-report.txt"

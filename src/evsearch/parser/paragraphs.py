@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from evsearch.indexer.cleaning import BULLET, Line, join_lines, page_lines
-from evsearch.indexer.headings import (
+from evsearch.parser.cleaning import BULLET, Line, join_lines, page_lines
+from evsearch.parser.headings import (
     LOOSE_START_RE,
     PARA_START_RE,
     Heading,
@@ -28,10 +28,10 @@ from evsearch.indexer.headings import (
     match_heading,
     split_title_grade,
 )
-from evsearch.indexer.reader import Document
+from evsearch.parser.reader import Document
 from evsearch.records import Paragraph
-from evsearch.indexer.regions import is_table_start, skip_table, skip_toc
-from evsearch.indexer.sections import (
+from evsearch.parser.regions import is_table_start, skip_table, skip_toc
+from evsearch.vocab.sections import (
     LSCB_PART,
     REVIEW_TAIL_RE,
     SUMMARY_SECTIONS,

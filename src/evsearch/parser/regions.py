@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from evsearch.indexer.cleaning import BULLET, Line
-from evsearch.indexer.headings import PARA_START_RE
-from evsearch.indexer.sections import normalize_title, title_role
+from evsearch.parser.cleaning import BULLET, Line
+from evsearch.parser.headings import PARA_START_RE
+from evsearch.vocab.sections import normalize_title, title_role
 
 TOC_ENTRY_RE = re.compile(r"\S.*\s\d{1,3}$")
 

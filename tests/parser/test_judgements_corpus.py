@@ -1,7 +1,7 @@
 """Whole-corpus checks: every ilacs/ PDF's judgements against judgements.csv (an imperfect oracle).
 
 Cells where the CSV is known to be wrong (verified by opening the PDF) are
-corrected by tests/indexer/data/judgement_expectations.csv, so these
+corrected by tests/parser/data/judgement_expectations.csv, so these
 tests assert what the reports print.
 """
 
@@ -12,12 +12,12 @@ import re
 import pytest
 
 from evsearch.errors import ReportReadError
-from evsearch.indexer.grades import lookup_label
-from evsearch.indexer.judgements import CSV_COLUMN_NAMES as CSV_COLUMNS
-from evsearch.indexer.judgements import grades_by_column
-from evsearch.indexer.linking import NO_SECTION
-from evsearch.indexer.reader import read_document
-from evsearch.indexer.sections import LSCB_PART
+from evsearch.vocab.grades import lookup_label
+from evsearch.parser.judgements import CSV_COLUMN_NAMES as CSV_COLUMNS
+from evsearch.parser.judgements import grades_by_column
+from evsearch.parser.linking import NO_SECTION
+from evsearch.parser.reader import read_document
+from evsearch.vocab.sections import LSCB_PART
 
 # CSV cells that hold no grade to compare (see the corpus README).
 NON_GRADES = {"", "data_unreadable", "inspection_pre_dates_judgement", "not_reported_post_reform"}

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from evsearch.indexer.cleaning import BULLET, Line
-from evsearch.indexer.grades import GRADE_PATTERN, label_for, lookup_label
-from evsearch.indexer.sections import normalize_title, title_role
+from evsearch.parser.cleaning import BULLET, Line
+from evsearch.vocab.grades import GRADE_PATTERN, label_for, lookup_label
+from evsearch.vocab.sections import normalize_title, title_role
 
 _WORDS = GRADE_PATTERN.pattern[3:-3]  # the alternation inside r"\b(...)\b"
 _I = re.IGNORECASE
