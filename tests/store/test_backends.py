@@ -66,7 +66,7 @@ def test_dense_finds_each_paragraph_from_its_own_vector(index: Index, reference:
 @pytest.mark.parametrize(
     "filters",
     [{"grades": [2]}, {"local_authorities": ["harbourside"], "grades": [3]}, {"years": [2012]},
-     {"sections": ["care"]}, {"report_ids": ["eastvale-2023"]}, {"parts": ["MAIN"]}],
+     {"sections": ["care"]}, {"report_ids": ["eastvale-2023"]}, {"parts": ["MAIN"]}, {"frameworks": ["SLAC"]}],
 )  # fmt: skip
 def test_filters_apply_inside_dense_and_keyword_retrieval(index: Index, reference: Index, filters: dict) -> None:
     ids = index.ids_where(**filters)

@@ -10,6 +10,7 @@ import pytest
 from evsearch.store import Index
 from evsearch.store import bm25_matrix, lexicon, quantized
 from evsearch.store.columns import ParagraphColumns
+from evsearch.store.filters import Filters
 from evsearch.store.faiss_vectors import FlatVectors
 from evsearch.store.record_cache import RecordCache
 
@@ -138,6 +139,7 @@ FILTERS = [
     {"years": [2023], "grades": [1], "sections": ["leader"]},
     {"report_ids": ["millbrook-2012"], "kinds": ["paragraph"]},
     {"kinds": ["recommendation"]},
+    {"frameworks": ["sif", "ILACS"]},
 ]
 
 
@@ -147,6 +149,16 @@ def test_filter_columns_match_the_sql_filters(opened: Index, plain: Index, filte
     assert np.array_equal(opened.ids_where(**filters), expected)
     assert np.array_equal(ParagraphColumns(opened.db).ids_where(**filters), expected)
     assert ParagraphColumns(opened.db).ids_where() is None
+
+
+def test_two_clauses_on_one_column_are_anded(opened: Index, plain: Index) -> None:
+    """A section option and a theme's sections are two clauses on one column: both must hold."""
+    both = Filters((("sections", ("care",)), ("sections", ("leavers",))))
+    expected = plain.ids_where(both)
+    assert np.array_equal(opened.ids_where(both), expected)
+    care, leavers = plain.ids_where(sections=["care"]), plain.ids_where(sections=["leavers"])
+    assert np.array_equal(expected, np.intersect1d(care, leavers))
+    assert 0 < len(expected) < len(care)
 
 
 def test_dense_matches_the_flat_scan(fast: Index, plain: Index) -> None:

@@ -15,39 +15,15 @@ ids. Arrays built by callers (intersections) are plain id arrays.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Iterable
 
 import numpy as np
 
+from evsearch.store.filters import Filters
+
 Hits = list[tuple[int, float]]
-
-
-@dataclass(frozen=True)
-class Filters:
-    """A paragraph filter: values within one field are ORed, fields ANDed; None = not filtered."""
-
-    grades: tuple[int, ...] | None = None
-    report_ids: tuple[str, ...] | None = None
-    sections: tuple[str, ...] | None = None
-    parts: tuple[str, ...] | None = None
-    local_authorities: tuple[str, ...] | None = None
-    years: tuple[int, ...] | None = None
-    kinds: tuple[str, ...] | None = None
-
-    @classmethod
-    def of(cls, **given: Iterable[Any] | Any | None) -> "Filters":
-        return cls(**{name: None if value is None else _values(value) for name, value in given.items()})
-
-    def active(self) -> dict[str, tuple]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
-
-
-def _values(value: Iterable[Any] | Any) -> tuple:
-    if isinstance(value, (str, int)) or (hasattr(value, "item") and not hasattr(value, "__len__")):
-        value = [value]
-    return tuple(v.item() if hasattr(v, "item") else v for v in value)
 
 
 class Candidates(np.ndarray):
@@ -91,7 +67,10 @@ class Generation:
 
 
 class RecordStore(ABC):
-    """Reports, judgements and paragraphs of one generation, and the filters over them."""
+    """Reports, judgements and paragraphs of one generation, and the filters over them.
+
+    Everything ``Index`` (the read orchestrator) calls is declared here, so a new
+    record backend knows its whole contract (txtai's ``ann/base.py`` habit)."""
 
     kind: ClassVar[str]
 
@@ -101,7 +80,7 @@ class RecordStore(ABC):
 
     @abstractmethod
     def ids_where(self, filters: Filters) -> np.ndarray:
-        """Sorted ids of the paragraphs passing ``filters`` (at least one field active)."""
+        """Sorted ids of the paragraphs passing ``filters`` (at least one clause)."""
 
     @abstractmethod
     def paragraphs(self, ids: list[int]) -> list[dict[str, Any]]:
@@ -110,6 +89,47 @@ class RecordStore(ABC):
     @abstractmethod
     def facets(self, ids: list[int]) -> list[dict[str, Any]]:
         """At least id, report_id, section, grade and kind of ``ids`` (ranking boosts read these)."""
+
+    @abstractmethod
+    def paragraph(self, report_id: str, number: int) -> dict[str, Any]:
+        """The numbered paragraph (NotFoundError when the report has no such number)."""
+
+    @abstractmethod
+    def report(self, report_id: str) -> dict[str, Any]:
+        """A report's metadata with its ``judgements`` (NotFoundError for an unknown id)."""
+
+    @abstractmethod
+    def reports(
+        self, *, local_authority: str | None = None, year: int | None = None, framework: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Reports passing the given filters (None = not filtered), by report id."""
+
+    @abstractmethod
+    def judgements(
+        self,
+        *,
+        grade: int | None = None,
+        title: str | None = None,
+        local_authority: str | None = None,
+        report_id: str | None = None,
+        year: int | None = None,
+        framework: str | None = None,
+        family: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Judgements passing the given filters, each with its report's local_authority, year and framework."""
+
+    @abstractmethod
+    def judgement(self, judgement_id: int) -> dict[str, Any]:
+        """One judgement (NotFoundError for an unknown id)."""
+
+    @abstractmethod
+    def vocabulary(self) -> dict[str, list]:
+        """Distinct values query understanding matches words against: local_authorities, years,
+        sections, parts, judgement_titles, frameworks, kinds."""
+
+    @abstractmethod
+    def count(self, what: str) -> int:
+        """Rows of ``what``: reports, paragraphs, judgements or fts_docs."""
 
     @abstractmethod
     def close(self) -> None: ...

@@ -15,19 +15,23 @@ matches an IN list.
 
 from __future__ import annotations
 
-import json
-from typing import Any, Iterable
+from typing import Any, NamedTuple
 
 import numpy as np
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+from evsearch.store.filters import COLUMNS, Filters
 
 _PARAGRAPHS = "SELECT id, report_id, grade, kind, part, section, section_path FROM paragraphs ORDER BY id"
-_REPORTS = "SELECT report_id, local_authority, inspection_year, published_year FROM reports"
+_REPORTS = "SELECT report_id, local_authority, inspection_year, published_year, framework FROM reports"
 
 
-def _lower(text: str | None) -> str:
-    return (text or "").translate(_ASCII_LOWER)
+class ReportMeta(NamedTuple):
+    """What a paragraph filter reads from its report."""
+
+    la: str | None
+    inspection_year: int | None
+    published_year: int | None
+    framework: str | None
 
 
 def _codes(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
@@ -35,12 +39,6 @@ def _codes(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
     index: dict[Any, int] = {}
     codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32, count=len(values))
     return codes, list(index)
-
-
-def _as_list(values: Iterable[Any] | Any) -> list[Any]:
-    if isinstance(values, (str, int)) or (hasattr(values, "item") and not hasattr(values, "__len__")):
-        values = [values]
-    return [v.item() if hasattr(v, "item") else v for v in values]
 
 
 class ParagraphColumns:
@@ -55,9 +53,8 @@ class ParagraphColumns:
         self.kind, self.kind_values = _codes([r[3] for r in rows])
         self.part, self.part_values = _codes([r[4] for r in rows])
         self.section, self.section_values = _codes([(r[5], r[6]) for r in rows])
-        reports = {r[0]: (r[1], r[2], r[3]) for r in db.rows_sql(_REPORTS)}
-        self.report_meta = [reports.get(rid, (None, None, None)) for rid in self.report_values]
-        self.report_la = [None if la is None else _lower(la) for la, _, _ in self.report_meta]
+        reports = {r[0]: ReportMeta(r[1], r[2], r[3], r[4]) for r in db.rows_sql(_REPORTS)}
+        self.report_meta = [reports.get(rid, ReportMeta(None, None, None, None)) for rid in self.report_values]
 
     def facets(self, ids: list[int]) -> list[dict[str, Any]]:
         """Light records (id, report_id, section, grade, kind) of ``ids`` in that order, unknown ids
@@ -78,48 +75,16 @@ class ParagraphColumns:
             })  # fmt: skip
         return out
 
-    def _mask(self, codes: np.ndarray, wanted: list[bool]) -> np.ndarray:
+    def select(self, codes: np.ndarray, wanted: list[bool]) -> np.ndarray:
         """Rows whose code is wanted: one gather through a lookup table (np.isin sorts: ~10x slower at 1M)."""
         return np.asarray(wanted, dtype=bool)[codes] if len(wanted) else np.zeros(len(codes), dtype=bool)
 
-    def ids_where(self, **filters: Any) -> np.ndarray | None:
+    def ids_where(self, filters: Filters | None = None, **given: Any) -> np.ndarray | None:
         """Same contract as ``Index.ids_where`` (sorted ids; None when no filter is given)."""
-        active = {name: _as_list(v) for name, v in filters.items() if v is not None}
-        if not active:
+        spec = (filters or Filters()).and_(Filters.of(**given))
+        if not spec:
             return None
         mask = np.ones(len(self.ids), dtype=bool)
-        for name, values in active.items():
-            if name == "grades":
-                wanted_grades = {int(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)}
-                mask &= self._mask(self.grade_code, [g is not None and g in wanted_grades for g in self.grade_values])
-            elif name == "report_ids":
-                wanted = set(values)
-                mask &= self._mask(self.report, [rid in wanted for rid in self.report_values])
-            elif name == "kinds":
-                wanted = set(values)
-                mask &= self._mask(self.kind, [k in wanted for k in self.kind_values])
-            elif name == "parts":
-                words = [_lower(str(v)) for v in values]
-                mask &= self._mask(self.part, [any(w in _lower(p) for w in words) for p in self.part_values])
-            elif name == "sections":
-                words = [_lower(str(v)) for v in values]
-                mask &= self._mask(self.section, [_section_match(s, path, words) for s, path in self.section_values])
-            elif name == "local_authorities":
-                names = {_lower(str(v)) for v in values}
-                mask &= self._mask(self.report, [la is not None and la in names for la in self.report_la])
-            elif name == "years":
-                years = set(values)
-                mask &= self._mask(self.report, [iy in years or py in years for _, iy, py in self.report_meta])
-            else:
-                raise KeyError(name)
+        for name, values in spec.active():
+            mask &= COLUMNS[name].mask(self, values)
         return self.ids[mask]
-
-
-def _section_match(section: str | None, path_json: str | None, words: list[str]) -> bool:
-    low = _lower(section)
-    try:
-        path = json.loads(path_json or "[]")
-    except ValueError:
-        path = []
-    lowered = [_lower(p) for p in path if isinstance(p, str)]
-    return any(w in low or any(w in p for p in lowered) for w in words)

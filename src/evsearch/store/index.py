@@ -22,8 +22,8 @@ from evsearch import config
 from evsearch.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexNotFoundError, NotFoundError
 from evsearch.store import factory, generations, manifest as manifest_mod
 from evsearch.store.base import Candidates, Filters, Generation, KeywordIndex, VectorIndex
+from evsearch.store.base import RecordStore
 from evsearch.store.database import Database
-from evsearch.store.sqlite_records import SqliteRecords
 
 __all__ = ["Index"]
 
@@ -50,7 +50,7 @@ class Index:
                 from evsearch.store.faiss_vectors import use_search_threads
 
                 use_search_threads(int(config.get("threads")) or 1)
-            self.records: SqliteRecords = factory.record_class(readers["records"]).open(gen)
+            self.records: RecordStore = factory.record_class(readers["records"]).open(gen)
             self.keyword: KeywordIndex = factory.keyword_class(readers["keyword"]).open(gen)
             self.dense: VectorIndex = factory.vector_class(manifest["ann"]).open(gen)
         except BaseException:
@@ -183,27 +183,17 @@ class Index:
         except KeyError as exc:
             raise NotFoundError(f"no paragraph with id {exc.args[0]} in {self.index_dir}") from exc
 
-    def ids_where(
-        self,
-        grades: Iterable[int] | None = None,
-        report_ids: Iterable[str] | None = None,
-        sections: Iterable[str] | None = None,
-        parts: Iterable[str] | None = None,
-        local_authorities: Iterable[str] | None = None,
-        years: Iterable[int] | None = None,
-        kinds: Iterable[str] | None = None,
-    ) -> Candidates | None:
-        """Paragraph ids passing every given filter (values within a filter are ORed); None when no filter.
+    def ids_where(self, filters: Filters | None = None, **given: Iterable[Any] | Any | None) -> Candidates | None:
+        """Paragraph ids passing every clause (values within one are ORed); None when no filter.
 
-        The ids carry the filter (``Candidates``), so a backend that filters inside its own
-        retrieval (Milvus) applies it there."""
-        filters = Filters.of(
-            grades=grades, report_ids=report_ids, sections=sections, parts=parts,
-            local_authorities=local_authorities, years=years, kinds=kinds,
-        )  # fmt: skip
-        if not filters.active():
+        ``given`` names store columns (store/filters.py: grades, report_ids, sections, parts,
+        local_authorities, years, kinds, frameworks), one clause each. The ids carry the
+        filter (``Candidates``), so a backend that filters inside its own retrieval (Milvus)
+        applies it there."""
+        spec = (filters or Filters()).and_(Filters.of(**given))
+        if not spec:
             return None
-        return Candidates.of(self.records.ids_where(filters), filters)
+        return Candidates.of(self.records.ids_where(spec), spec)
 
     # -- records
     def paragraphs(self, ids: Iterable[int]) -> list[dict[str, Any]]:
@@ -233,8 +223,14 @@ class Index:
         title: str | None = None,
         local_authority: str | None = None,
         report_id: str | None = None,
+        year: int | None = None,
+        framework: str | None = None,
+        family: str | None = None,
     ) -> list[dict[str, Any]]:
-        return self.records.judgements(grade=grade, title=title, local_authority=local_authority, report_id=report_id)
+        return self.records.judgements(
+            grade=grade, title=title, local_authority=local_authority, report_id=report_id, year=year,
+            framework=framework, family=family,
+        )  # fmt: skip
 
     def judgement(self, judgement_id: int) -> dict[str, Any]:
         return self.records.judgement(judgement_id)

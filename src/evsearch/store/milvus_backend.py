@@ -26,7 +26,6 @@ the FAISS backend's.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ import numpy as np
 from evsearch.errors import IndexBusyError, IndexCorruptError, IndexNotFoundError, InputError
 from evsearch.store import bm25_matrix
 from evsearch.store.base import Filters, Generation, Hits, KeywordIndex, VectorIndex, filters_of
+from evsearch.store.filters import COLUMNS
 from evsearch.store.fts import Fts5Keyword
 
 try:
@@ -51,7 +51,6 @@ _BATCH = 2_000
 _NULL = -1  # grade/year of a paragraph that has none (Milvus scalar fields are not nullable here)
 _ANALYZER = {"tokenizer": "standard", "filter": ["lowercase"]}  # over FTS5 tokens: splits on the spaces
 _BM25 = {"bm25_k1": 1.2, "bm25_b": 0.75}  # FTS5's bm25() constants
-_UNSAFE = re.compile(r'[%_"\\\n]')  # characters a LIKE pattern would read as syntax
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 _ROWS = (
@@ -156,28 +155,12 @@ def _list(values: Any) -> str:
 
 
 def expression(filters: Filters) -> str | None:
-    """The Milvus boolean expression of ``filters`` (same semantics as the record store's SQL), or
-    None when a text value holds a character a LIKE pattern would misread (callers pass ids then)."""
-    parts = []
-    for name, values in filters.active().items():
-        if name == "grades":
-            parts.append(f"grade in {_list(int(v) for v in values if isinstance(v, int) and not isinstance(v, bool))}")
-        elif name == "report_ids":
-            parts.append(f"report_id in {_list(str(v) for v in values)}")
-        elif name == "kinds":
-            parts.append(f"kind in {_list(str(v) for v in values)}")
-        elif name == "local_authorities":
-            parts.append(f"la in {_list(_lower(str(v)) for v in values)}")
-        elif name == "years":
-            years = _list(int(v) for v in values if isinstance(v, int))
-            parts.append(f"(inspection_year in {years} or published_year in {years})")
-        elif name in ("sections", "parts"):
-            words = [_lower(str(v)) for v in values]
-            if any(_UNSAFE.search(w) for w in words):
-                return None
-            field = "section" if name == "sections" else "part"
-            parts.append("(" + " or ".join(f'{field} like "%{w}%"' for w in words) + ")")
-    return " and ".join(parts) if parts else None
+    """The Milvus boolean expression of ``filters`` (each column's, store/filters.py), or None when
+    a clause cannot be said in one (callers pass the ids then)."""
+    parts = [COLUMNS[name].milvus(values) for name, values in filters.active()]
+    if not parts or any(p is None for p in parts):
+        return None
+    return " and ".join(parts)
 
 
 def _filter_of(candidate_ids: np.ndarray | None) -> str | None:

@@ -143,7 +143,10 @@ STATEMENTS: dict[str, str] = {
     ),
     "report_by_id": f"SELECT {REPORT_COLUMNS} FROM reports WHERE report_id = ?",
     "judgements_of_report": f"SELECT {JUDGEMENT_COLUMNS} FROM judgements WHERE report_id = ? ORDER BY seq",
-    "judgement_by_id": f"SELECT {JUDGEMENT_COLUMNS} FROM judgements WHERE judgement_id = ?",
+    "judgement_by_id": (
+        "SELECT j.*, r.local_authority, coalesce(r.inspection_year, r.published_year) AS year, r.framework "
+        "FROM judgements AS j JOIN reports AS r ON r.report_id = j.report_id WHERE j.judgement_id = ?"
+    ),
     "bm25": (
         "SELECT rowid, -bm25(paragraphs_fts) AS score FROM paragraphs_fts "
         "WHERE paragraphs_fts MATCH ? ORDER BY bm25(paragraphs_fts) LIMIT ?"
@@ -166,8 +169,8 @@ STATEMENTS: dict[str, str] = {
     "vocab_kinds": "SELECT DISTINCT kind FROM paragraphs ORDER BY kind",
 }
 
-# Filter fragments combined with AND; each uses one named parameter (a JSON array or a scalar),
-# so fragments never clash over positional numbering.
+# Paragraph filter fragments (one per store/filters.py column) combined with AND; each uses one
+# named parameter, a JSON array, renamed per clause (``:years`` -> ``:years_1``) by ``where_clauses``.
 PARAGRAPH_FILTERS: dict[str, str] = {
     "grades": "p.grade IN (SELECT value FROM json_each(:grades))",
     "report_ids": "p.report_id IN (SELECT value FROM json_each(:report_ids))",
@@ -190,6 +193,10 @@ PARAGRAPH_FILTERS: dict[str, str] = {
         "WHERE inspection_year IN (SELECT value FROM json_each(:years)) "
         "OR published_year IN (SELECT value FROM json_each(:years)))"
     ),
+    "frameworks": (
+        "p.report_id IN (SELECT report_id FROM reports WHERE lower(framework) IN "
+        "(SELECT lower(value) FROM json_each(:frameworks)))"
+    ),
 }
 PARAGRAPH_IDS_WHERE = "SELECT p.id FROM paragraphs AS p WHERE {where} ORDER BY p.id"
 
@@ -200,18 +207,31 @@ REPORT_FILTERS: dict[str, str] = {
 }
 REPORTS_WHERE = f"SELECT {REPORT_COLUMNS} FROM reports WHERE {{where}} ORDER BY report_id"
 
+# Judgement rows carry their report's authority, year and framework (one vocabulary with /search hits).
 JUDGEMENT_FILTERS: dict[str, str] = {
     "grade": "j.grade = :grade",
     "title": "instr(lower(j.title), lower(:title)) > 0",
-    "local_authority": (
-        "j.report_id IN (SELECT report_id FROM reports WHERE lower(local_authority) = lower(:local_authority))"
-    ),
+    "local_authority": "lower(r.local_authority) = lower(:local_authority)",
     "report_id": "j.report_id = :report_id",
+    "year": "(r.inspection_year = :year OR r.published_year = :year)",
+    "framework": "lower(r.framework) = lower(:framework)",
+    "family": "j.family = :family",
 }
 JUDGEMENTS_WHERE = (
-    "SELECT j.judgement_id, j.report_id, j.seq, j.part, j.title, j.grade, j.grade_label, j.section, j.family, j.link "
-    "FROM judgements AS j WHERE {where} ORDER BY j.report_id, j.seq"
+    "SELECT j.judgement_id, j.report_id, j.seq, j.part, j.title, j.grade, j.grade_label, j.section, j.family, j.link, "
+    "r.local_authority, coalesce(r.inspection_year, r.published_year) AS year, r.framework "
+    "FROM judgements AS j JOIN reports AS r ON r.report_id = j.report_id WHERE {where} ORDER BY j.report_id, j.seq"
 )
+
+
+def where_clauses(clauses: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
+    """``PARAGRAPH_IDS_WHERE`` for (column, JSON array) clauses, each with its own parameter name."""
+    where, params = [], {}
+    for i, (name, value) in enumerate(clauses):
+        key = f"{name}_{i}"
+        where.append(PARAGRAPH_FILTERS[name].replace(f":{name}", f":{key}"))
+        params[key] = value
+    return PARAGRAPH_IDS_WHERE.format(where=" AND ".join(where) or "1"), params
 
 
 def compose(template: str, fragments: dict[str, str], names: list[str]) -> str:

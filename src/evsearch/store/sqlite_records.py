@@ -19,13 +19,9 @@ from evsearch.errors import NotFoundError
 from evsearch.store import schema
 from evsearch.store.base import Filters, Generation, RecordStore
 from evsearch.store.columns import ParagraphColumns
+from evsearch.store.filters import plain
 from evsearch.store.record_cache import RecordCache
 from evsearch.store.rows import as_dict, paragraph_dict
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars -> Python scalars, so json and sqlite3 accept them."""
-    return value.item() if hasattr(value, "item") else value
 
 
 class SqliteRecords(RecordStore):
@@ -44,9 +40,8 @@ class SqliteRecords(RecordStore):
 
     # -- paragraphs
     def ids_where(self, filters: Filters) -> np.ndarray:
-        active = {name: json.dumps([_plain(v) for v in values]) for name, values in filters.active().items()}
-        sql = schema.compose(schema.PARAGRAPH_IDS_WHERE, schema.PARAGRAPH_FILTERS, list(active))
-        rows = self.db.rows_sql(sql, active)
+        sql, params = schema.where_clauses([(name, json.dumps(list(values))) for name, values in filters.active()])
+        rows = self.db.rows_sql(sql, params)
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def paragraphs(self, ids: list[int]) -> list[dict[str, Any]]:
@@ -79,13 +74,28 @@ class SqliteRecords(RecordStore):
         out["judgements"] = [as_dict(r) for r in self.db.rows("judgements_of_report", (report_id,))]
         return out
 
-    def reports(self, **params: Any) -> list[dict[str, Any]]:
-        active = {k: _plain(v) for k, v in params.items() if v is not None}
+    def reports(
+        self, *, local_authority: str | None = None, year: int | None = None, framework: str | None = None
+    ) -> list[dict[str, Any]]:
+        given = dict(local_authority=local_authority, year=year, framework=framework)
+        active = {k: plain(v) for k, v in given.items() if v is not None}
         sql = schema.compose(schema.REPORTS_WHERE, schema.REPORT_FILTERS, list(active))
         return [as_dict(r) for r in self.db.rows_sql(sql, active)]
 
-    def judgements(self, **params: Any) -> list[dict[str, Any]]:
-        active = {k: _plain(v) for k, v in params.items() if v is not None}
+    def judgements(
+        self,
+        *,
+        grade: int | None = None,
+        title: str | None = None,
+        local_authority: str | None = None,
+        report_id: str | None = None,
+        year: int | None = None,
+        framework: str | None = None,
+        family: str | None = None,
+    ) -> list[dict[str, Any]]:
+        given = dict(grade=grade, title=title, local_authority=local_authority, report_id=report_id, year=year,
+                     framework=framework, family=family)  # fmt: skip
+        active = {k: plain(v) for k, v in given.items() if v is not None}
         sql = schema.compose(schema.JUDGEMENTS_WHERE, schema.JUDGEMENT_FILTERS, list(active))
         return [as_dict(r) for r in self.db.rows_sql(sql, active)]
 
@@ -124,7 +134,7 @@ class ColumnRecords(SqliteRecords):
         self.cache = RecordCache()
 
     def ids_where(self, filters: Filters) -> np.ndarray:
-        found = self.columns.ids_where(**{name: list(values) for name, values in filters.active().items()})
+        found = self.columns.ids_where(filters)
         return np.zeros(0, dtype=np.int64) if found is None else found
 
     def paragraphs(self, ids: list[int]) -> list[dict[str, Any]]:
