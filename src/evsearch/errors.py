@@ -39,6 +39,12 @@ class UnknownGradeError(InputError):
     """A grade word or number that no grade scale knows."""
 
 
+class UnknownParameterError(InputError):
+    """A parameter the endpoint or command does not take (a misspelt filter must not be ignored)."""
+
+    status_code = 422
+
+
 class NotFoundError(EvsearchError):
     """A report, paragraph or judgement id that the index does not hold."""
 

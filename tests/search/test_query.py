@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from evsearch.errors import InputError, UnknownGradeError
+from evsearch.search.filters import SearchRequest
 from evsearch.search.query import QueryParser, Vocabulary, apply_options, authority_variants
 
 VOCAB = Vocabulary(
@@ -82,8 +83,8 @@ def test_fts_syntax_is_plain_text(parser):
 
 
 def test_explicit_options_override(parser):
-    p = apply_options(parser.parse("outstanding leadership grade in Darlington"), vocabulary=VOCAB,
-                      grade="inadequate", la="kingston upon thames", year="2019", theme="camhs")
+    given = SearchRequest.of("x", grade="inadequate", la="kingston upon thames", year="2019", theme="camhs").filters
+    p = apply_options(parser.parse("outstanding leadership grade in Darlington"), given, vocabulary=VOCAB)
     assert (p.grade, p.la, p.year, p.theme) == (4, "Kingston upon Thames", 2019, "mental health")
     assert p.source["grade"] == "option"
     assert any("overridden" in n for n in p.notes)
@@ -91,12 +92,29 @@ def test_explicit_options_override(parser):
 
 def test_bad_options(parser):
     with pytest.raises(UnknownGradeError) as err:
-        apply_options(parser.parse("x"), vocabulary=VOCAB, grade="excellent")
+        SearchRequest.of("x", grade="excellent")
     assert "outstanding" in str(err.value)
     with pytest.raises(InputError, match="unknown theme"):
-        apply_options(parser.parse("x"), vocabulary=VOCAB, theme="astrology")
+        SearchRequest.of("x", theme="astrology")
     with pytest.raises(InputError, match="year"):
-        apply_options(parser.parse("x"), vocabulary=VOCAB, year="last year")
+        SearchRequest.of("x", year="last year")
+    with pytest.raises(InputError, match="unknown filter 'colour'"):
+        SearchRequest.of("x", colour="red")
+
+
+def test_aliases_and_lists_reach_one_field():
+    request = SearchRequest.of("x", local_authority="Leeds", authority=["Bradford", "Leeds"], inspection_year=[2018, "2022"])
+    assert request.filters == {"la": ("Leeds", "Bradford"), "year": (2018, 2022)}
+    assert SearchRequest.of("x", group_by="authority").group_by == "la"
+    with pytest.raises(InputError, match="group_by"):
+        SearchRequest.of("x", group_by="colour")
+
+
+def test_every_year_and_authority_named_is_kept(parser):
+    p = parser.parse("compare help and protection in Darlington and East Sussex 2018 and 2022")
+    assert p.filters["year"] == [2018, 2022]
+    assert p.filters["la"] == ["Darlington", "East Sussex"]
+    assert p.source["year"] == p.source["la"] == "query"
 
 
 def test_authority_variants():

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
@@ -24,6 +24,7 @@ from evsearch import config
 from evsearch.api import routes_grades, routes_read, routes_write
 from evsearch.api.auth import KeyGate
 from evsearch.api.errors_http import install_error_handlers
+from evsearch.api.params import only_known, query_names
 from evsearch.api.worker import EngineWorker
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -51,6 +52,8 @@ def _freeze_heap() -> None:
 def _add_routes(app: FastAPI, router: APIRouter) -> None:
     """Copy a router's routes onto the app as plain APIRoutes.
 
+    Each route refuses query parameters it does not declare (params.only_known).
+
     WHY not ``include_router``: FastAPI 0.163 keeps included routers as lazy
     ``_IncludedRouter`` entries, so ``app.routes`` (read by tests/test_docs.py
     and other tooling) would not list the endpoints.
@@ -58,6 +61,7 @@ def _add_routes(app: FastAPI, router: APIRouter) -> None:
     for route in router.routes:
         if not isinstance(route, APIRoute):
             continue
+        allowed = query_names(route.dependant)
         app.add_api_route(
             route.path,
             route.endpoint,
@@ -70,6 +74,7 @@ def _add_routes(app: FastAPI, router: APIRouter) -> None:
             responses=route.responses,
             openapi_extra=route.openapi_extra,
             include_in_schema=route.include_in_schema,
+            dependencies=[Depends(only_known(allowed)), *route.dependencies],
         )
 
 

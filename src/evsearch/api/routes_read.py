@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from evsearch import config
@@ -25,43 +25,35 @@ from evsearch.api.schemas import (
     ReportOut,
     SearchOut,
 )
+from evsearch.api.params import filter_params
 from evsearch.api.worker import EngineWorker
-from evsearch.vocab.grades import GRADE_NUMBERS, GRADE_WORDS, label_for, parse_grade
-from evsearch.search.contrast import check_group_by, contrast
+from evsearch.errors import InputError
+from evsearch.search.filters import FACETS, GROUP_BY, YEAR_MAX, YEAR_MIN, SearchRequest
+from evsearch.vocab.grades import GRADE_NUMBERS, GRADE_WORDS, label_for
 
 router = APIRouter()
 
-YEAR_MIN, YEAR_MAX = 1990, 2100
+__all__ = ["YEAR_MAX", "YEAR_MIN", "ReportId", "router"]
 
-Grade = Annotated[
-    str | None,
-    Query(
-        description="Grade word or number: outstanding|good|requires improvement|adequate|inadequate or 1-4.",
-        examples=["inadequate", "3"],
-        max_length=60,
-    ),
-]
-LocalAuthority = Annotated[
-    str | None, Query(description="Local authority name.", examples=["East Sussex"], max_length=200)
-]
-Year = Annotated[
-    int | None, Query(description="Inspection year.", examples=[2010], ge=YEAR_MIN, le=YEAR_MAX)
-]
 ReportId = Annotated[str, Path(description="Report id, as in /reports.", max_length=300)]
+
+SearchFilters = Annotated[dict, Depends(filter_params())]  # every field of search/filters.py
+ReportFilters = Annotated[dict, Depends(filter_params(("la", "year", "framework"), lists=False))]
+JudgementFilters = Annotated[
+    dict, Depends(filter_params(("grade", "la", "year", "framework", "report"), lists=False))
+]
 
 
 def _worker(request: Request) -> EngineWorker:
     return request.app.state.worker
 
 
-def _grade(value: str | None) -> int | None:
-    """Parse a grade once here so a typo is a 400 naming the valid words."""
-    return None if value in (None, "") else parse_grade(value)
-
-
-def _blank(value: str | None) -> str | None:
-    """Empty filter boxes in forms mean 'no filter'."""
-    return value if value not in (None, "") and value.strip() else None
+def one(filters: dict[str, list], name: str) -> Any:
+    """The single value of a filter an endpoint takes once (an alias and the name given both: refused)."""
+    values = filters.get(name) or []
+    if len(values) > 1:
+        raise InputError(f"{name} takes one value here, not {len(values)}")
+    return values[0] if values else None
 
 
 @router.get("/search", responses={200: {"model": SearchOut}, **ERRORS}, tags=["search"])
@@ -70,7 +62,7 @@ async def search(
     q: Annotated[
         str,
         Query(
-            description="What to find, in plain words; grade words and local authorities in it act as filters.",
+            description="What to find, in plain words; grade words, authorities and years in it act as filters.",
             examples=["children missing from education", "health of looked after children"],
             openapi_examples={
                 "topic": {"summary": "A topic", "value": "health assessments for children in care"},
@@ -81,58 +73,30 @@ async def search(
             max_length=10_000,
         ),
     ],
-    k: Annotated[int, Query(description="Hits to return.", ge=1, le=config.MAX_K, examples=[10])] = 10,
+    filters: SearchFilters,
+    k: Annotated[int, Query(description="Hits to return (per group when grouped).", ge=1, le=config.MAX_K, examples=[10])] = 10,
     offset: Annotated[int, Query(description="Hits to skip (paging).", ge=0, le=10_000)] = 0,
-    grade: Grade = None,
-    section: Annotated[
-        str | None, Query(description="Section title (or part of it).", examples=["Overall effectiveness"], max_length=300)
-    ] = None,
-    theme: Annotated[str | None, Query(description="Theme name.", examples=["health"], max_length=100)] = None,
-    report: Annotated[str | None, Query(description="Restrict to one report id.", max_length=300)] = None,
-    la: LocalAuthority = None,
-    year: Year = None,
     group_by: Annotated[
         str | None,
-        Query(description="'grade': the best k hits under each grade, side by side (search/contrast.py).", max_length=20),
+        Query(description=f"The best k hits per {', '.join(GROUP_BY)} (search/groups.py).", max_length=20),
     ] = None,
     facets: Annotated[
         str | None,
-        Query(description="Counts over the ranked pool: any of grade,la,year,framework (comma-separated).", max_length=100),
+        Query(description=f"Counts over the matching set: any of {','.join(FACETS)} (comma-separated).", max_length=100),
     ] = None,
+    explain: Annotated[bool, Query(description="Explain each hit's score.")] = False,
 ) -> Any:
     """Hybrid evidence search: graded, cited paragraphs with highlighted sentences."""
-    worker = _worker(request)
-    if check_group_by(_blank(group_by)):
-        filters = dict(grade=_grade(grade), section=_blank(section), theme=_blank(theme), report=_blank(report), la=_blank(la), year=year)
-        return JSONResponse(await worker.run(lambda engine: contrast(engine, q, k=k, **filters)))
-    response = await worker.run(
-        lambda engine, *a, **kw: engine.search(*a, **kw),
-        q,
-        k=k,
-        offset=offset,
-        grade=_grade(grade),
-        section=_blank(section),
-        theme=_blank(theme),
-        report=_blank(report),
-        la=_blank(la),
-        year=year,
-        facets=_blank(facets),
-    )
+    search_request = SearchRequest.of(q, k, offset, facets=facets, group_by=group_by or None, explain=explain, **filters)
+    response = await _worker(request).run(lambda engine: engine.search(search_request))
     return JSONResponse(response.to_dict())  # already plain JSON types: skip FastAPI's re-encoding
 
 
 @router.get("/reports", responses={200: {"model": list[ReportOut]}, **ERRORS}, tags=["reports"])
-async def reports(
-    request: Request,
-    la: LocalAuthority = None,
-    year: Year = None,
-    framework: Annotated[
-        str | None, Query(description="Inspection framework.", examples=["slac", "sif", "ilacs"], max_length=40)
-    ] = None,
-) -> Any:
+async def reports(request: Request, filters: ReportFilters) -> Any:
     """Reports in the index, with their metadata."""
-    worker = _worker(request)
-    found = await worker.run(lambda e: e.reports(la=_blank(la), year=year, framework=_blank(framework)))
+    la, year, framework = one(filters, "la"), one(filters, "year"), one(filters, "framework")
+    found = await _worker(request).run(lambda e: e.reports(la=la, year=year, framework=framework))
     return [public_report(r) for r in found]
 
 
@@ -163,16 +127,19 @@ async def paragraph(
 @router.get("/judgements", responses={200: {"model": list[JudgementOut]}, **ERRORS}, tags=["judgements"])
 async def judgements(
     request: Request,
-    grade: Grade = None,
+    filters: JudgementFilters,
     title: Annotated[
         str | None, Query(description="Judgement title (or part of it).", examples=["Overall effectiveness"], max_length=300)
     ] = None,
-    la: LocalAuthority = None,
+    family: Annotated[
+        str | None, Query(description="Judgement family (docs/judgements.md), e.g. help_and_protection.", max_length=60)
+    ] = None,
 ) -> Any:
-    """Graded judgements across reports (e.g. every 'inadequate' overall effectiveness)."""
-    worker = _worker(request)
-    g = _grade(grade)
-    return await worker.run(lambda e: e.judgements(grade=g, title=_blank(title), la=_blank(la)))
+    """Graded judgements across reports (e.g. every 'inadequate' overall effectiveness), each with its
+    report's local_authority, year and framework."""
+    given = {name: one(filters, name) for name in ("grade", "la", "year", "framework", "report")}
+    title, family = (title or "").strip() or None, (family or "").strip() or None
+    return await _worker(request).run(lambda e: e.judgements(title=title, family=family, **given))
 
 
 @router.get(

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +27,13 @@ from evsearch.errors import InputError
 from evsearch.vocab.grades import parse_grade
 from evsearch.search.assemble import assemble
 from evsearch.search.evidence import judgement_evidence
-from evsearch.search.facets import facet_counts, parse_facets
+from evsearch.search.facets import facet_counts
+from evsearch.search.filters import SearchRequest
+from evsearch.search.groups import collapse, group_entry, group_values
 from evsearch.search.fusion import fuse
 from evsearch.search.highlight import Highlighter
 from evsearch.search.plan import Plan, plan
+from evsearch.search.understood import understood
 from evsearch.search.query import apply_options
 from evsearch.search.rank import rank
 from evsearch.search.results import SearchResponse
@@ -141,51 +143,71 @@ class Engine:
     # -- search
     def plan(self, query: str, k: int = 10, offset: int = 0, **options: Any) -> Plan:
         """The plan of a search (stages 1-2), for callers that run their own ranking (the lab)."""
-        return self._plan(self._current(), query, k, offset, options)
+        return self._plan(self._current(), SearchRequest.of(query, k, offset, **options))
 
-    def search(
-        self,
-        query: str,
-        k: int = 10,
-        offset: int = 0,
-        *,
-        grade: str | int | None = None,
-        section: str | None = None,
-        theme: str | None = None,
-        report: str | None = None,
-        la: str | None = None,
-        year: int | str | None = None,
-        facets: str | Sequence[str] | None = None,
-    ) -> SearchResponse:
-        """``facets`` ("grade,la,year,framework") adds counts over the whole ranked pool (search/facets.py)."""
+    def search(self, request: SearchRequest | str, k: int = 10, offset: int = 0, **options: Any) -> SearchResponse:
+        """One search. ``request`` is a SearchRequest (what every face builds), or the query text with
+        the request's other parts as keywords: ``search("care leavers", k=5, la=["Leeds", "Bradford"])``."""
+        if isinstance(request, str):
+            request = SearchRequest.of(request, k, offset, **options)
+        elif k != 10 or offset != 0 or options:
+            raise InputError("pass k, offset and filters inside the SearchRequest")
+        return self._search(self._current(), request)  # one generation for the whole search
+
+    def _search(self, view: View, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
-        view = self._current()  # one generation for the whole search
-        facet_names = parse_facets(facets)
-        options = dict(grade=grade, section=section, theme=theme, report=report, la=la, year=year)
-        planned = self._plan(view, query, k, offset, options)
-        k, offset = _check_page(k, offset)
+        planned = self._plan(view, request)
+        if request.group_by:
+            return self._grouped(view, request, planned, started)
         found = rank(fuse(retrieve(planned, view)), view)
-        hits = assemble(found, view, offset=offset, k=k)
-        counts = facet_counts([pid for pid, _ in found.ranked], view.index, view.reports, facet_names) if facet_names else None
-        parsed = planned_dict(planned)
+        hits = assemble(found, view, offset=request.offset, k=request.k)
+        total, estimate = _total(planned, found)
+        pool = [pid for pid, _ in found.ranked]
+        counts = facet_counts(pool, view.index, view.reports, request.facets) if request.facets else None
         return SearchResponse(
             query=planned.query,
-            parsed=parsed,
+            parsed=planned_dict(planned),
+            understood=understood(planned),
             hits=hits,
             notes=planned.notes,
-            k=k,
-            offset=offset,
-            total=None if planned.candidates is None else int(len(planned.candidates)),
+            k=request.k,
+            offset=request.offset,
+            total=total,
+            total_is_estimate=estimate,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             facets=counts,
         )
 
-    def _plan(self, view: View, query: str, k: Any, offset: Any, options: dict[str, Any]) -> Plan:
+    def _grouped(self, view: View, request: SearchRequest, planned: Plan, started: float) -> SearchResponse:
+        """The best ``k`` hits per group (search/groups.py): one search per known value, else a collapse."""
+        name = str(request.group_by)
+        values = group_values(request, planned)
+        notes = list(planned.notes)
+        if values is None:
+            found = rank(fuse(retrieve(planned, view)), view)
+            groups = collapse(found, view, name, request.k)
+            total, estimate = _total(planned, found)
+        else:
+            groups, total, estimate = [], 0, False
+            for value in values:
+                one = self._search(view, request.with_filter(name, (value,)))
+                own = [n for n in one.notes if n not in notes and f"overridden by the {name} option" not in n]
+                groups.append(group_entry(name, value, one.hits, one.total or 0, one.total_is_estimate, own))
+                total += one.total or 0
+                estimate = estimate or one.total_is_estimate
+        return SearchResponse(
+            query=planned.query, parsed=planned_dict(planned), understood=understood(planned), hits=[], notes=notes,
+            k=request.k, offset=0, total=total, total_is_estimate=estimate, group_by=name, groups=groups,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+        )  # fmt: skip
+
+    def _plan(self, view: View, request: SearchRequest) -> Plan:
         notes: list[str] = []
-        query = _check_query(query, notes)
-        k, offset = _check_page(k, offset)
-        parsed = apply_options(view.parser.parse(query), vocabulary=view.vocabulary, **options)
+        query = _check_query(request.query, notes)
+        k, offset = _check_page(request.k, request.offset)
+        parsed = apply_options(view.parser.parse(query), request.filters, vocabulary=view.vocabulary)
         planned = plan(parsed, view, self.tuning, need=offset + k)
+        planned.explain = request.explain
         planned.notes[:0] = notes
         return planned
 
@@ -203,10 +225,22 @@ class Engine:
     def paragraph(self, report_id: str, number: int) -> dict:
         return self.index.paragraph(report_id, int(number))
 
-    def judgements(self, grade: str | int | None = None, title: str | None = None, la: str | None = None) -> list[dict]:
+    def judgements(
+        self,
+        grade: str | int | None = None,
+        title: str | None = None,
+        la: str | None = None,
+        year: int | None = None,
+        framework: str | None = None,
+        report: str | None = None,
+        family: str | None = None,
+    ) -> list[dict]:
+        """Judgements across reports; each row carries its report's local_authority, year and framework."""
         return self.index.judgements(
-            grade=parse_grade(grade) if grade not in (None, "") else None, title=title or None, local_authority=la or None
-        )
+            grade=parse_grade(grade) if grade not in (None, "") else None, title=title or None,
+            local_authority=la or None, year=int(year) if year not in (None, "") else None,
+            framework=framework or None, report_id=report or None, family=family or None,
+        )  # fmt: skip
 
     def judgement(self, judgement_id: int) -> dict:
         return self.index.judgement(int(judgement_id))
@@ -218,6 +252,19 @@ class Engine:
         stats["cross_encoder"] = config.get("cross_encoder") or None
         stats["fusion"] = self.tuning.fusion
         return stats
+
+
+def _total(planned: Plan, found: Any) -> tuple[int, bool]:
+    """(paragraphs matching, whether that is an estimate). Exact when every paragraph passing the
+    filters was scored (a filtered search within the pool, or report order); otherwise the count
+    of paragraphs the retrievers scored, marked as an estimate: more may match."""
+    if planned.mode == "empty":
+        return 0, False
+    if planned.mode == "order":
+        return len(planned.candidates), False
+    scored = len(found.ranked)
+    exact = planned.candidates is not None and scored >= len(planned.candidates)
+    return scored, not exact
 
 
 def planned_dict(planned: Plan) -> dict:

@@ -22,12 +22,13 @@ from itertools import combinations
 import numpy as np
 
 from evsearch.errors import InputError
-from evsearch.vocab.grades import label_for
+from evsearch.search.filters import FIELDS
 from evsearch.search.keywords import keyword_query
 from evsearch.search.query import ParsedQuery
 from evsearch.search.themes import Theme, get_theme
 from evsearch.search.tuning import Tuning
 from evsearch.search.view import View
+from evsearch.store.filters import Filters
 
 # Inferred filters, in the order they are kept when some must be relaxed: an authority or a
 # year named in a query is meant literally; a grade word is the most often incidental.
@@ -74,6 +75,7 @@ class Plan:
     relaxed: list[str] = field(default_factory=list)  # inferred filters relaxed to fill the page
     matched: list[str] = field(default_factory=list)  # what every hit matched (evidence: its place)
     prior: bool = True  # the evidence prior and topic boosts apply
+    explain: bool = False  # the request asked for a per-hit explanation of the score
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -89,8 +91,9 @@ def plan(parsed: ParsedQuery, view: View, tuning: Tuning, *, need: int) -> Plan:
     out = Plan(query=parsed.query, tuning=tuning, need=need, parsed=parsed, notes=list(parsed.notes))
     _filter(out, parsed, view)
     out.topic = Topic(sections=list(parsed.sections), themes=parsed.theme_objects)
-    if parsed.section and parsed.source.get("section") == "option" and parsed.section not in out.topic.sections:
-        out.topic.sections.insert(0, parsed.section)
+    for section in parsed.filters.get("section", []):
+        if section not in out.topic.sections:
+            out.topic.sections.insert(0, section)
     out.focus = parsed.focus and parsed.grade is not None  # "evidence for health adequate grade"
 
     text = parsed.text
@@ -101,7 +104,7 @@ def plan(parsed: ParsedQuery, view: View, tuning: Tuning, *, need: int) -> Plan:
     if "grade" in out.relaxed and parsed.grade_word:  # not a filter now: an ordinary word again
         text = f"{text} {parsed.grade_word}".strip()
     if not text and out.relaxed:  # "Darlington 2026" over an index without either
-        text = " ".join(str(getattr(parsed, name)) for name in out.relaxed)
+        text = " ".join(str(v) for name in out.relaxed for v in parsed.filters[name])
     out.text = text
 
     if out.mode == "empty":
@@ -120,28 +123,21 @@ def plan(parsed: ParsedQuery, view: View, tuning: Tuning, *, need: int) -> Plan:
 
 def _filter(out: Plan, parsed: ParsedQuery, view: View) -> None:
     """Candidates from the hard filters and as many inferred ones as leave ``need`` paragraphs."""
-    hard: dict[str, dict[str, list]] = {}
-    soft: dict[str, dict[str, list]] = {}
-    for name, store_name in (("grade", "grades"), ("la", "local_authorities"), ("year", "years"), ("report", "report_ids")):
-        value = getattr(parsed, name)
-        if value is not None:
-            (soft if parsed.source.get(name) == "query" else hard)[name] = {store_name: [value]}
-    if parsed.section and parsed.source.get("section") == "option":
-        hard["section"] = {"sections": [parsed.section]}
-    theme_ids = None
-    if parsed.theme and parsed.source.get("theme") == "option":
-        theme = get_theme(parsed.theme)
-        if theme.sections:
-            theme_ids = view.ids_where(sections=list(theme.sections))
-        else:
-            out.notes.append(f"theme {theme.name!r} names no sections: it ranks results but does not filter them")
+    hard: list[str] = []
+    soft: list[str] = []
+    clauses: dict[str, Filters] = {}
+    for name, values in parsed.filters.items():
+        found = _clauses(name, values, out)
+        if found is None:
+            continue
+        clauses[name] = found
+        (soft if parsed.source.get(name) == "query" and FIELDS[name].soft else hard).append(name)
 
     def ids(names: tuple[str, ...]) -> np.ndarray | None:
-        spec = {k: v for name in (*hard, *names) for k, v in {**hard, **soft}[name].items()}
-        found = view.ids_where(**spec) if spec else None
-        if theme_ids is not None:
-            found = theme_ids if found is None else np.intersect1d(found, theme_ids)
-        return found
+        spec = Filters()
+        for name in (*hard, *names):
+            spec = spec.and_(clauses[name])
+        return view.ids_where(spec) if spec else None
 
     inferred = tuple(name for name in SOFT if name in soft)
     strict = ids(inferred)
@@ -155,20 +151,34 @@ def _filter(out: Plan, parsed: ParsedQuery, view: View) -> None:
         out.candidates = ids(kept)
     else:
         out.candidates = strict
-    out.applied = [*hard, *kept] + (["theme"] if theme_ids is not None else [])
+    out.applied = [*hard, *kept]
+
+
+def _clauses(name: str, values: list, out: Plan) -> Filters | None:
+    """The store clause of one field's values (a theme filters by its sections)."""
+    field = FIELDS[name]
+    if field.column is not None:
+        return Filters(((field.column, tuple(values)),))
+    theme = get_theme(values[0])
+    if not theme.sections:
+        out.notes.append(f"theme {theme.name!r} names no sections: it ranks results but does not filter them")
+        return None
+    return Filters((("sections", tuple(theme.sections)),))
 
 
 def _count(ids: np.ndarray | None) -> float:
     return float("inf") if ids is None else len(ids)
 
 
+def phrase(parsed: ParsedQuery, name: str) -> str:
+    """How one field's values read back ("graded inadequate", "from Bradford", "in 2018 or 2022")."""
+    if name == "grade" and parsed.source.get("grade") == "query" and parsed.grade_word:
+        return f"graded {parsed.grade_word}"
+    return FIELDS[name].phrase(parsed.filters[name])
+
+
 def _relaxed_note(parsed: ParsedQuery, relaxed: list[str], passing: int, view: View) -> str:
-    said = {
-        "grade": lambda: f"graded {parsed.grade_word or label_for(parsed.grade)}",
-        "la": lambda: f"from {parsed.la}",
-        "year": lambda: f"from {parsed.year}",
-    }
-    what = " and ".join(said[name]() for name in relaxed)
+    what = " and ".join(phrase(parsed, name) for name in relaxed)
     if passing == 0:
         return f"no paragraphs are {what}" + _absent(parsed, view) + ": read from the query, so not applied"
     return (
@@ -193,11 +203,8 @@ def _texts(out: Plan, parsed: ParsedQuery, view: View) -> None:
 
 def _absent(parsed: ParsedQuery, view: View) -> str:
     """Which filter value the index holds nothing for, said plainly."""
-    missing = []
-    if parsed.report and parsed.report not in view.reports:
-        missing.append(f"no report {parsed.report!r}")
-    if parsed.la and parsed.la.lower() not in {n.lower() for n in view.vocabulary.local_authorities}:
-        missing.append(f"no reports for {parsed.la}")
-    if parsed.year is not None and parsed.year not in view.vocabulary.years:
-        missing.append(f"no reports from {parsed.year}")
+    missing = [f"no report {r!r}" for r in parsed.filters.get("report", []) if r not in view.reports]
+    known = {n.lower() for n in view.vocabulary.local_authorities}
+    missing += [f"no reports for {la}" for la in parsed.filters.get("la", []) if la.lower() not in known]
+    missing += [f"no reports from {y}" for y in parsed.filters.get("year", []) if y not in view.vocabulary.years]
     return f" (the index has {' and '.join(missing)})" if missing else ""

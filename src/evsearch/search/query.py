@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping, Sequence
 
 from evsearch.vocab.grades import GRADE_WORDS, label_for
 from evsearch.models.quick_tokens import Doc, PhraseMatcher, stop_words, tokenize
@@ -100,19 +100,44 @@ class Vocabulary:
 class ParsedQuery:
     query: str  # what was searched for, after truncation
     text: str  # the residual that drives ranking
-    grade: int | None = None
-    section: str | None = None  # section title: a filter when explicit, else a boost
-    theme: str | None = None  # the first theme found (or the explicit one)
-    themes: list[str] = field(default_factory=list)
-    sections: list[str] = field(default_factory=list)  # section titles named in the text
-    report: str | None = None
-    la: str | None = None
-    year: int | None = None
+    # field (search/filters.py) -> values: read from the query (soft fields) or given as options
+    filters: dict[str, list] = field(default_factory=dict)
     source: dict[str, str] = field(default_factory=dict)  # field -> "query" | "option"
+    themes: list[str] = field(default_factory=list)  # themes found (an explicit theme first)
+    sections: list[str] = field(default_factory=list)  # section titles named in the text
     focus: bool = False  # the text names only topics (themes/sections): rank those sections first
     phrases: list[str] = field(default_factory=list)  # multi-word concepts recognised, for phrase matching
     grade_word: str | None = None  # the grade as the user wrote it ("adequate"), when read from the text
     notes: list[str] = field(default_factory=list)
+
+    def first(self, name: str) -> Any:
+        values = self.filters.get(name)
+        return values[0] if values else None
+
+    @property
+    def grade(self) -> int | None:
+        return self.first("grade")
+
+    @property
+    def la(self) -> str | None:
+        return self.first("la")
+
+    @property
+    def year(self) -> int | None:
+        return self.first("year")
+
+    @property
+    def report(self) -> str | None:
+        return self.first("report")
+
+    @property
+    def theme(self) -> str | None:
+        return self.first("theme") or (self.themes[0] if self.themes else None)
+
+    @property
+    def section(self) -> str | None:
+        """The section filter when given, else the first section title named (a boost)."""
+        return self.first("section") or (self.sections[0] if self.sections else None)
 
     @property
     def grade_label(self) -> str | None:
@@ -126,11 +151,21 @@ class ParsedQuery:
         return [by_name[n] for n in self.themes if n in by_name]
 
     def to_dict(self) -> dict:
-        body = asdict(self)
-        body.pop("notes")
-        body.pop("grade_word")
-        body["grade_label"] = self.grade_label
-        return body
+        """The parse as JSON: every field's values under "values", the first of each beside them
+        (grade, la, year, report, section, theme), and what the query's topic is."""
+        source = dict(self.source)
+        if self.sections and "section" not in source:
+            source["section"] = "query"
+        if self.themes and "theme" not in source:
+            source["theme"] = "query"
+        return {
+            "query": self.query, "text": self.text,
+            "grade": self.grade, "grade_label": self.grade_label, "la": self.first("la"), "year": self.first("year"),
+            "report": self.first("report"), "section": self.section, "theme": self.theme,
+            "values": {name: list(values) for name, values in self.filters.items()},
+            "themes": list(self.themes), "sections": list(self.sections), "source": source, "focus": self.focus,
+            "phrases": list(self.phrases),
+        }  # fmt: skip
 
 
 def authority_variants(name: str) -> set[str]:
@@ -192,13 +227,16 @@ class QueryParser:
         topic_tokens = [False] * len(doc)
         cue = False
         section_spans: list[tuple[int, int]] = []
+        grade_number: int | None = None
+        authorities: list[str] = []  # every authority named: "Leeds and Bradford" compares both
+        years: list[int] = []  # every year named: "2018 and 2022" compares both
 
         for (start, end), labels in spans:
             text = doc[start:end].text
             for label in labels:
                 kind, _, value = label.partition(":")
                 if kind == "GRADENUM":
-                    parsed.grade = int(re.sub(r"\D", "", text))
+                    grade_number = grade_number or int(re.sub(r"\D", "", text))
                     cue = True
                     _mark(removed, start, end)
                 elif kind == "GRADE":
@@ -211,7 +249,7 @@ class QueryParser:
                 elif kind == "LA":
                     if end - start == 1 and doc[start].lower_ in _WORDY_AUTHORITIES and doc[start].is_lower:
                         continue
-                    parsed.la = parsed.la or self._authorities[text.lower()]
+                    _add_unique(authorities, self._authorities[text.lower()])
                     _mark(removed, start, end)
                 elif kind == "THEME":
                     _add_unique(parsed.themes, value)
@@ -226,15 +264,17 @@ class QueryParser:
             if tok.like_num and len(tok.text) == 4 and tok.text.isascii() and tok.text.isdigit():  # "²" is a digit to isdigit(), not to int()
                 year = int(tok.text)
                 if year in self._years or MIN_YEAR <= year <= MAX_YEAR:
-                    parsed.year = parsed.year or year
+                    if year not in years:
+                        years.append(year)
                     removed[i] = True
         for title in parsed.sections:  # a section title implies the themes that cover it
             for theme in self.themes:
                 if theme.covers_section(title):
                     _add_unique(parsed.themes, theme.name)
 
-        if grade_spans and parsed.grade is None:
-            start, end, grade = grade_spans[0]
+        grade = grade_number
+        if grade_spans and grade is None:
+            start, end, _grade = grade_spans[0]
             adjacent = any(_adjacent(doc, start, end, s, e, self.stop_words) for s, e in section_spans)
             content_left = any(
                 not removed[i] and not topic_tokens[i] and not (start <= i < end)
@@ -242,7 +282,7 @@ class QueryParser:
                 for i in range(len(doc))
             )
             if cue or adjacent or not content_left:
-                parsed.grade = grade
+                grade = grade_spans[0][2]
                 parsed.grade_word = doc[start:end].text.lower()
                 for s, e, _g in grade_spans:
                     _mark(removed, s, e)
@@ -256,15 +296,10 @@ class QueryParser:
             for s, e, _g in grade_spans:
                 _mark(removed, s, e)
 
-        for name in ("grade", "la", "year"):
-            if getattr(parsed, name) is not None:
+        for name, values in (("grade", [] if grade is None else [grade]), ("la", authorities), ("year", years)):
+            if values:
+                parsed.filters[name] = values
                 parsed.source[name] = "query"
-        parsed.theme = parsed.themes[0] if parsed.themes else None
-        if parsed.theme:
-            parsed.source["theme"] = "query"
-        if parsed.sections:
-            parsed.section = parsed.sections[0]
-            parsed.source["section"] = "query"
         parsed.text = _residual(doc, removed, self.stop_words)
         parsed.focus = bool(parsed.themes or parsed.sections) and not any(
             not removed[i] and not topic_tokens[i] and _is_content(doc[i], self.stop_words) for i in range(len(doc))
@@ -334,50 +369,22 @@ def _residual(doc, removed: list[bool], stop: set[str]) -> str:
     return " ".join(text.split())
 
 
-def apply_options(
-    parsed: ParsedQuery,
-    *,
-    vocabulary: Vocabulary,
-    grade: str | int | None = None,
-    section: str | None = None,
-    theme: str | None = None,
-    report: str | None = None,
-    la: str | None = None,
-    year: int | str | None = None,
-) -> ParsedQuery:
-    """Explicit filter options override what was read from the text (and say so)."""
-    from evsearch.errors import InputError
-    from evsearch.vocab.grades import parse_grade
-    from evsearch.search.themes import get_theme
+def apply_options(parsed: ParsedQuery, filters: Mapping[str, Sequence[Any]], *, vocabulary: Vocabulary) -> ParsedQuery:
+    """Explicit filters (a SearchRequest's, already parsed) override what was read from the text, and say so."""
+    from evsearch.search.filters import resolve_authority
 
-    def override(name: str, value: Any) -> None:
-        old = getattr(parsed, name)
-        if old is not None and old != value and parsed.source.get(name) == "query":
-            parsed.notes.append(f"{name} {old!r} read from the query was overridden by the {name} option")
-        setattr(parsed, name, value)
+    for name, values in filters.items():
+        values = list(values)
+        if not values:
+            continue
+        if name == "la":
+            values = list(dict.fromkeys(resolve_authority(v, vocabulary.local_authorities) for v in values))
+        old = parsed.filters.get(name)
+        if old and old != values and parsed.source.get(name) == "query":
+            said = ", ".join(str(v) for v in old)
+            parsed.notes.append(f"{name} {said} read from the query was overridden by the {name} option")
+        if name == "theme":
+            parsed.themes = values + [t for t in parsed.themes if t not in values]
+        parsed.filters[name] = values
         parsed.source[name] = "option"
-
-    if grade not in (None, ""):
-        override("grade", parse_grade(grade))
-    if theme not in (None, ""):
-        found = get_theme(str(theme))
-        override("theme", found.name)
-        parsed.themes = [found.name] + [t for t in parsed.themes if t != found.name]
-    if section not in (None, ""):
-        override("section", " ".join(str(section).split()))
-    if report not in (None, ""):
-        override("report", str(report).strip())
-    if la not in (None, ""):
-        wanted = " ".join(str(la).split()).lower()
-        canonical = {n.lower(): n for n in vocabulary.local_authorities}
-        for name in vocabulary.local_authorities:
-            for variant in authority_variants(name):
-                canonical.setdefault(variant.lower(), name)
-        override("la", canonical.get(wanted, " ".join(str(la).split())))
-    if year not in (None, ""):
-        try:
-            value = int(str(year).strip())
-        except ValueError as exc:
-            raise InputError(f"year must be a number like 2019, not {year!r}") from exc
-        override("year", value)
     return parsed

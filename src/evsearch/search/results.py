@@ -94,21 +94,30 @@ class SearchResponse:
     notes: list[str] = field(default_factory=list)
     k: int = 10
     offset: int = 0
-    total: int | None = None  # candidates that passed the filters, when known
+    total: int | None = None  # paragraphs matching (the ranked pool), see total_is_estimate
     took_ms: float | None = None
-    facets: dict[str, list[dict[str, Any]]] | None = None  # counts over the ranked pool, when asked (facets.py)
+    facets: dict[str, list[dict[str, Any]]] | None = None  # counts over the matching set, when asked (facets.py)
+    total_is_estimate: bool = False  # True: total counts the paragraphs scored, and more may match
+    understood: dict[str, Any] | None = None  # what was read from the query (engine.understood)
+    group_by: str | None = None
+    groups: list[dict[str, Any]] | None = None  # {"field", "value", "label", "hits", "total", ...} per group
 
     def to_dict(self) -> dict:
         body = {
             "query": self.query,
             "parsed": self.parsed,
+            "understood": self.understood,
             "hits": [h.to_dict() for h in self.hits],
             "notes": list(self.notes),
             "k": self.k,
             "offset": self.offset,
             "total": self.total,
+            "total_is_estimate": self.total_is_estimate,
             "took_ms": self.took_ms,
         }
         if self.facets is not None:
             body["facets"] = self.facets
+        if self.group_by is not None:
+            body["group_by"] = self.group_by
+            body["groups"] = self.groups or []
         return body

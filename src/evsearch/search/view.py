@@ -20,6 +20,7 @@ from evsearch.search.acronyms import Acronyms, load as load_lexicon
 from evsearch.models.words import stem
 from evsearch.search.highlight import Highlighter
 from evsearch.search.query import QueryParser, Vocabulary
+from evsearch.store.filters import Filters
 from evsearch.store.index import Index
 
 _VECTOR_CACHE = 512  # query embeddings kept per view
@@ -62,14 +63,14 @@ class View:
     def stop_words(self) -> frozenset[str] | set[str]:
         return self.parser.stop_words
 
-    def ids_where(self, **filters: list) -> np.ndarray | None:
+    def ids_where(self, filters: Filters) -> np.ndarray | None:
         """Filter id sets, cached: a published generation never changes, and some filters
         (section substrings) read every paragraph."""
-        key = tuple(sorted((name, tuple(values)) for name, values in filters.items()))
+        key = filters
         with self._lock:
             if key in self._filters:
                 return self._filters[key]
-        found = self.index.ids_where(**filters)
+        found = self.index.ids_where(filters)
         with self._lock:
             self._filters[key] = found
             if len(self._filters) > _FILTER_CACHE:

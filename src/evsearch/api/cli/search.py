@@ -6,62 +6,73 @@ same result model the HTTP API and the web page use.
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, List, Optional
 
 import typer
 
 from evsearch.api.cli.app import app, fail
 from evsearch.config import MAX_K
 from evsearch.errors import EvsearchError
+from evsearch.search.filters import FACETS, FIELDS, GROUP_BY, SearchRequest
 
 IndexOpt = typer.Option(None, "--index", "-i", help="Index directory (default: setting 'index', EVSEARCH_INDEX).")
 
 
-@app.command()
+def _filter_options() -> list[inspect.Parameter]:
+    """One option per filter field (search/filters.py), its aliases as extra spellings; repeatable
+    where the field takes several values (``--year 2018 --year 2022``)."""
+    out = []
+    for f in FIELDS.values():
+        names = [f"--{f.name}", *(f"--{a.replace('_', '-')}" for a in f.aliases)]
+        kind: Any = int if f.integer else str
+        kind = Optional[List[kind]] if f.many else Optional[kind]
+        help = f.help + (" Repeat for several (ORed)." if f.many else "")
+        out.append(inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=typer.Option(None, *names, help=help),
+                                     annotation=kind))  # fmt: skip
+    return out
+
+
 def search(
     query: str = typer.Argument(..., help="What to look for, e.g. 'evidence for health adequate grade'."),
     index: Optional[Path] = IndexOpt,
-    k: int = typer.Option(10, "-k", "--k", help=f"Number of hits (1-{MAX_K})."),
+    k: int = typer.Option(10, "-k", "--k", help=f"Number of hits, per group when grouped (1-{MAX_K})."),
     offset: int = typer.Option(0, "--offset", help="Skip this many hits (pagination)."),
-    grade: Optional[str] = typer.Option(None, "--grade", help="Only paragraphs graded this: word or 1-4."),
-    section: Optional[str] = typer.Option(None, "--section", help="Only sections whose title contains this."),
-    theme: Optional[str] = typer.Option(None, "--theme", help="Only sections of this theme (e.g. 'health')."),
-    report: Optional[str] = typer.Option(None, "--report", help="Only this report_id."),
-    la: Optional[str] = typer.Option(None, "--la", help="Only reports of this local authority."),
-    year: Optional[int] = typer.Option(None, "--year", help="Only reports inspected or published this year."),
     facets: Optional[str] = typer.Option(
-        None, "--facets", help="Counts over the ranked pool: any of grade,la,year,framework (comma-separated)."
+        None, "--facets", help=f"Counts over the matching set: any of {','.join(FACETS)} (comma-separated)."
     ),
     group_by: Optional[str] = typer.Option(
-        None, "--group-by", help="'grade': the best k hits under each grade, side by side (contrast)."
+        None, "--group-by", help=f"The best k hits per {', '.join(GROUP_BY)}, side by side."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the SearchResponse as JSON."),
+    **filters: Any,
 ) -> None:
     """Search paragraphs: filters in the query text are understood; options override them."""
-    from evsearch.search.contrast import check_group_by, contrast
     from evsearch.search.engine import Engine
 
     try:
+        request = SearchRequest.of(query, k, offset, facets=facets, group_by=group_by, **filters)
         with Engine(index) as engine:
-            if check_group_by(group_by):
-                body = contrast(engine, query, k=k, grade=grade, section=section, theme=theme, report=report, la=la, year=year)
-            else:
-                response = engine.search(
-                    query, k=k, offset=offset, grade=grade, section=section, theme=theme, report=report, la=la, year=year,
-                    facets=facets,
-                )  # fmt: skip
+            body = engine.search(request).to_dict()
     except EvsearchError as exc:
         fail(exc)
-    if group_by:
-        _print_groups(body, as_json)
-        return
     if as_json:
-        sys.stdout.write(json.dumps(response.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
         return
-    _print_table(response.to_dict())
+    if body.get("group_by"):
+        _print_groups(body)
+        return
+    _print_table(body)
+
+
+_signature = inspect.signature(search)
+search.__signature__ = _signature.replace(  # type: ignore[attr-defined]
+    parameters=[p for p in _signature.parameters.values() if p.kind != p.VAR_KEYWORD] + _filter_options()
+)
+app.command()(search)
 
 
 def _print_table(body: dict) -> None:
@@ -69,11 +80,7 @@ def _print_table(body: dict) -> None:
     from rich.table import Table
 
     console = Console()
-    parsed = body["parsed"]
-    understood = ", ".join(
-        f"{name}={parsed[name]}" for name in ("grade", "la", "year", "section", "theme", "report") if parsed.get(name)
-    )
-    table = Table(title=f"{body['query']!r}" + (f"  [{understood}]" if understood else ""), show_lines=True)
+    table = Table(title=f"{body['query']!r}", show_lines=True)
     table.add_column("#", justify="right")
     table.add_column("Citation", max_width=38)
     table.add_column("Grade")
@@ -84,6 +91,8 @@ def _print_table(body: dict) -> None:
         highlight = " ... ".join(hit.get("highlights") or []) or hit["text"][:200]
         table.add_row(str(i), hit.get("citation") or hit["report_id"], grade, f"{hit['score']:.3f}", highlight)
     console.print(table)
+    console.print(body["understood"]["summary"], highlight=False, markup=False)
+    _print_total(console, body)
     for note in body.get("notes") or []:
         console.print(f"[dim]note: {note}[/dim]")
     if not body["hits"]:
@@ -92,20 +101,27 @@ def _print_table(body: dict) -> None:
         console.print(f"{name}: " + ", ".join(f"{c['label']} ({c['count']})" for c in counts), highlight=False, markup=False)
 
 
-def _print_groups(body: dict, as_json: bool) -> None:
-    """A contrast: one small table per grade (or the whole dict as JSON)."""
-    if as_json:
-        sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
-        return
+def _print_total(console: Any, body: dict) -> None:
+    total = body.get("total")
+    if total is not None:
+        console.print(f"{'about ' if body.get('total_is_estimate') else ''}{total} matching paragraphs", highlight=False)
+
+
+def _print_groups(body: dict) -> None:
+    """A grouped search: one short list per group."""
     from rich.console import Console
     from rich.markup import escape
 
     console = Console()
+    console.print(body["understood"]["summary"], highlight=False, markup=False)
     for group in body["groups"]:
-        console.rule(f"grade {group['grade']} {group['label']}: {len(group['hits'])} hit(s)")
+        title = f"grade {group['label']}" if body["group_by"] == "grade" else f"{body['group_by']} {group['label']}"
+        console.rule(f"{escape(title)}: {len(group['hits'])} hit(s)")
         for i, hit in enumerate(group["hits"], 1):
             highlight = " ... ".join(hit.get("highlights") or []) or hit["text"][:200]
             console.print(f"{i}. [bold]{escape(hit.get('citation') or hit['report_id'])}[/bold]")
             console.print(f"   {escape(highlight)}", highlight=False)
         if not group["hits"]:
-            console.print("   No matching paragraphs under this grade.")
+            console.print("   No matching paragraphs in this group.")
+    if not body["groups"]:
+        console.print("No matching paragraphs.")

@@ -1,0 +1,92 @@
+"""Query parameters from the one filter table, and the rule that every route refuses a parameter it does not know.
+
+WHY generated: the filters' names, aliases, types and help live once in
+search/filters.py; writing them again as FastAPI ``Query`` declarations (or
+MCP arguments, or CLI options) is how faces drifted apart. ``filter_params`` is
+a FastAPI dependency whose signature is built from ``FIELDS``: each field is a
+documented parameter (a list where the field takes several values:
+``year=2018&year=2022``), and each alias an accepted, undocumented one.
+
+WHY refuse unknown parameters: ``/search?authority=Leeds`` used to answer 200
+with hits from anywhere. ``only_known`` is added to every API route (http.py)
+and answers 422 naming the parameter, with the close names and the accepted ones.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any
+
+from fastapi import Query, Request
+from pydantic import Field as PydanticField
+
+from evsearch.errors import UnknownParameterError
+from evsearch.search.filters import FIELDS, YEAR_MAX, YEAR_MIN, Field
+
+TEXT_MAX = 300
+
+
+def _annotation(field: Field, name: str, documented: bool, many: bool) -> Any:
+    inner: Any = (
+        Annotated[int, PydanticField(ge=YEAR_MIN, le=YEAR_MAX)] if field.integer
+        else Annotated[str, PydanticField(max_length=TEXT_MAX)]
+    )  # fmt: skip
+    kind = list[inner] | None if many else inner | None  # type: ignore[valid-type]
+    help = field.help + (" Repeat the parameter for several values (ORed)." if many else "")
+    query = Query(
+        alias=name,
+        description=help if documented else f"Same as {field.name}.",
+        examples=[field.example] if documented and field.example else None,
+        include_in_schema=documented,
+    )
+    return Annotated[kind, query]
+
+
+def filter_params(names: Iterable[str] | None = None, *, lists: bool = True) -> Callable[..., dict[str, list]]:
+    """A dependency giving a request's filter parameters as {field name: values}, aliases merged.
+
+    ``names``: the fields this endpoint takes (default: all); ``lists=False``: one value each."""
+    fields = [FIELDS[n] for n in (names or FIELDS)]
+    parameters = [
+        inspect.Parameter(f"{field.name}__{i}", inspect.Parameter.KEYWORD_ONLY, default=None,
+                          annotation=_annotation(field, name, i == 0, lists and field.many))
+        for field in fields
+        for i, name in enumerate((field.name, *field.aliases))
+    ]  # fmt: skip
+
+    def collect(**given: Any) -> dict[str, list]:
+        out: dict[str, list] = {}
+        for key, value in given.items():
+            if value is None or value == [] or (isinstance(value, str) and not value.strip()):
+                continue  # an empty form box means no filter
+            out.setdefault(key.split("__")[0], []).extend(value if isinstance(value, list) else [value])
+        return out
+
+    collect.__signature__ = inspect.Signature(parameters, return_annotation=dict)  # type: ignore[attr-defined]
+    return collect
+
+
+def query_names(dependant: Any) -> list[str]:
+    """Every query parameter name a route declares, its dependencies' included (FastAPI's ``Dependant``)."""
+    names = [p.alias for p in dependant.query_params]
+    for sub in dependant.dependencies:
+        names += query_names(sub)
+    return names
+
+
+def only_known(allowed: Iterable[str]) -> Callable[[Request], Any]:
+    """A dependency refusing any query parameter not in ``allowed`` (a 422 naming it)."""
+    known = sorted(set(allowed))
+
+    async def check(request: Request) -> None:
+        for name in request.query_params:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=2)
+                hint = (f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "") + (
+                    f"{request.url.path} takes: {', '.join(known)}" if known else f"{request.url.path} takes no parameters"
+                )
+                raise UnknownParameterError(f"unknown parameter {name!r}", hint=hint)
+
+    return check
