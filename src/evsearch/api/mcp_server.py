@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any, Callable
 
-from pydantic import ConfigDict, Field
+from pydantic import AliasChoices, ConfigDict, Field
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -26,12 +26,17 @@ from mcp.server.mcpserver.exceptions import ToolError
 from evsearch import config
 from evsearch.api.citations import format_hits, format_judgement, format_report, report_label
 from evsearch.api.public import public_text
+from evsearch.api.params import with_tool_arguments
 from evsearch.api.schemas import ID_MAX
 from evsearch.api.worker import EngineWorker
 from evsearch.errors import EvsearchError, NotFoundError
+from evsearch.search.filters import FIELDS, YEAR_MAX, YEAR_MIN, SearchRequest
 from evsearch.vocab.grades import parse_grade
 
 log = logging.getLogger("evsearch.mcp")
+
+SEARCH_ARGUMENTS = tuple(FIELDS)  # every filter field, by its one name (aliases accepted)
+CONTRAST_ARGUMENTS = tuple(name for name in FIELDS if name != "grade")
 
 INSTRUCTIONS = (
     "Search inspection reports for evidence. Each result is one numbered paragraph with a citation "
@@ -78,24 +83,20 @@ def build_server(worker: EngineWorker) -> MCPServer:
         except EvsearchError as exc:
             raise ToolError(public_text(str(exc))) from None
 
-    @server.tool()
     async def search_evidence(
         query: Annotated[str, Field(description="What to find, in plain words.", min_length=1, max_length=2000)],
         k: Annotated[int, Field(description="Number of paragraphs to return.", ge=1, le=config.MAX_K)] = 8,
-        grade: Annotated[str | None, Field(description="Only paragraphs under this grade: word or 1-4.", max_length=60)] = None,
-        theme: Annotated[str | None, Field(description="Theme, e.g. 'health'.", max_length=100)] = None,
-        local_authority: Annotated[str | None, Field(description="Local authority name.", max_length=200)] = None,
-        year: Annotated[int | None, Field(description="Inspection year.", ge=1990, le=2100)] = None,
-        report_id: Annotated[str | None, Field(description="Restrict to one report.", max_length=300)] = None,
+        **filters: Any,
     ) -> str:
         """Find cited paragraphs of inspection reports that answer a question."""
-        g = grade_of(grade)
 
         def run(engine: Any) -> str:
-            resp = engine.search(query, k=k, grade=g, theme=theme, la=local_authority, year=year, report=report_id)
+            resp = engine.search(SearchRequest.of(query, k, **filters))
             return format_hits(resp.to_dict(), heading=f"Evidence for: {query}")
 
         return await call(run)
+
+    server.tool()(with_tool_arguments(search_evidence, SEARCH_ARGUMENTS))  # filter arguments from search/filters.py
 
     @server.tool()
     async def get_report(
@@ -108,7 +109,12 @@ def build_server(worker: EngineWorker) -> MCPServer:
     async def list_judgements(
         grade: Annotated[str | None, Field(description="Grade word or 1-4, e.g. 'inadequate'.", max_length=60)] = None,
         title: Annotated[str | None, Field(description="Judgement title or part of it.", max_length=300)] = None,
-        local_authority: Annotated[str | None, Field(description="Local authority name.", max_length=200)] = None,
+        la: Annotated[
+            str | None,
+            Field(description="Local authority name.", max_length=200,
+                  validation_alias=AliasChoices("la", *FIELDS["la"].aliases)),
+        ] = None,
+        year: Annotated[int | None, Field(description=FIELDS["year"].help, ge=YEAR_MIN, le=YEAR_MAX)] = None,
         limit: Annotated[int, Field(description="Most judgements to list.", ge=1, le=500)] = 50,
     ) -> str:
         """Graded judgements across reports, with report and judgement ids."""
@@ -116,7 +122,7 @@ def build_server(worker: EngineWorker) -> MCPServer:
 
         def run(engine: Any) -> str:
             meta = meta_of(engine)
-            rows = engine.judgements(grade=g, title=title, la=local_authority)
+            rows = engine.judgements(grade=g, title=title, la=la, year=year)
             lines = [f"{len(rows)} judgement(s)" + (f"; first {limit} shown" if len(rows) > limit else "")]
             for j in rows[:limit]:
                 m = meta(j["report_id"])
@@ -166,20 +172,15 @@ def build_server(worker: EngineWorker) -> MCPServer:
 
         return await call(lambda engine: format_summary(summary(engine.index, family=family, year=year)))
 
-    @server.tool()
     async def contrast_evidence(
         query: Annotated[str, Field(description="What to find, e.g. 'management oversight'.", min_length=1, max_length=2000)],
         k: Annotated[int, Field(description="Paragraphs per grade.", ge=1, le=20)] = 3,
-        theme: Annotated[str | None, Field(description="Theme, e.g. 'health'.", max_length=100)] = None,
-        section: Annotated[str | None, Field(description="Section title or part of it.", max_length=300)] = None,
-        local_authority: Annotated[str | None, Field(description="Local authority name.", max_length=200)] = None,
-        year: Annotated[int | None, Field(description="Inspection year.", ge=1990, le=2100)] = None,
+        **filters: Any,
     ) -> str:
         """The best evidence for one query under each grade (outstanding to inadequate), side by side."""
-        from evsearch.search.contrast import contrast
 
         def run(engine: Any) -> str:
-            body = contrast(engine, query, k=k, theme=theme, section=section, la=local_authority, year=year)
+            body = engine.search(SearchRequest.of(query, k, group_by="grade", **filters)).to_dict()
             parts = [f"Evidence for '{query}', by grade:"]
             for group in body["groups"]:
                 heading = f"\n== grade {group['grade']} {group['label']} =="
@@ -187,6 +188,8 @@ def build_server(worker: EngineWorker) -> MCPServer:
             return "\n".join(parts)
 
         return await call(run)
+
+    server.tool()(with_tool_arguments(contrast_evidence, CONTRAST_ARGUMENTS))
 
     forbid_unknown_arguments(server)
     return server

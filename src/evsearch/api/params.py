@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 from fastapi import Query, Request
+from pydantic import AliasChoices
 from pydantic import Field as PydanticField
 
 from evsearch.errors import UnknownParameterError
@@ -66,6 +67,32 @@ def filter_params(names: Iterable[str] | None = None, *, lists: bool = True) -> 
 
     collect.__signature__ = inspect.Signature(parameters, return_annotation=dict)  # type: ignore[attr-defined]
     return collect
+
+
+def tool_arguments(names: Iterable[str]) -> list[inspect.Parameter]:
+    """Keyword parameters for an MCP tool taking these filter fields: each under its name, its
+    aliases accepted too (pydantic ``validation_alias``), a single value or a list where the field
+    takes several."""
+    out = []
+    for name in names:
+        field = FIELDS[name]
+        inner: Any = (
+            Annotated[int, PydanticField(ge=YEAR_MIN, le=YEAR_MAX)] if field.integer
+            else Annotated[str, PydanticField(max_length=TEXT_MAX)]
+        )  # fmt: skip
+        kind: Any = (list[inner] | inner | None) if field.many else (inner | None)  # type: ignore[valid-type]
+        help = field.help + (" One value or a list (ORed)." if field.many else "")
+        spec = PydanticField(description=help, validation_alias=AliasChoices(field.name, *field.aliases))
+        out.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[kind, spec]))
+    return out
+
+
+def with_tool_arguments(fn: Callable[..., Any], names: Iterable[str]) -> Callable[..., Any]:
+    """``fn`` (taking ``**filters``) with a signature naming the filter fields, for the MCP SDK to read."""
+    sig = inspect.signature(fn, eval_str=True)  # the SDK reads these annotations as objects
+    fixed = [p for p in sig.parameters.values() if p.kind != inspect.Parameter.VAR_KEYWORD]
+    fn.__signature__ = sig.replace(parameters=fixed + tool_arguments(names))  # type: ignore[attr-defined]
+    return fn
 
 
 def query_names(dependant: Any) -> list[str]:

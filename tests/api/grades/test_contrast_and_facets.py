@@ -37,8 +37,10 @@ def test_http_group_by_refuses_bad_values(grades_server: LiveServer) -> None:
     url = grades_server.url + "/search"
     body = assert_error_shape(httpx.get(url, params={"q": QUERY, "group_by": "colour"}, timeout=60), 400)
     assert "grade" in body["hint"]
-    body = assert_error_shape(httpx.get(url, params={"q": QUERY, "group_by": "grade", "grade": "good"}, timeout=60), 400)
-    assert "grade filter" in body["message"]
+    # a grade filter picks the grades compared
+    body = httpx.get(url, params=[("q", QUERY), ("group_by", "grade"), ("grade", "inadequate"), ("grade", "good")],
+                     timeout=60).json()  # fmt: skip
+    assert [g["grade"] for g in body["groups"]] == [2, 4]
 
 
 def test_cli_group_by_grade(grades_index: Path) -> None:
@@ -56,10 +58,22 @@ def test_cli_group_by_grade(grades_index: Path) -> None:
     assert table.returncode == 0, table.stderr
     assert "grade 4 inadequate: 1 hit(s)" in table.stdout and "Ashby Vale 2022, paragraph 2" in table.stdout
     bad = subprocess.run(
-        [EVSEARCH, "search", QUERY, "--group-by", "la", "--index", str(grades_index)],
+        [EVSEARCH, "search", QUERY, "--group-by", "colour", "--index", str(grades_index)],
         env=evsearch_env(), capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    assert bad.returncode == 2 and bad.stderr.startswith("error: cannot group by 'la'")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: unknown group_by 'colour'")
+
+
+def test_cli_group_by_authority_over_one_search(grades_index: Path) -> None:
+    proc = subprocess.run(
+        [EVSEARCH, "search", QUERY, "--group-by", "authority", "-k", "1", "--json", "--index", str(grades_index)],
+        env=evsearch_env(), capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    body = json.loads(proc.stdout)
+    assert body["group_by"] == "la"
+    assert {g["value"] for g in body["groups"]} == {"Larchfield", "Ashby Vale", "Northmoor"}
+    assert all(g["hits"][0]["local_authority"] == g["value"] for g in body["groups"])
 
 
 def _counts(body: dict, name: str) -> dict:
@@ -74,6 +88,9 @@ def test_http_facets_count_the_filtered_pool(grades_server: LiveServer) -> None:
     assert set(la) == {"Larchfield"} and set(years) <= {2012, 2016, 2022} and set(frameworks) <= {"slac", "sif", "ilacs"}
     # this index is small enough for the pool to hold every paragraph that passed the filter
     assert sum(la.values()) == sum(years.values()) == sum(frameworks.values()) == sum(grades.values()) == body["total"]
+    assert body["total_is_estimate"] is False
+    assert [c["value"] for c in body["facets"]["year"]] == sorted(years)  # years ascending
+    assert [c["value"] for c in body["facets"]["grade"] if c["value"] is not None] == sorted(g for g in grades if g)
     assert grades[2] >= 1 and grades[3] >= 1  # 2022 good, 2012/2016 adequate / requires improvement
     labels = {c["value"]: c["label"] for c in body["facets"]["grade"]}
     assert labels[2] == "2 good" and labels.get(None, "none") == "none"

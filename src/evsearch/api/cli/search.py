@@ -115,7 +115,7 @@ def _print_groups(body: dict) -> None:
     console = Console()
     console.print(body["understood"]["summary"], highlight=False, markup=False)
     for group in body["groups"]:
-        title = f"grade {group['label']}" if body["group_by"] == "grade" else f"{body['group_by']} {group['label']}"
+        title = f"grade {group['value']} {group['label']}" if body["group_by"] == "grade" else f"{body['group_by']} {group['label']}"
         console.rule(f"{escape(title)}: {len(group['hits'])} hit(s)")
         for i, hit in enumerate(group["hits"], 1):
             highlight = " ... ".join(hit.get("highlights") or []) or hit["text"][:200]
