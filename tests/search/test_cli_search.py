@@ -72,3 +72,14 @@ def test_eval_seed_dev(seed_index):
     assert proc.returncode == 0, proc.stderr
     overall = json.loads(proc.stdout)["overall"]
     assert overall["ndcg@10"] >= 0.92 and overall["mrr@10"] >= 0.95
+
+
+def test_search_prints_what_it_read_from_the_query(fixture_index):
+    proc = run("search", "foster carers in Fernhollow 2021", "--index", str(fixture_index), "-k", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "read from your query: from Fernhollow, in 2021, topic fostering; relaxed: none" in proc.stdout
+    assert "matching paragraphs" in proc.stdout
+    grouped = run("search", "foster carers", "--index", str(fixture_index), "-k", "1", "--group-by", "report", "--json")
+    assert grouped.returncode == 0, grouped.stderr
+    body = json.loads(grouped.stdout)
+    assert [g["value"] for g in body["groups"]] == ["fernhollow-2021-fixture-report"]

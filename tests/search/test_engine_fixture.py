@@ -223,3 +223,47 @@ def test_vocabulary_reads_the_store_keys(fixture_engine):
     vocab = Vocabulary.from_index(fixture_engine.index.vocabulary())
     assert vocab.local_authorities == ["Fernhollow"] and vocab.years == [2021]
     assert "Being healthy" in vocab.sections and "Equality and diversity" in vocab.judgements
+
+
+def test_understood_says_what_was_read_applied_and_relaxed(fixture_engine):
+    r = fixture_engine.search("outstanding Fernhollow", k=10)
+    read = {f["field"]: f for f in r.understood["filters"]}
+    assert read["la"] == {"field": "la", "values": ["Fernhollow"], "text": "from Fernhollow", "source": "query",
+                          "state": "applied"}  # fmt: skip
+    assert read["grade"]["state"] == "relaxed" and read["grade"]["text"] == "graded outstanding"
+    assert r.understood["relaxed"] == ["grade"] and r.understood["ranking_text"] == "outstanding"
+    assert r.understood["summary"] == "read from your query: from Fernhollow; relaxed: graded outstanding"
+    assert r.to_dict()["understood"] == r.understood
+
+
+def test_search_request_is_the_one_entry_point(fixture_engine):
+    from evsearch.search.filters import SearchRequest
+
+    request = SearchRequest.of("children", 5, grade=["good"], local_authority="fernhollow")
+    by_request = fixture_engine.search(request)
+    assert [h.id for h in by_request.hits] == [h.id for h in fixture_engine.search("children", k=5, grade="good", la="Fernhollow").hits]
+    assert by_request.understood["filters"][1]["values"] == ["Fernhollow"]  # the index's spelling
+    with pytest.raises(InputError, match="inside the SearchRequest"):
+        fixture_engine.search(request, k=3)
+
+
+def test_group_by_grade_runs_one_search_per_grade(fixture_engine):
+    r = fixture_engine.search("children", k=2, group_by="grade")
+    assert r.group_by == "grade" and [g["value"] for g in r.groups] == [1, 2, 3, 4]
+    for group in r.groups:
+        assert all(h["grade"] == group["value"] for h in group["hits"])
+    assert sum(g["total"] for g in r.groups) == r.total
+    picked = fixture_engine.search("children", k=2, group_by="grade", grade=["good", "outstanding"])
+    assert [g["value"] for g in picked.groups] == [1, 2]
+
+
+def test_totals_are_exact_when_every_candidate_was_scored(fixture_engine):
+    filtered = fixture_engine.search("children", k=3, grade="good", facets="grade,year")
+    assert (filtered.total, filtered.total_is_estimate) == (9, False)
+    assert filtered.facets["grade"] == [{"value": 2, "label": "2 good", "count": 9}]
+    unfiltered = fixture_engine.search("children", k=3, facets="grade")
+    counted = unfiltered.facets["grade"]
+    assert sum(c["count"] for c in counted) == unfiltered.total
+    assert [c["value"] for c in counted if c["value"] is not None] == sorted(c["value"] for c in counted if c["value"])
+    # the fixture is smaller than the pool: every paragraph was scored, so the count is exact too
+    assert unfiltered.total == fixture_engine.index.paragraph_count and not unfiltered.total_is_estimate

@@ -161,7 +161,7 @@ class Engine:
             return self._grouped(view, request, planned, started)
         found = rank(fuse(retrieve(planned, view)), view)
         hits = assemble(found, view, offset=request.offset, k=request.k)
-        total, estimate = _total(planned, found)
+        total, estimate = _total(planned, found, view.index)
         pool = [pid for pid, _ in found.ranked]
         counts = facet_counts(pool, view.index, view.reports, request.facets) if request.facets else None
         return SearchResponse(
@@ -186,7 +186,7 @@ class Engine:
         if values is None:
             found = rank(fuse(retrieve(planned, view)), view)
             groups = collapse(found, view, name, request.k)
-            total, estimate = _total(planned, found)
+            total, estimate = _total(planned, found, view.index)
         else:
             groups, total, estimate = [], 0, False
             for value in values:
@@ -254,7 +254,7 @@ class Engine:
         return stats
 
 
-def _total(planned: Plan, found: Any) -> tuple[int, bool]:
+def _total(planned: Plan, found: Any, index: Index) -> tuple[int, bool]:
     """(paragraphs matching, whether that is an estimate). Exact when every paragraph passing the
     filters was scored (a filtered search within the pool, or report order); otherwise the count
     of paragraphs the retrievers scored, marked as an estimate: more may match."""
@@ -263,7 +263,7 @@ def _total(planned: Plan, found: Any) -> tuple[int, bool]:
     if planned.mode == "order":
         return len(planned.candidates), False
     scored = len(found.ranked)
-    exact = planned.candidates is not None and scored >= len(planned.candidates)
+    exact = scored >= (index.paragraph_count if planned.candidates is None else len(planned.candidates))
     return scored, not exact
 
 

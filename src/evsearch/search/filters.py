@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evsearch.errors import InputError
+from evsearch.search.authorities import resolve_authority
 from evsearch.vocab.grades import label_for, parse_grade
 
 YEAR_MIN, YEAR_MAX = 1990, 2100
@@ -60,23 +61,6 @@ def _theme(value: Any) -> str:
 
 def _framework(value: Any) -> str:
     return _words(value).lower()
-
-
-def resolve_authority(text: str, known: Iterable[str]) -> str:
-    """The index's spelling of the authority a user typed ("leeds city council" -> "Leeds").
-
-    The one place an authority name is resolved for filtering: a fuller register
-    (vocab/) plugs in here. An unknown name is kept as typed (it then finds nothing,
-    and the plan's note says the index holds no reports for it)."""
-    from evsearch.search.query import authority_variants
-
-    wanted = " ".join(str(text).split())
-    canonical: dict[str, str] = {}
-    for name in known:
-        canonical.setdefault(name.lower(), name)
-        for variant in authority_variants(name):
-            canonical.setdefault(variant.lower(), name)
-    return canonical.get(wanted.lower(), wanted)
 
 
 def _either(values: Sequence[Any]) -> str:

@@ -68,7 +68,8 @@ def collapse(found: Candidates, view: View, name: str, k: int) -> list[dict[str,
     chosen = list(members)[:MAX_GROUPS]  # dicts keep first-seen order: best hit first
     if name == "year":
         chosen.sort()
-    estimate = found.plan.candidates is None or len(found.plan.candidates) > len(found.ranked)
+    pool = view.index.paragraph_count if found.plan.candidates is None else len(found.plan.candidates)
+    estimate = len(found.ranked) < pool
     out = []
     for value in chosen:
         part = Candidates(found.plan, ranked=members[value], records=found.records)

@@ -33,6 +33,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from evsearch.vocab.grades import GRADE_WORDS, label_for
 from evsearch.models.quick_tokens import Doc, PhraseMatcher, stop_words, tokenize
+from evsearch.search.authorities import authority_variants, resolve_authority
 from evsearch.search.themes import Theme, load_themes
 
 # Phrases that say "this is about a judgement" (rule 1); removed from the residual.
@@ -61,13 +62,6 @@ MIN_YEAR, MAX_YEAR = 2005, 2035
 # Lowercase single-word authority names that are also everyday words: only a capitalised
 # mention counts as the authority.
 _WORDY_AUTHORITIES = frozenset({"reading", "bury", "bath", "derby", "sutton", "poole"})
-_AUTHORITY_AFFIXES = re.compile(
-    r"^(?:the\s+)?(?:london\s+borough\s+of|royal\s+borough\s+of|metropolitan\s+borough\s+of|"
-    r"borough\s+of|city\s+of|county\s+of)\s+|\s+(?:county\s+council|city\s+council|borough\s+council|"
-    r"metropolitan\s+borough\s+council|council|county|city)$",
-    re.IGNORECASE,
-)
-
 
 @lru_cache(maxsize=1)
 def known_authorities() -> tuple[str, ...]:
@@ -166,17 +160,6 @@ class ParsedQuery:
             "themes": list(self.themes), "sections": list(self.sections), "source": source, "focus": self.focus,
             "phrases": list(self.phrases),
         }  # fmt: skip
-
-
-def authority_variants(name: str) -> set[str]:
-    """Ways a user may write an authority: with and without 'Council', 'City of' ..."""
-    base = " ".join(name.split())
-    out = {base}
-    stripped = _AUTHORITY_AFFIXES.sub("", base).strip()
-    if stripped:
-        out.add(stripped)
-    out |= {v.replace("&", "and") for v in list(out)}
-    return {v for v in out if v}
 
 
 class QueryParser:
@@ -371,8 +354,6 @@ def _residual(doc, removed: list[bool], stop: set[str]) -> str:
 
 def apply_options(parsed: ParsedQuery, filters: Mapping[str, Sequence[Any]], *, vocabulary: Vocabulary) -> ParsedQuery:
     """Explicit filters (a SearchRequest's, already parsed) override what was read from the text, and say so."""
-    from evsearch.search.filters import resolve_authority
-
     for name, values in filters.items():
         values = list(values)
         if not values:

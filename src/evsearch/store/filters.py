@@ -25,12 +25,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from numbers import Integral
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from evsearch.store.columns import ParagraphColumns
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _UNSAFE_LIKE = re.compile(r'[%_"\\\n]')  # characters a Milvus LIKE pattern would read as syntax
@@ -71,42 +68,67 @@ def _milvus_like(field: str) -> Callable[[tuple], str | None]:
     return expression
 
 
-def _mask_grades(cols: "ParagraphColumns", values: tuple) -> np.ndarray:
+class ReportFacts(Protocol):
+    la: str | None
+    inspection_year: int | None
+    published_year: int | None
+    framework: str | None
+
+
+class ParagraphColumns(Protocol):
+    """What a mask reads: per-paragraph integer codes and each code's value (store/columns.py)."""
+
+    grade_code: np.ndarray
+    grade_values: list[int | None]
+    report: np.ndarray
+    report_values: list[str]
+    report_meta: list[ReportFacts]  # by report code
+    kind: np.ndarray
+    kind_values: list[str]
+    part: np.ndarray
+    part_values: list[str | None]
+    section: np.ndarray
+    section_values: list[tuple[str | None, str | None]]  # (section, section_path JSON)
+
+    def select(self, codes: np.ndarray, wanted: list[bool]) -> np.ndarray: ...
+
+
+def _mask_grades(cols: ParagraphColumns, values: tuple) -> np.ndarray:
     wanted = set(_ints(values))
     return cols.select(cols.grade_code, [g is not None and g in wanted for g in cols.grade_values])
 
 
-def _mask_reports(cols: "ParagraphColumns", values: tuple) -> np.ndarray:
+def _mask_reports(cols: ParagraphColumns, values: tuple) -> np.ndarray:
     wanted = set(values)
     return cols.select(cols.report, [rid in wanted for rid in cols.report_values])
 
 
-def _mask_kinds(cols: "ParagraphColumns", values: tuple) -> np.ndarray:
+def _mask_kinds(cols: ParagraphColumns, values: tuple) -> np.ndarray:
     wanted = set(values)
     return cols.select(cols.kind, [k in wanted for k in cols.kind_values])
 
 
-def _mask_parts(cols: "ParagraphColumns", values: tuple) -> np.ndarray:
+def _mask_parts(cols: ParagraphColumns, values: tuple) -> np.ndarray:
     words = [lower(str(v)) for v in values]
     return cols.select(cols.part, [any(w in lower(p) for w in words) for p in cols.part_values])
 
 
-def _mask_sections(cols: "ParagraphColumns", values: tuple) -> np.ndarray:
+def _mask_sections(cols: ParagraphColumns, values: tuple) -> np.ndarray:
     words = [lower(str(v)) for v in values]
     return cols.select(cols.section, [_section_match(s, path, words) for s, path in cols.section_values])
 
 
-def _mask_authorities(cols: "ParagraphColumns", values: tuple) -> np.ndarray:
+def _mask_authorities(cols: ParagraphColumns, values: tuple) -> np.ndarray:
     names = {lower(str(v)) for v in values}
     return cols.select(cols.report, [m.la is not None and lower(m.la) in names for m in cols.report_meta])
 
 
-def _mask_years(cols: "ParagraphColumns", values: tuple) -> np.ndarray:
+def _mask_years(cols: ParagraphColumns, values: tuple) -> np.ndarray:
     years = set(_ints(values))
     return cols.select(cols.report, [m.inspection_year in years or m.published_year in years for m in cols.report_meta])
 
 
-def _mask_frameworks(cols: "ParagraphColumns", values: tuple) -> np.ndarray:
+def _mask_frameworks(cols: ParagraphColumns, values: tuple) -> np.ndarray:
     wanted = {lower(str(v)) for v in values}
     return cols.select(cols.report, [m.framework is not None and lower(m.framework) in wanted for m in cols.report_meta])
 
@@ -131,7 +153,7 @@ class Column:
     """One filterable paragraph column. ``name`` is also its fragment's key in schema.PARAGRAPH_FILTERS."""
 
     name: str
-    mask: Callable[["ParagraphColumns", tuple], np.ndarray]  # rows passing, over ParagraphColumns
+    mask: Callable[[ParagraphColumns, tuple], np.ndarray]  # rows passing, over ParagraphColumns
     milvus: Callable[[tuple], str | None]  # boolean expression; None: Milvus cannot say it (use the ids)
 
 
