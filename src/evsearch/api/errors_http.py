@@ -78,7 +78,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return JSONResponse(
         error_body(_status_name(exc.status_code), message),
         status_code=exc.status_code,
-        headers=getattr(exc, "headers", None),
+        headers=exc.headers,
     )
 
 

@@ -119,8 +119,7 @@ class TorchEmbedder(Embedder):
                 f"cannot load model '{source.name}' from {source.folder}: {exc}",
                 hint="point EVSEARCH_MODEL at a complete sentence-transformers folder",
             ) from exc
-        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        dim = getter()
+        dim = self.model.get_embedding_dimension()  # sentence-transformers 6 (pinned in pyproject.toml)
         super().__init__(source, int(dim or 0))
 
     def _run(self, texts: list[str]) -> np.ndarray:

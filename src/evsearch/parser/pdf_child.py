@@ -50,7 +50,7 @@ def _extract(path: str, max_chars: int) -> list[str]:
     try:
         pdf = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
-        reason = _PDFIUM_ERRORS.get(getattr(exc, "err_code", None) or 0, str(exc))
+        reason = _PDFIUM_ERRORS.get(exc.err_code or 0, str(exc))
         raise ReportReadError(path, f"not a readable PDF: {reason}") from None
     try:
         if len(pdf) == 0:

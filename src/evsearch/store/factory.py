@@ -89,7 +89,7 @@ def _load(table: dict[str, str], concern: str, kind: str) -> Any:
     except ImportError as exc:  # depends on the environment: name what to install
         raise InputError(f"{concern} backend {kind!r} is not available ({exc})", hint="pip install the "
                          f"backend's package (faiss-cpu; pymilvus and milvus-lite for milvus)") from exc  # fmt: skip
-    return getattr(module, class_name)
+    return vars(module)[class_name]
 
 
 def vector_class(kind: str) -> Any:
