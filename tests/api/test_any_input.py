@@ -27,6 +27,8 @@ from fastapi.routing import APIRoute
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from evsearch.api.params import query_names
+
 KEY = "kéy-ü-7d1f"  # non-ASCII on purpose: compared as the bytes sent
 
 _text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
@@ -40,7 +42,7 @@ _FAST = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_f
 
 def _get_routes(app) -> list[tuple[str, list[str], list[str]]]:
     return [
-        (r.path, [p.alias for p in r.dependant.path_params], [p.alias for p in r.dependant.query_params])
+        (r.path, [p.alias for p in r.dependant.path_params], query_names(r.dependant))  # filters' aliases too
         for r in app.routes
         if isinstance(r, APIRoute) and "GET" in r.methods
     ]
