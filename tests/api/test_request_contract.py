@@ -116,3 +116,11 @@ def test_totals_are_exact_or_marked(client: httpx.Client) -> None:
     assert grades == sorted(g for g in grades if g is not None) + ([None] if None in grades else [])
     order = client.get("/search", params={"q": "inadequate", "report": FIXTURE_ID}).json()
     assert order["total_is_estimate"] is False and order["total"] >= len(order["hits"])
+
+
+def test_reports_take_the_same_names_and_aliases(client: httpx.Client) -> None:
+    by_name = client.get("/reports", params={"la": "northmoor"}).json()
+    assert [r["report_id"] for r in by_name] == [FIXTURE_ID]
+    assert client.get("/reports", params={"local_authority": "Northmoor"}).json() == by_name
+    body = assert_error_shape(client.get("/reports", params=[("la", "Northmoor"), ("authority", "Ashcombe")]), 400)
+    assert "la takes one value" in body["message"]

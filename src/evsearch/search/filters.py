@@ -82,6 +82,8 @@ class Field:
     integer: bool = False  # the typed value is a whole number (HTTP/MCP schemas)
     example: str = ""
     facet: bool = False  # facets=NAME counts hits by it
+    # a parsed value -> the index's spelling, given the index's query Vocabulary (None: kept as parsed)
+    resolve: Callable[[Any, Any], Any] | None = None
 
 
 FIELDS: dict[str, Field] = {
@@ -91,7 +93,8 @@ FIELDS: dict[str, Field] = {
               parse_grade, lambda v: "graded " + _either(label_for(g) for g in v), "grades",
               aliases=("grades",), soft=True, example="inadequate", facet=True),
         Field("la", "Local authority name.", _words, lambda v: "from " + _either(v), "local_authorities",
-              aliases=("local_authority", "authority"), soft=True, example="East Sussex", facet=True),
+              aliases=("local_authority", "authority"), soft=True, example="East Sussex", facet=True,
+              resolve=lambda name, vocabulary: resolve_authority(name, vocabulary.local_authorities)),
         Field("year", "Year inspected or published.", _year, lambda v: "in " + _either(v), "years",
               aliases=("years", "inspection_year", "published_year"), soft=True, integer=True, example="2019",
               facet=True),

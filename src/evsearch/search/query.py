@@ -33,7 +33,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from evsearch.vocab.grades import GRADE_WORDS, label_for
 from evsearch.models.quick_tokens import Doc, PhraseMatcher, stop_words, tokenize
-from evsearch.search.authorities import authority_variants, resolve_authority
+from evsearch.search.authorities import authority_variants
+from evsearch.search.filters import FIELDS
 from evsearch.search.themes import Theme, load_themes
 
 # Phrases that say "this is about a judgement" (rule 1); removed from the residual.
@@ -358,8 +359,9 @@ def apply_options(parsed: ParsedQuery, filters: Mapping[str, Sequence[Any]], *, 
         values = list(values)
         if not values:
             continue
-        if name == "la":
-            values = list(dict.fromkeys(resolve_authority(v, vocabulary.local_authorities) for v in values))
+        resolve = FIELDS[name].resolve
+        if resolve is not None:
+            values = list(dict.fromkeys(resolve(v, vocabulary) for v in values))
         old = parsed.filters.get(name)
         if old and old != values and parsed.source.get(name) == "query":
             said = ", ".join(str(v) for v in old)
