@@ -17,13 +17,41 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Iterable
+from typing import Any, ClassVar, TypedDict
 
 import numpy as np
 
 from evsearch.store.filters import Filters
 
 Hits = list[tuple[int, float]]
+
+
+class FacetsRow(TypedDict):
+    """What ranking boosts, facets and grouping read of a paragraph (``RecordStore.facets``)."""
+
+    id: int
+    report_id: str
+    section: str | None
+    grade: int | None
+    kind: str
+
+
+class ParagraphRecord(FacetsRow):
+    """A whole paragraph as stored (``RecordStore.paragraphs``; schema.PARAGRAPH_COLUMNS).
+
+    TypedDicts, not dataclasses: the search stages read records by key, and a
+    paragraph record is annotated in place on its way to a ``Hit``."""
+
+    seq: int
+    number: int | None
+    text: str
+    part: str | None
+    section_path: list[str]
+    grade_label: str | None
+    page: int | None
+    timeframe: str | None
+    within: int | None
+    duplicate_group: int | None
 
 
 class Candidates(np.ndarray):
@@ -83,15 +111,16 @@ class RecordStore(ABC):
         """Sorted ids of the paragraphs passing ``filters`` (at least one clause)."""
 
     @abstractmethod
-    def paragraphs(self, ids: list[int]) -> list[dict[str, Any]]:
+    def paragraphs(self, ids: list[int]) -> list[ParagraphRecord]:
         """Records in the order of ``ids``; unknown ids are skipped."""
 
     @abstractmethod
-    def facets(self, ids: list[int]) -> list[dict[str, Any]]:
-        """At least id, report_id, section, grade and kind of ``ids`` (ranking boosts read these)."""
+    def facets(self, ids: list[int]) -> list[FacetsRow]:
+        """At least id, report_id, section, grade and kind of ``ids`` (a backend may give whole
+        records: ranking keeps them); unknown ids are skipped."""
 
     @abstractmethod
-    def paragraph(self, report_id: str, number: int) -> dict[str, Any]:
+    def paragraph(self, report_id: str, number: int) -> ParagraphRecord:
         """The numbered paragraph (NotFoundError when the report has no such number)."""
 
     @abstractmethod
@@ -215,4 +244,7 @@ class VectorIndex(ABC):
         pass
 
 
-__all__ = ["Candidates", "Filters", "Generation", "Hits", "KeywordIndex", "RecordStore", "VectorIndex", "filters_of"]
+__all__ = [
+    "Candidates", "FacetsRow", "Filters", "Generation", "Hits", "KeywordIndex", "ParagraphRecord", "RecordStore",
+    "VectorIndex", "filters_of",
+]  # fmt: skip

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from evsearch.store.base import FacetsRow
 from evsearch.store.filters import COLUMNS, Filters
 
 _PARAGRAPHS = "SELECT id, report_id, grade, kind, part, section, section_path FROM paragraphs ORDER BY id"
@@ -56,7 +57,7 @@ class ParagraphColumns:
         reports = {r[0]: ReportMeta(r[1], r[2], r[3], r[4]) for r in db.rows_sql(_REPORTS)}
         self.report_meta = [reports.get(rid, ReportMeta(None, None, None, None)) for rid in self.report_values]
 
-    def facets(self, ids: list[int]) -> list[dict[str, Any]]:
+    def facets(self, ids: list[int]) -> list[FacetsRow]:
         """Light records (id, report_id, section, grade, kind) of ``ids`` in that order, unknown ids
         skipped: what ranking boosts read, without fetching and decoding whole paragraphs."""
         if not ids:
@@ -68,11 +69,11 @@ class ParagraphColumns:
             if not ok:
                 continue
             grade = int(self.grade[p])
-            out.append({
+            out.append(FacetsRow(**{
                 "id": int(pid), "report_id": self.report_values[self.report[p]],
                 "section": self.section_values[self.section[p]][0],
                 "grade": None if grade == -(2**31) else grade, "kind": self.kind_values[self.kind[p]],
-            })  # fmt: skip
+            }))  # fmt: skip
         return out
 
     def select(self, codes: np.ndarray, wanted: list[bool]) -> np.ndarray:

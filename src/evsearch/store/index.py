@@ -21,8 +21,9 @@ import numpy as np
 from evsearch import config
 from evsearch.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexNotFoundError, NotFoundError
 from evsearch.store import factory, generations, manifest as manifest_mod
-from evsearch.store.base import Candidates, Filters, Generation, KeywordIndex, VectorIndex
-from evsearch.store.base import RecordStore
+from evsearch.store.base import (
+    Candidates, FacetsRow, Filters, Generation, KeywordIndex, ParagraphRecord, RecordStore, VectorIndex,
+)  # fmt: skip
 from evsearch.store.database import Database
 
 __all__ = ["Index"]
@@ -196,17 +197,17 @@ class Index:
         return Candidates.of(self.records.ids_where(spec), spec)
 
     # -- records
-    def paragraphs(self, ids: Iterable[int]) -> list[dict[str, Any]]:
+    def paragraphs(self, ids: Iterable[int]) -> list[ParagraphRecord]:
         """Paragraph records in the order of ``ids`` (unknown ids are skipped)."""
         ids = [int(i) for i in ids]
         return self.records.paragraphs(ids) if ids else []
 
-    def paragraph_facets(self, ids: Iterable[int]) -> list[dict[str, Any]]:
+    def paragraph_facets(self, ids: Iterable[int]) -> list[FacetsRow]:
         """Like ``paragraphs`` but at least id, report_id, section, grade and kind (cheaper when in memory)."""
         ids = [int(i) for i in ids]
         return self.records.facets(ids) if ids else []
 
-    def paragraph(self, report_id: str, number: int) -> dict[str, Any]:
+    def paragraph(self, report_id: str, number: int) -> ParagraphRecord:
         return self.records.paragraph(report_id, number)
 
     def report(self, report_id: str) -> dict[str, Any]:

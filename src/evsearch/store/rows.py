@@ -8,6 +8,7 @@ import sqlite3
 from typing import Any
 
 from evsearch.records import Judgement, Paragraph, Report
+from evsearch.store.base import ParagraphRecord
 
 _YEAR = re.compile(r"^(\d{4})")
 
@@ -38,10 +39,10 @@ def paragraph_row(pid: int, p: Paragraph) -> tuple:
     )  # fmt: skip
 
 
-def paragraph_dict(row: sqlite3.Row) -> dict[str, Any]:
+def paragraph_dict(row: sqlite3.Row) -> ParagraphRecord:
     out = dict(row)
     out["section_path"] = json.loads(out["section_path"] or "[]")
-    return out
+    return ParagraphRecord(**out)
 
 
 def as_dict(row: sqlite3.Row) -> dict[str, Any]:

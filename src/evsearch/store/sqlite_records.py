@@ -17,7 +17,7 @@ import numpy as np
 
 from evsearch.errors import NotFoundError
 from evsearch.store import schema
-from evsearch.store.base import Filters, Generation, RecordStore
+from evsearch.store.base import FacetsRow, Filters, Generation, ParagraphRecord, RecordStore
 from evsearch.store.columns import ParagraphColumns
 from evsearch.store.filters import plain
 from evsearch.store.record_cache import RecordCache
@@ -44,18 +44,18 @@ class SqliteRecords(RecordStore):
         rows = self.db.rows_sql(sql, params)
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
-    def paragraphs(self, ids: list[int]) -> list[dict[str, Any]]:
+    def paragraphs(self, ids: list[int]) -> list[ParagraphRecord]:
         found = self.by_id(ids)
         return [found[i] for i in ids if i in found]
 
-    def facets(self, ids: list[int]) -> list[dict[str, Any]]:
-        return self.paragraphs(ids)
+    def facets(self, ids: list[int]) -> list[FacetsRow]:
+        return list(self.paragraphs(ids))
 
-    def by_id(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+    def by_id(self, ids: list[int]) -> dict[int, ParagraphRecord]:
         rows = self.db.rows("paragraphs_by_ids", (json.dumps([int(i) for i in ids]),))
         return {r["id"]: paragraph_dict(r) for r in rows}
 
-    def paragraph(self, report_id: str, number: int) -> dict[str, Any]:
+    def paragraph(self, report_id: str, number: int) -> ParagraphRecord:
         row = self.db.row("paragraph_by_number", (report_id, int(number)))
         if row is None:
             raise NotFoundError(f"no paragraph {number} in report {report_id!r}")
@@ -137,8 +137,8 @@ class ColumnRecords(SqliteRecords):
         found = self.columns.ids_where(filters)
         return np.zeros(0, dtype=np.int64) if found is None else found
 
-    def paragraphs(self, ids: list[int]) -> list[dict[str, Any]]:
+    def paragraphs(self, ids: list[int]) -> list[ParagraphRecord]:
         return self.cache.get(ids, self.by_id)
 
-    def facets(self, ids: list[int]) -> list[dict[str, Any]]:
+    def facets(self, ids: list[int]) -> list[FacetsRow]:
         return self.columns.facets(ids)
