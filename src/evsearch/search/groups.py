@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from evsearch.search.assemble import assemble
-from evsearch.search.facets import year_of
+from evsearch.search.facets import FACETS
 from evsearch.search.filters import MAX_GROUPS, SearchRequest
 from evsearch.search.plan import Plan
 from evsearch.search.retrieve import Candidates
@@ -79,12 +79,8 @@ def collapse(found: Candidates, view: View, name: str, k: int) -> list[dict[str,
 
 
 def _value_of(name: str, view: View) -> Callable[[dict], Any]:
-    reports = view.reports
+    """A paragraph's value of ``name``: the facet's own rule (facets.py), or its report id."""
     if name == "report":
         return lambda r: r["report_id"]
-    if name == "grade":
-        return lambda r: r["grade"]
-    if name == "year":
-        return lambda r: year_of(reports.get(r["report_id"], {}))
-    return lambda r: reports.get(r["report_id"], {}).get("local_authority")
-
+    facet, reports = FACETS[name], view.reports
+    return lambda r: facet.value_of(r, reports.get(r["report_id"], {}))
