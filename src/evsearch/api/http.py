@@ -61,7 +61,7 @@ def _add_routes(app: FastAPI, router: APIRouter) -> None:
     for route in router.routes:
         if not isinstance(route, APIRoute):
             continue
-        allowed = query_names(route.dependant)
+        allowed, shown = query_names(route.dependant), query_names(route.dependant, documented=True)
         app.add_api_route(
             route.path,
             route.endpoint,
@@ -74,7 +74,7 @@ def _add_routes(app: FastAPI, router: APIRouter) -> None:
             responses=route.responses,
             openapi_extra=route.openapi_extra,
             include_in_schema=route.include_in_schema,
-            dependencies=[Depends(only_known(allowed)), *route.dependencies],
+            dependencies=[Depends(only_known(allowed, shown)), *route.dependencies],
         )
 
 

@@ -95,24 +95,26 @@ def with_tool_arguments(fn: Callable[..., Any], names: Iterable[str]) -> Callabl
     return fn
 
 
-def query_names(dependant: Any) -> list[str]:
-    """Every query parameter name a route declares, its dependencies' included (FastAPI's ``Dependant``)."""
-    names = [p.alias for p in dependant.query_params]
+def query_names(dependant: Any, *, documented: bool = False) -> list[str]:
+    """Every query parameter name a route declares, its dependencies' included (FastAPI's ``Dependant``);
+    ``documented``: only those /docs shows (not the aliases)."""
+    names = [p.alias for p in dependant.query_params if not documented or p.field_info.include_in_schema]
     for sub in dependant.dependencies:
-        names += query_names(sub)
+        names += query_names(sub, documented=documented)
     return names
 
 
-def only_known(allowed: Iterable[str]) -> Callable[[Request], Any]:
-    """A dependency refusing any query parameter not in ``allowed`` (a 422 naming it)."""
-    known = sorted(set(allowed))
+def only_known(allowed: Iterable[str], shown: Iterable[str]) -> Callable[[Request], Any]:
+    """A dependency refusing any query parameter not in ``allowed`` (a 422 naming it, the ``shown``
+    names in its hint)."""
+    known, listed = sorted(set(allowed)), sorted(set(shown))
 
     async def check(request: Request) -> None:
         for name in request.query_params:
             if name not in known:
                 close = difflib.get_close_matches(name, known, n=2)
                 hint = (f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "") + (
-                    f"{request.url.path} takes: {', '.join(known)}" if known else f"{request.url.path} takes no parameters"
+                    f"{request.url.path} takes: {', '.join(listed)}" if listed else f"{request.url.path} takes no parameters"
                 )
                 raise UnknownParameterError(f"unknown parameter {name!r}", hint=hint)
 

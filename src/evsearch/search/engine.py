@@ -185,7 +185,7 @@ class Engine:
         notes = list(planned.notes)
         if values is None:
             found = rank(fuse(retrieve(planned, view)), view)
-            groups = collapse(found, view, name, request.k)
+            groups = collapse(found, view, name, request.k, request.offset)
             total, estimate = _total(planned, found, view.index)
         else:
             groups, total, estimate = [], 0, False
@@ -197,7 +197,7 @@ class Engine:
                 estimate = estimate or one.total_is_estimate
         return SearchResponse(
             query=planned.query, parsed=planned_dict(planned), understood=understood(planned), hits=[], notes=notes,
-            k=request.k, offset=0, total=total, total_is_estimate=estimate, group_by=name, groups=groups,
+            k=request.k, offset=request.offset, total=total, total_is_estimate=estimate, group_by=name, groups=groups,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
         )  # fmt: skip
 

@@ -54,8 +54,9 @@ def group_entry(name: str, value: Any, hits: list, total: int, estimate: bool, n
     return entry
 
 
-def collapse(found: Candidates, view: View, name: str, k: int) -> list[dict[str, Any]]:
-    """Split one ranked matching set by ``name``: up to ``MAX_GROUPS`` groups of up to ``k`` hits."""
+def collapse(found: Candidates, view: View, name: str, k: int, offset: int = 0) -> list[dict[str, Any]]:
+    """Split one ranked matching set by ``name``: up to ``MAX_GROUPS`` groups of up to ``k`` hits
+    (after ``offset`` within each group)."""
     value_of = _value_of(name, view)
     ids = [pid for pid, _ in found.ranked]
     records = {r["id"]: r for r in view.index.paragraph_facets(ids)}
@@ -73,7 +74,7 @@ def collapse(found: Candidates, view: View, name: str, k: int) -> list[dict[str,
     out = []
     for value in chosen:
         part = Candidates(found.plan, ranked=members[value], records=found.records)
-        hits = assemble(part, view, offset=0, k=k)
+        hits = assemble(part, view, offset=offset, k=k)
         out.append(group_entry(name, value, hits, len(members[value]), estimate, []))
     return out
 
