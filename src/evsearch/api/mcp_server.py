@@ -151,13 +151,17 @@ def build_server(worker: EngineWorker) -> MCPServer:
 
     @server.tool()
     async def grade_history(
-        local_authority: Annotated[str, Field(description="Local authority name, e.g. 'Leeds'.", min_length=1, max_length=200)],
+        la: Annotated[
+            str,
+            Field(description="Local authority name or slug, e.g. 'Leeds'.", min_length=1, max_length=200,
+                  validation_alias=AliasChoices("la", *FIELDS["la"].aliases)),
+        ],
     ) -> str:
         """One authority's grades over time per judgement family (frameworks lined up), with its report ids."""
         from evsearch.api.grades_text import format_history
         from evsearch.search.grades import authority
 
-        return await call(lambda engine: format_history(authority(engine.index, local_authority)))
+        return await call(lambda engine: format_history(authority(engine.index, la)))
 
     @server.tool()
     async def grades_summary(

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from evsearch.api.pages import page, wants_html
-from evsearch.api.routes_read import YEAR_MAX, YEAR_MIN, ReportId
+from evsearch.api.params import filter_params
+from evsearch.api.routes_read import YEAR_MAX, YEAR_MIN, ReportId, one
 from evsearch.api.schemas import ERRORS
 from evsearch.api.worker import EngineWorker
 from evsearch.errors import InputError
@@ -44,15 +45,14 @@ def _blank(value: str | None) -> str | None:
 @router.get("/grades", responses={200: {"description": "JSON array of grade rows, or CSV"}, **ERRORS}, tags=["grades"])
 async def grades(
     request: Request,
+    filters: Annotated[dict, Depends(filter_params(("la", "year", "framework"), lists=False))],
     family: Family = None,
-    la: Annotated[str | None, Query(description="Local authority name or slug.", max_length=200)] = None,
-    year: Year = None,
-    framework: Framework = None,
     format: Annotated[str, Query(description="json (default) or csv (a download with a file name).", max_length=10)] = "json",
 ) -> Any:
-    """One row per judgement across reports: authority, framework, dates, family, title and grade."""
+    """One row per judgement across reports: authority (name or slug), framework, dates, family, title and grade."""
     from evsearch.search.grades import grade_rows, public_rows, rows_csv
 
+    la, year, framework = one(filters, "la"), one(filters, "year"), one(filters, "framework")
     if format not in ("json", "csv"):
         raise InputError(f"format must be json or csv, not {format!r}")
     rows = await _worker(request).run(

@@ -43,7 +43,7 @@ def answers(grades_index: Path) -> tuple[dict, list]:
 def test_grade_history_lines_up_frameworks_per_family(answers) -> None:
     tools, results = answers
     assert {"grade_history", "grades_summary"} <= set(tools)
-    assert tools["grade_history"].input_schema["required"] == ["local_authority"]
+    assert tools["grade_history"].input_schema["required"] == ["la"]  # local_authority still accepted (calls above)
     text = results[0].content[0].text
     assert not results[0].is_error
     assert text.startswith("Grade history for Larchfield (3 report(s)):")
