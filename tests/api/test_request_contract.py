@@ -125,3 +125,11 @@ def test_reports_take_the_same_names_and_aliases(client: httpx.Client) -> None:
     assert client.get("/reports", params={"local_authority": "Northmoor"}).json() == by_name
     body = assert_error_shape(client.get("/reports", params=[("la", "Northmoor"), ("authority", "Ashcombe")]), 400)
     assert "la takes one value" in body["message"]
+
+
+def test_healthz_publishes_the_field_table(client: httpx.Client) -> None:
+    vocab = client.get("/healthz").json()["vocab"]
+    fields = {f["name"]: f for f in vocab["filters"]}
+    assert list(fields) == ["grade", "la", "year", "framework", "report", "section", "theme", "kind"]
+    assert fields["la"]["aliases"] == ["local_authority", "authority"] and fields["year"]["many"]
+    assert vocab["facets"] == ["grade", "la", "year", "framework"] and "report" in vocab["group_by"]

@@ -28,7 +28,7 @@ from evsearch.api.schemas import (
 from evsearch.api.params import filter_params
 from evsearch.api.worker import EngineWorker
 from evsearch.errors import InputError
-from evsearch.search.filters import FACETS, GROUP_BY, YEAR_MAX, YEAR_MIN, SearchRequest
+from evsearch.search.filters import FACETS, FIELDS, GROUP_BY, YEAR_MAX, YEAR_MIN, SearchRequest
 from evsearch.vocab.grades import GRADE_NUMBERS, GRADE_WORDS, label_for
 
 router = APIRouter()
@@ -163,12 +163,19 @@ async def judgement_evidence(
 
 
 def vocabulary() -> dict:
-    """Filter choices for the page: the grade table and the theme taxonomy's names."""
+    """Filter choices for the page: the grade table, the theme taxonomy's names, and the filter
+    fields themselves (search/filters.py), so a page builds its controls from the one table."""
     from evsearch.search.themes import theme_names
 
     grades = [{"grade": g, "label": label_for(g)} for g in GRADE_NUMBERS]
     words = sorted({w.label for w in GRADE_WORDS})
-    return {"grades": grades, "grade_words": words, "themes": theme_names()}
+    fields = [
+        {"name": f.name, "help": f.help, "aliases": list(f.aliases), "many": f.many, "soft": f.soft,
+         "integer": f.integer, "example": f.example}
+        for f in FIELDS.values()
+    ]  # fmt: skip
+    return {"grades": grades, "grade_words": words, "themes": theme_names(), "filters": fields,
+            "facets": list(FACETS), "group_by": list(GROUP_BY)}  # fmt: skip
 
 
 @router.get("/healthz", responses={200: {"model": HealthOut}}, tags=["service"])
