@@ -35,8 +35,13 @@ def write_server(write_index: Path) -> Iterator[LiveServer]:
 
 @pytest.fixture()
 def wc(write_server: LiveServer) -> Iterator[httpx.Client]:
-    # wait=true: these tests check what an upload leaves behind, so they wait for its job (test_jobs.py: 202)
-    with httpx.Client(base_url=write_server.url, timeout=300, params={"wait": "true"}) as c:
+    # wait=true on uploads: these tests check what an upload leaves behind, so they wait for its job
+    # (test_jobs.py: 202); reads refuse a parameter they do not take, so only POSTs carry it
+    def wait_on_uploads(request: httpx.Request) -> None:
+        if request.method == "POST":
+            request.url = request.url.copy_add_param("wait", "true")
+
+    with httpx.Client(base_url=write_server.url, timeout=300, event_hooks={"request": [wait_on_uploads]}) as c:
         yield c
 
 
