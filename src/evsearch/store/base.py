@@ -15,7 +15,7 @@ ids. Arrays built by callers (intersections) are plain id arrays.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypedDict
 
@@ -94,6 +94,22 @@ class Generation:
         return int(self.manifest["dimension"])
 
 
+@dataclass(frozen=True)
+class JudgementFilter:
+    """Which judgements to list (None = not filtered); the names of schema.JUDGEMENT_FILTERS."""
+
+    grade: int | None = None
+    title: str | None = None  # part of the title, any case
+    local_authority: str | None = None
+    report_id: str | None = None
+    year: int | None = None  # inspected or published
+    framework: str | None = None
+    family: str | None = None
+
+    def active(self) -> dict[str, Any]:
+        return {name: value for name, value in asdict(self).items() if value is not None}
+
+
 class RecordStore(ABC):
     """Reports, judgements and paragraphs of one generation, and the filters over them.
 
@@ -134,18 +150,8 @@ class RecordStore(ABC):
         """Reports passing the given filters (None = not filtered), by report id."""
 
     @abstractmethod
-    def judgements(
-        self,
-        *,
-        grade: int | None = None,
-        title: str | None = None,
-        local_authority: str | None = None,
-        report_id: str | None = None,
-        year: int | None = None,
-        framework: str | None = None,
-        family: str | None = None,
-    ) -> list[dict[str, Any]]:
-        """Judgements passing the given filters, each with its report's local_authority, year and framework."""
+    def judgements(self, where: JudgementFilter) -> list[dict[str, Any]]:
+        """Judgements passing ``where``, each with its report's local_authority, year and framework."""
 
     @abstractmethod
     def judgement(self, judgement_id: int) -> dict[str, Any]:
@@ -245,6 +251,7 @@ class VectorIndex(ABC):
 
 
 __all__ = [
-    "Candidates", "FacetsRow", "Filters", "Generation", "Hits", "KeywordIndex", "ParagraphRecord", "RecordStore",
+    "Candidates", "FacetsRow", "Filters", "Generation", "Hits", "JudgementFilter", "KeywordIndex", "ParagraphRecord",
+    "RecordStore",
     "VectorIndex", "filters_of",
 ]  # fmt: skip

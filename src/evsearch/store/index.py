@@ -22,7 +22,8 @@ from evsearch import config
 from evsearch.errors import IndexBusyError, IndexCorruptError, IndexMismatchError, IndexNotFoundError, NotFoundError
 from evsearch.store import factory, generations, manifest as manifest_mod
 from evsearch.store.base import (
-    Candidates, FacetsRow, Filters, Generation, KeywordIndex, ParagraphRecord, RecordStore, VectorIndex,
+    Candidates, FacetsRow, Filters, Generation, JudgementFilter, KeywordIndex, ParagraphRecord, RecordStore,
+    VectorIndex,
 )  # fmt: skip
 from evsearch.store.database import Database
 
@@ -218,20 +219,9 @@ class Index:
     ) -> list[dict[str, Any]]:
         return self.records.reports(local_authority=local_authority, year=year, framework=framework)
 
-    def judgements(
-        self,
-        grade: int | None = None,
-        title: str | None = None,
-        local_authority: str | None = None,
-        report_id: str | None = None,
-        year: int | None = None,
-        framework: str | None = None,
-        family: str | None = None,
-    ) -> list[dict[str, Any]]:
-        return self.records.judgements(
-            grade=grade, title=title, local_authority=local_authority, report_id=report_id, year=year,
-            framework=framework, family=family,
-        )  # fmt: skip
+    def judgements(self, where: JudgementFilter | None = None, **given: Any) -> list[dict[str, Any]]:
+        """Judgements passing ``where`` or the same filters as keywords (JudgementFilter's fields)."""
+        return self.records.judgements(where or JudgementFilter(**given))
 
     def judgement(self, judgement_id: int) -> dict[str, Any]:
         return self.records.judgement(judgement_id)

@@ -17,7 +17,7 @@ import numpy as np
 
 from evsearch.errors import NotFoundError
 from evsearch.store import schema
-from evsearch.store.base import FacetsRow, Filters, Generation, ParagraphRecord, RecordStore
+from evsearch.store.base import FacetsRow, Filters, Generation, JudgementFilter, ParagraphRecord, RecordStore
 from evsearch.store.columns import ParagraphColumns
 from evsearch.store.filters import plain
 from evsearch.store.record_cache import RecordCache
@@ -82,20 +82,8 @@ class SqliteRecords(RecordStore):
         sql = schema.compose(schema.REPORTS_WHERE, schema.REPORT_FILTERS, list(active))
         return [as_dict(r) for r in self.db.rows_sql(sql, active)]
 
-    def judgements(
-        self,
-        *,
-        grade: int | None = None,
-        title: str | None = None,
-        local_authority: str | None = None,
-        report_id: str | None = None,
-        year: int | None = None,
-        framework: str | None = None,
-        family: str | None = None,
-    ) -> list[dict[str, Any]]:
-        given = dict(grade=grade, title=title, local_authority=local_authority, report_id=report_id, year=year,
-                     framework=framework, family=family)  # fmt: skip
-        active = {k: plain(v) for k, v in given.items() if v is not None}
+    def judgements(self, where: JudgementFilter) -> list[dict[str, Any]]:
+        active = {k: plain(v) for k, v in where.active().items()}
         sql = schema.compose(schema.JUDGEMENTS_WHERE, schema.JUDGEMENT_FILTERS, list(active))
         return [as_dict(r) for r in self.db.rows_sql(sql, active)]
 
