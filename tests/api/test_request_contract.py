@@ -133,3 +133,12 @@ def test_healthz_publishes_the_field_table(client: httpx.Client) -> None:
     assert list(fields) == ["grade", "la", "year", "framework", "report", "section", "theme", "kind"]
     assert fields["la"]["aliases"] == ["local_authority", "authority"] and fields["year"]["many"]
     assert vocab["facets"] == ["grade", "la", "year", "framework"] and "report" in vocab["group_by"]
+
+
+def test_ignore_removes_a_filter_read_from_the_query(client: httpx.Client) -> None:
+    read = client.get("/search", params={"q": "social workers in 2010", "k": 5}).json()
+    assert [f["field"] for f in read["understood"]["filters"]] == ["year"]
+    assert {h["report_id"] for h in read["hits"]} == {SECOND_ID}
+    ignored = client.get("/search", params={"q": "social workers in 2010", "k": 5, "ignore": "year"}).json()
+    assert ignored["understood"]["filters"] == [] and ignored["understood"]["ignored"] == ["year"]
+    assert "2010" in ignored["understood"]["ranking_text"]

@@ -267,3 +267,14 @@ def test_totals_are_exact_when_every_candidate_was_scored(fixture_engine):
     assert [c["value"] for c in counted if c["value"] is not None] == sorted(c["value"] for c in counted if c["value"])
     # the fixture is smaller than the pool: every paragraph was scored, so the count is exact too
     assert unfiltered.total == fixture_engine.index.paragraph_count and not unfiltered.total_is_estimate
+
+
+def test_ignore_puts_an_inferred_filter_back_into_the_text(fixture_engine):
+    inferred = fixture_engine.search("outstanding Fernhollow", k=3)
+    assert {f["field"] for f in inferred.understood["filters"]} == {"la", "grade"}
+    plain = fixture_engine.search("outstanding Fernhollow", k=3, ignore="grade")
+    assert [f["field"] for f in plain.understood["filters"]] == ["la"]
+    assert plain.understood["ignored"] == ["grade"] and plain.understood["ranking_text"] == "outstanding"
+    assert "grade" not in plain.parsed["source"] and not any("grade" in h.matched for h in plain.hits)
+    with pytest.raises(InputError, match="ignore"):
+        fixture_engine.search("outstanding", ignore="section")

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import Field as PydanticField
 
 from evsearch import config
 from evsearch.api.pages import page, wants_html
@@ -28,7 +29,7 @@ from evsearch.api.schemas import (
 from evsearch.api.params import filter_params
 from evsearch.api.worker import EngineWorker
 from evsearch.errors import InputError
-from evsearch.search.filters import FACETS, FIELDS, GROUP_BY, YEAR_MAX, YEAR_MIN, SearchRequest
+from evsearch.search.filters import FACETS, FIELDS, GROUP_BY, SOFT_FIELDS, YEAR_MAX, YEAR_MIN, SearchRequest
 from evsearch.vocab.grades import GRADE_NUMBERS, GRADE_WORDS, label_for
 
 router = APIRouter()
@@ -85,9 +86,16 @@ async def search(
         Query(description=f"Counts over the matching set: any of {','.join(FACETS)} (comma-separated).", max_length=100),
     ] = None,
     explain: Annotated[bool, Query(description="Explain each hit's score.")] = False,
+    ignore: Annotated[
+        list[Annotated[str, PydanticField(max_length=20)]] | None,
+        Query(description=f"Fields not to read from the query text ({', '.join(SOFT_FIELDS)}): a removed chip; "
+                          "their words rank as ordinary words. Repeatable."),
+    ] = None,
 ) -> Any:
     """Hybrid evidence search: graded, cited paragraphs with highlighted sentences."""
-    search_request = SearchRequest.of(q, k, offset, facets=facets, group_by=group_by or None, explain=explain, **filters)
+    search_request = SearchRequest.of(
+        q, k, offset, facets=facets, group_by=group_by or None, explain=explain, ignore=ignore, **filters
+    )
     response = await _worker(request).run(lambda engine: engine.search(search_request))
     return JSONResponse(response.to_dict())  # already plain JSON types: skip FastAPI's re-encoding
 

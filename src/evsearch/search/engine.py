@@ -205,7 +205,8 @@ class Engine:
         notes: list[str] = []
         query = _check_query(request.query, notes)
         k, offset = _check_page(request.k, request.offset)
-        parsed = apply_options(view.parser.parse(query), request.filters, vocabulary=view.vocabulary)
+        parsed = apply_options(view.parser.parse(query), request.filters, vocabulary=view.vocabulary,
+                               ignore=request.ignore)  # fmt: skip
         planned = plan(parsed, view, self.tuning, need=offset + k)
         planned.explain = request.explain
         planned.notes[:0] = notes

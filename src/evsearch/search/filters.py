@@ -112,6 +112,7 @@ FIELDS: dict[str, Field] = {
 }  # fmt: skip
 ALIASES: dict[str, str] = {alias: f.name for f in FIELDS.values() for alias in (f.name, *f.aliases)}
 FACETS = tuple(name for name, f in FIELDS.items() if f.facet)
+SOFT_FIELDS = tuple(name for name, f in FIELDS.items() if f.soft)
 
 
 def field_named(name: str) -> Field | None:
@@ -157,6 +158,7 @@ class SearchRequest:
     facets: tuple[str, ...] = ()
     group_by: str | None = None
     explain: bool = False  # per-hit explanation of the score (search/rank.py)
+    ignore: tuple[str, ...] = ()  # soft fields not to read from the query text (a removed chip)
 
     @classmethod
     def of(
@@ -168,6 +170,7 @@ class SearchRequest:
         facets: str | Sequence[str] | None = None,
         group_by: str | None = None,
         explain: bool = False,
+        ignore: str | Sequence[str] | None = None,
         **filters: Any,
     ) -> "SearchRequest":
         """Keyword arguments as the faces get them: names or aliases, one value or a list, None = unset.
@@ -188,12 +191,13 @@ class SearchRequest:
         return cls(
             query=query, k=k, offset=offset, filters=parsed, facets=parse_names(facets, FACETS, "facet"),
             group_by=groups[0] if groups else None, explain=bool(explain),
+            ignore=parse_names(ignore, SOFT_FIELDS, "ignore"),
         )  # fmt: skip
 
     def with_filter(self, name: str, values: tuple) -> "SearchRequest":
         """The same request with one field's values replaced (a group's search)."""
         return SearchRequest(self.query, self.k, self.offset, {**self.filters, name: values}, self.facets, None,
-                             self.explain)  # fmt: skip
+                             self.explain, self.ignore)  # fmt: skip
 
 
 __all__ = [

@@ -103,6 +103,7 @@ class ParsedQuery:
     focus: bool = False  # the text names only topics (themes/sections): rank those sections first
     phrases: list[str] = field(default_factory=list)  # multi-word concepts recognised, for phrase matching
     grade_word: str | None = None  # the grade as the user wrote it ("adequate"), when read from the text
+    ignored: list[str] = field(default_factory=list)  # fields read from the text that the request said to ignore
     notes: list[str] = field(default_factory=list)
 
     def first(self, name: str) -> Any:
@@ -353,8 +354,20 @@ def _residual(doc, removed: list[bool], stop: set[str]) -> str:
     return " ".join(text.split())
 
 
-def apply_options(parsed: ParsedQuery, filters: Mapping[str, Sequence[Any]], *, vocabulary: Vocabulary) -> ParsedQuery:
-    """Explicit filters (a SearchRequest's, already parsed) override what was read from the text, and say so."""
+def apply_options(
+    parsed: ParsedQuery, filters: Mapping[str, Sequence[Any]], *, vocabulary: Vocabulary, ignore: Sequence[str] = ()
+) -> ParsedQuery:
+    """Explicit filters (a SearchRequest's, already parsed) override what was read from the text, and say so.
+
+    ``ignore`` names fields not to read from the text (a chip the user removed): their words go
+    back into the ranking text as ordinary words."""
+    for name in ignore:
+        if parsed.source.get(name) == "query" and name not in filters:
+            values = parsed.filters.pop(name)
+            parsed.source.pop(name)
+            words = [parsed.grade_word or str(v) for v in values] if name == "grade" else [str(v) for v in values]
+            parsed.text = " ".join([parsed.text, *words]).strip()
+            parsed.ignored.append(name)
     for name, values in filters.items():
         values = list(values)
         if not values:

@@ -20,8 +20,8 @@ def understood(planned: Plan) -> dict[str, Any]:
     """``{"filters": [{"field", "values", "text", "source", "state"}], "relaxed", "topic", "ranking_text", "summary"}``."""
     parsed = planned.parsed
     if parsed is None:
-        return {"filters": [], "relaxed": [], "topic": {"themes": [], "sections": []}, "ranking_text": planned.text,
-                "summary": ""}  # fmt: skip
+        return {"filters": [], "relaxed": [], "ignored": [], "topic": {"themes": [], "sections": []},
+                "ranking_text": planned.text, "summary": ""}  # fmt: skip
     filters = []
     for name, values in parsed.filters.items():
         state = "relaxed" if name in planned.relaxed else "applied" if name in planned.applied else "not applied"
@@ -33,6 +33,7 @@ def understood(planned: Plan) -> dict[str, Any]:
     return {
         "filters": filters,
         "relaxed": list(planned.relaxed),
+        "ignored": list(parsed.ignored),
         "topic": topic,
         "ranking_text": planned.text,
         "summary": summary(filters, topic, planned.relaxed),

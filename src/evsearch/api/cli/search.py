@@ -17,7 +17,7 @@ import typer
 from evsearch.api.cli.app import app, fail
 from evsearch.config import MAX_K
 from evsearch.errors import EvsearchError
-from evsearch.search.filters import FACETS, FIELDS, GROUP_BY, SearchRequest
+from evsearch.search.filters import FACETS, FIELDS, GROUP_BY, SOFT_FIELDS, SearchRequest
 
 IndexOpt = typer.Option(None, "--index", "-i", help="Index directory (default: setting 'index', EVSEARCH_INDEX).")
 
@@ -47,6 +47,9 @@ def search(
     group_by: Optional[str] = typer.Option(
         None, "--group-by", help=f"The best k hits per {', '.join(GROUP_BY)}, side by side."
     ),
+    ignore: Optional[List[str]] = typer.Option(
+        None, "--ignore", help=f"Do not read this filter from the query text ({', '.join(SOFT_FIELDS)}); repeatable."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the SearchResponse as JSON."),
     **filters: Any,
 ) -> None:
@@ -54,7 +57,7 @@ def search(
     from evsearch.search.engine import Engine
 
     try:
-        request = SearchRequest.of(query, k, offset, facets=facets, group_by=group_by, **filters)
+        request = SearchRequest.of(query, k, offset, facets=facets, group_by=group_by, ignore=ignore, **filters)
         with Engine(index) as engine:
             body = engine.search(request).to_dict()
     except EvsearchError as exc:
