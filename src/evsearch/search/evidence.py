@@ -23,6 +23,7 @@ from evsearch.search.results import Hit, SearchResponse
 from evsearch.search.retrieve import Candidates, retrieve
 from evsearch.search.themes import load_themes
 from evsearch.search.tuning import Tuning
+from evsearch.search.understood import nothing_read
 from evsearch.search.view import View
 
 SECTION_SHARE = 0.75  # of k, for the graded section when other paragraphs also speak to it
@@ -104,6 +105,7 @@ def judgement_evidence(view: View, tuning: Tuning, report_id: str, judgement: st
         query=f"evidence for {title}" + (f" ({grade_word})" if grade_word else ""),
         parsed={"report": report_id, "judgement": j, "text": title, "grade": j.get("grade"),
                 "section": j.get("section"), "filters": ["report"]},
+        understood=nothing_read(title),
         hits=hits,
         notes=notes,
         k=k,

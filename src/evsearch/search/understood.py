@@ -20,8 +20,7 @@ def understood(planned: Plan) -> dict[str, Any]:
     """``{"filters": [{"field", "values", "text", "source", "state"}], "relaxed", "topic", "ranking_text", "summary"}``."""
     parsed = planned.parsed
     if parsed is None:
-        return {"filters": [], "relaxed": [], "ignored": [], "topic": {"themes": [], "sections": []},
-                "ranking_text": planned.text, "summary": ""}  # fmt: skip
+        return nothing_read(planned.text)
     filters = []
     for name, values in parsed.filters.items():
         state = "relaxed" if name in planned.relaxed else "applied" if name in planned.applied else "not applied"
@@ -38,6 +37,12 @@ def understood(planned: Plan) -> dict[str, Any]:
         "ranking_text": planned.text,
         "summary": summary(filters, topic, planned.relaxed),
     }
+
+
+def nothing_read(ranking_text: str) -> dict[str, Any]:
+    """The shape for a search that read nothing from a query (judgement evidence)."""
+    return {"filters": [], "relaxed": [], "ignored": [], "topic": {"themes": [], "sections": []},
+            "ranking_text": ranking_text, "summary": ""}  # fmt: skip
 
 
 def summary(filters: list[dict[str, Any]], topic: dict[str, list[str]], relaxed: list[str]) -> str:
