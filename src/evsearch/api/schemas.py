@@ -43,13 +43,45 @@ class HitOut(_Open):
     score: float
 
 
+class UnderstoodFilterOut(_Open):
+    field: str  # the parameter that sets it (docs/api.md "One vocabulary")
+    values: list
+    text: str  # "from Bradford", "in 2018 or 2022", "graded inadequate"
+    source: str  # "query" or "option"
+    state: str  # "applied", "relaxed" or "not applied"
+
+
+class UnderstoodOut(_Open):
+    filters: list[UnderstoodFilterOut]
+    relaxed: list[str] = []
+    ignored: list[str] = []
+    topic: dict
+    ranking_text: str
+    summary: str  # "read from your query: ...; relaxed: ..."
+
+
+class GroupOut(_Open):
+    field: str
+    value: str | int
+    label: str
+    hits: list[HitOut]
+    total: int
+    total_is_estimate: bool
+
+
 class SearchOut(_Open):
     query: str
     parsed: dict | None = None
+    understood: UnderstoodOut | None = None
     hits: list[HitOut]
     notes: list = []
     k: int
     offset: int
+    total: int | None = None
+    total_is_estimate: bool = False  # true: total counts the paragraphs scored, and more may match
+    facets: dict | None = None
+    group_by: str | None = None
+    groups: list[GroupOut] | None = None
 
 
 class ReportOut(_Open):
