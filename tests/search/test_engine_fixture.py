@@ -278,3 +278,9 @@ def test_ignore_puts_an_inferred_filter_back_into_the_text(fixture_engine):
     assert "grade" not in plain.parsed["source"] and not any("grade" in h.matched for h in plain.hits)
     with pytest.raises(InputError, match="ignore"):
         fixture_engine.search("outstanding", ignore="section")
+
+
+def test_group_by_grade_compares_every_grade_when_the_query_names_one(fixture_engine):
+    r = fixture_engine.search("support judged outstanding", k=1, group_by="grade")
+    assert [g["value"] for g in r.groups] == [1, 2, 3, 4]
+    assert all(h["grade"] == g["value"] for g in r.groups for h in g["hits"])

@@ -32,8 +32,12 @@ from evsearch.vocab.grades import GRADE_NUMBERS, label_for
 def group_values(request: SearchRequest, planned: Plan) -> list[Any] | None:
     """The values to run one search each for, or None to collapse one search's matching set."""
     name = str(request.group_by)
-    given = planned.parsed.filters.get(name) if planned.parsed else None
-    if given and (name not in planned.relaxed):
+    parsed = planned.parsed
+    given = parsed.filters.get(name) if parsed else None
+    # values given as options, or several named in the query ("2018 and 2022"): compare those; one value
+    # read from the query ("inadequate help and protection" by grade) is not a comparison
+    compared = given and name not in planned.relaxed and (parsed.source.get(name) == "option" or len(given) > 1)
+    if compared:
         return sorted(given) if name in ("grade", "year") else list(given)
     if name == "grade":
         return list(GRADE_NUMBERS)
