@@ -142,3 +142,12 @@ def test_ignore_removes_a_filter_read_from_the_query(client: httpx.Client) -> No
     ignored = client.get("/search", params={"q": "social workers in 2010", "k": 5, "ignore": "year"}).json()
     assert ignored["understood"]["filters"] == [] and ignored["understood"]["ignored"] == ["year"]
     assert "2010" in ignored["understood"]["ranking_text"]
+
+
+def test_judgements_compare_several_values(client: httpx.Client) -> None:
+    both = client.get("/judgements", params=[("la", "Northmoor"), ("local_authority", "ashcombe")]).json()
+    assert {r["report_id"] for r in both} == {FIXTURE_ID, SECOND_ID}
+    graded = client.get("/judgements", params=[("grade", "inadequate"), ("grade", "1")]).json()
+    assert graded and {r["grade"] for r in graded} == {1, 4}
+    years = client.get("/judgements", params=[("year", 2010), ("year", 2019)]).json()
+    assert {r["year"] for r in years} == {2010, 2019}

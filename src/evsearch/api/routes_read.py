@@ -40,9 +40,7 @@ ReportId = Annotated[str, Path(description="Report id, as in /reports.", max_len
 
 SearchFilters = Annotated[dict, Depends(filter_params())]  # every field of search/filters.py
 ReportFilters = Annotated[dict, Depends(filter_params(("la", "year", "framework"), lists=False))]
-JudgementFilters = Annotated[
-    dict, Depends(filter_params(("grade", "la", "year", "framework", "report"), lists=False))
-]
+JudgementFilters = Annotated[dict, Depends(filter_params(("grade", "la", "year", "framework", "report")))]
 
 
 def _worker(request: Request) -> EngineWorker:
@@ -140,14 +138,13 @@ async def judgements(
         str | None, Query(description="Judgement title (or part of it).", examples=["Overall effectiveness"], max_length=300)
     ] = None,
     family: Annotated[
-        str | None, Query(description="Judgement family (docs/judgements.md), e.g. help_and_protection.", max_length=60)
+        list[Annotated[str, PydanticField(max_length=60)]] | None,
+        Query(description="Judgement family (docs/judgements.md), e.g. help_and_protection. Repeatable."),
     ] = None,
 ) -> Any:
     """Graded judgements across reports (e.g. every 'inadequate' overall effectiveness), each with its
-    report's local_authority, year and framework."""
-    given = {name: one(filters, name) for name in ("grade", "la", "year", "framework", "report")}
-    title, family = (title or "").strip() or None, (family or "").strip() or None
-    return await _worker(request).run(lambda e: e.judgements(title=title, family=family, **given))
+    report's local_authority, year and framework. Repeat a filter to compare (``la=Leeds&la=Bradford``)."""
+    return await _worker(request).run(lambda e: e.judgements(title=title, family=family, **filters))
 
 
 @router.get(

@@ -19,16 +19,16 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from evsearch import config
 from evsearch.config import MAX_K
 from evsearch.errors import InputError
-from evsearch.vocab.grades import parse_grade
 from evsearch.search.assemble import assemble
 from evsearch.search.evidence import judgement_evidence
 from evsearch.search.facets import facet_counts
-from evsearch.search.filters import SearchRequest
+from evsearch.search.filters import SearchRequest, field_named, parse_values
 from evsearch.search.groups import collapse, group_entry, group_values
 from evsearch.search.fusion import fuse
 from evsearch.search.highlight import Highlighter
@@ -40,7 +40,11 @@ from evsearch.search.results import SearchResponse
 from evsearch.search.retrieve import retrieve
 from evsearch.search.tuning import Tuning
 from evsearch.search.view import View
+from evsearch.store.base import JudgementFilter
 from evsearch.store.index import Index
+
+# judgement filters by field name (search/filters.py) -> JudgementFilter's
+JUDGEMENT_FIELDS = {"grade": "grade", "la": "local_authority", "year": "year", "framework": "framework", "report": "report_id"}
 
 # An index swapped out by refresh() is closed this long after, so searches still using it finish.
 RETIRE_SECONDS = 30.0
@@ -226,22 +230,27 @@ class Engine:
     def paragraph(self, report_id: str, number: int) -> dict:
         return self.index.paragraph(report_id, int(number))
 
-    def judgements(
-        self,
-        grade: str | int | None = None,
-        title: str | None = None,
-        la: str | None = None,
-        year: int | None = None,
-        framework: str | None = None,
-        report: str | None = None,
-        family: str | None = None,
-    ) -> list[dict]:
-        """Judgements across reports; each row carries its report's local_authority, year and framework."""
-        return self.index.judgements(
-            grade=parse_grade(grade) if grade not in (None, "") else None, title=title or None,
-            local_authority=la or None, year=int(year) if year not in (None, "") else None,
-            framework=framework or None, report_id=report or None, family=family or None,
+    def judgements(self, title: str | None = None, family: str | Sequence[str] | None = None, **filters: Any) -> list[dict]:
+        """Judgements across reports, each with its report's local_authority, year and framework.
+
+        ``filters``: grade, la, year, framework, report (search/filters.py names and aliases), one
+        value or a list each (ORed)."""
+        view = self._current()
+        given: dict[str, tuple] = {}
+        for name, raw in filters.items():
+            field = field_named(name)
+            if field is None or field.name not in JUDGEMENT_FIELDS:
+                raise InputError(f"unknown judgement filter {name!r}", hint="filters: " + ", ".join(JUDGEMENT_FIELDS))
+            values = parse_values(field, raw)
+            if field.resolve is not None:
+                values = tuple(field.resolve(v, view.vocabulary) for v in values)
+            given[JUDGEMENT_FIELDS[field.name]] = given.get(JUDGEMENT_FIELDS[field.name], ()) + values
+        families = [family] if isinstance(family, str) else list(family or ())
+        where = JudgementFilter.of(
+            title=(title or "").strip() or None, family=[f.strip() for f in families if f.strip()] or None,
+            **{name: values or None for name, values in given.items()},
         )  # fmt: skip
+        return view.index.judgements(where)
 
     def judgement(self, judgement_id: int) -> dict:
         return self.index.judgement(int(judgement_id))

@@ -21,7 +21,7 @@ from typing import Any, ClassVar, TypedDict
 
 import numpy as np
 
-from evsearch.store.filters import Filters
+from evsearch.store.filters import Filters, as_values
 
 Hits = list[tuple[int, float]]
 
@@ -96,18 +96,23 @@ class Generation:
 
 @dataclass(frozen=True)
 class JudgementFilter:
-    """Which judgements to list (None = not filtered); the names of schema.JUDGEMENT_FILTERS."""
+    """Which judgements to list: the names of schema.JUDGEMENT_FILTERS; None = not filtered, several
+    values ORed (``JudgementFilter.of`` takes one value or many)."""
 
-    grade: int | None = None
+    grade: tuple[int, ...] | None = None
     title: str | None = None  # part of the title, any case
-    local_authority: str | None = None
-    report_id: str | None = None
-    year: int | None = None  # inspected or published
-    framework: str | None = None
-    family: str | None = None
+    local_authority: tuple[str, ...] | None = None  # any case
+    report_id: tuple[str, ...] | None = None
+    year: tuple[int, ...] | None = None  # inspected or published
+    framework: tuple[str, ...] | None = None
+    family: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, *, title: str | None = None, **given: Any) -> "JudgementFilter":
+        return cls(title=title, **{name: None if value is None else as_values(value) for name, value in given.items()})
 
     def active(self) -> dict[str, Any]:
-        return {name: value for name, value in asdict(self).items() if value is not None}
+        return {name: value for name, value in asdict(self).items() if value}
 
 
 class RecordStore(ABC):

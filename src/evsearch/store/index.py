@@ -220,8 +220,9 @@ class Index:
         return self.records.reports(local_authority=local_authority, year=year, framework=framework)
 
     def judgements(self, where: JudgementFilter | None = None, **given: Any) -> list[dict[str, Any]]:
-        """Judgements passing ``where`` or the same filters as keywords (JudgementFilter's fields)."""
-        return self.records.judgements(where or JudgementFilter(**given))
+        """Judgements passing ``where`` or the same filters as keywords (JudgementFilter's fields, one
+        value or several)."""
+        return self.records.judgements(where or JudgementFilter.of(**given))
 
     def judgement(self, judgement_id: int) -> dict[str, Any]:
         return self.records.judgement(judgement_id)

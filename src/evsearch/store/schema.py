@@ -208,14 +208,18 @@ REPORT_FILTERS: dict[str, str] = {
 REPORTS_WHERE = f"SELECT {REPORT_COLUMNS} FROM reports WHERE {{where}} ORDER BY report_id"
 
 # Judgement rows carry their report's authority, year and framework (one vocabulary with /search hits).
+# Every filter but title takes a JSON array (values ORed).
 JUDGEMENT_FILTERS: dict[str, str] = {
-    "grade": "j.grade = :grade",
+    "grade": "j.grade IN (SELECT value FROM json_each(:grade))",
     "title": "instr(lower(j.title), lower(:title)) > 0",
-    "local_authority": "lower(r.local_authority) = lower(:local_authority)",
-    "report_id": "j.report_id = :report_id",
-    "year": "(r.inspection_year = :year OR r.published_year = :year)",
-    "framework": "lower(r.framework) = lower(:framework)",
-    "family": "j.family = :family",
+    "local_authority": "lower(r.local_authority) IN (SELECT lower(value) FROM json_each(:local_authority))",
+    "report_id": "j.report_id IN (SELECT value FROM json_each(:report_id))",
+    "year": (
+        "(r.inspection_year IN (SELECT value FROM json_each(:year)) "
+        "OR r.published_year IN (SELECT value FROM json_each(:year)))"
+    ),
+    "framework": "lower(r.framework) IN (SELECT lower(value) FROM json_each(:framework))",
+    "family": "j.family IN (SELECT value FROM json_each(:family))",
 }
 JUDGEMENTS_WHERE = (
     "SELECT j.judgement_id, j.report_id, j.seq, j.part, j.title, j.grade, j.grade_label, j.section, j.family, j.link, "

@@ -83,7 +83,7 @@ class SqliteRecords(RecordStore):
         return [as_dict(r) for r in self.db.rows_sql(sql, active)]
 
     def judgements(self, where: JudgementFilter) -> list[dict[str, Any]]:
-        active = {k: plain(v) for k, v in where.active().items()}
+        active = {k: v if k == "title" else json.dumps(list(v)) for k, v in where.active().items()}
         sql = schema.compose(schema.JUDGEMENTS_WHERE, schema.JUDGEMENT_FILTERS, list(active))
         return [as_dict(r) for r in self.db.rows_sql(sql, active)]
 
