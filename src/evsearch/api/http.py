@@ -23,6 +23,7 @@ from evsearch import __version__ as _version
 from evsearch import config
 from evsearch.api import routes_grades, routes_read, routes_write
 from evsearch.api.auth import KeyGate
+from evsearch.api.docs_pages import RelativeRedirects, add_docs_routes
 from evsearch.api.errors_http import install_error_handlers
 from evsearch.api.worker import EngineWorker
 
@@ -90,6 +91,8 @@ def create_app(index_dir: str | Path | None = None, *, worker: EngineWorker | No
         version=_version,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served from the package by add_docs_routes (offline), not from a CDN
+        redoc_url=None,
     )
     app.state.worker = worker
     app.state.index_dir = index_path
@@ -97,6 +100,7 @@ def create_app(index_dir: str | Path | None = None, *, worker: EngineWorker | No
     app.state.max_upload_mb = config.get("max_upload_mb")
 
     install_error_handlers(app)
+    app.add_middleware(RelativeRedirects)
     origins = [o.strip() for o in str(config.get("cors_origins") or "").split(",") if o.strip()]
     if origins:
         app.add_middleware(
@@ -113,5 +117,6 @@ def create_app(index_dir: str | Path | None = None, *, worker: EngineWorker | No
     async def page() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
+    add_docs_routes(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
