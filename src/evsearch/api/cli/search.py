@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from evsearch.api.cli.app import app, fail
 from evsearch.config import MAX_K
@@ -64,32 +65,65 @@ def search(
     _print_table(response.to_dict())
 
 
+CARDS_BELOW = 100  # columns: narrower terminals get one card per hit instead of the table
+
+
 def _print_table(body: dict) -> None:
+    """Hits as a table (wide terminals) or as cards (below ``CARDS_BELOW`` columns).
+
+    The grade is shown once, inside the citation (its one rule, search/results.py);
+    the highlight gets the width that is left, so it reads as a sentence.
+    """
     from rich.console import Console
-    from rich.table import Table
+
+    from evsearch.api.citations import understood_line
 
     console = Console()
-    parsed = body["parsed"]
-    understood = ", ".join(
-        f"{name}={parsed[name]}" for name in ("grade", "la", "year", "section", "theme", "report") if parsed.get(name)
-    )
-    table = Table(title=f"{body['query']!r}" + (f"  [{understood}]" if understood else ""), show_lines=True)
-    table.add_column("#", justify="right")
-    table.add_column("Citation", max_width=38)
-    table.add_column("Grade")
-    table.add_column("Score", justify="right")
-    table.add_column("Highlight", ratio=1)
-    for i, hit in enumerate(body["hits"], body["offset"] + 1):
-        grade = f"{hit['grade']} {hit.get('grade_label') or ''}".strip() if hit.get("grade") is not None else "-"
-        highlight = " ... ".join(hit.get("highlights") or []) or hit["text"][:200]
-        table.add_row(str(i), hit.get("citation") or hit["report_id"], grade, f"{hit['score']:.3f}", highlight)
-    console.print(table)
+    understood = understood_line(body["parsed"])
+    console.print(f"[bold]{escape(repr(body['query']))}[/bold]", highlight=False)
+    if understood:
+        console.print(f"[dim]{escape(understood)}[/dim]", highlight=False)
+    if console.width < CARDS_BELOW:
+        _print_cards(console, body)
+    elif body["hits"]:
+        _print_wide(console, body)
     for note in body.get("notes") or []:
-        console.print(f"[dim]note: {note}[/dim]")
+        console.print(f"[dim]note: {escape(note)}[/dim]")
     if not body["hits"]:
         console.print("No matching paragraphs.")
     for name, counts in (body.get("facets") or {}).items():
         console.print(f"{name}: " + ", ".join(f"{c['label']} ({c['count']})" for c in counts), highlight=False, markup=False)
+
+
+def _best_sentence(hit: dict) -> str:
+    return " … ".join(hit.get("highlights") or []) or hit["text"]
+
+
+def _print_cards(console, body: dict) -> None:
+    """One card per hit: number and citation (grade included), then the highlight, indented, at most 3 lines."""
+    import textwrap
+
+    width = console.width
+    for i, hit in enumerate(body["hits"], body["offset"] + 1):
+        head = f"{i:>2}. {hit.get('citation') or hit['report_id']}"  # no score: the order is the ranking (--json has it)
+        for line in textwrap.wrap(head, width=width, subsequent_indent="    "):
+            console.print(f"[bold]{escape(line)}[/bold]", highlight=False)
+        for line in textwrap.wrap(_best_sentence(hit), width=width - 4, max_lines=3, placeholder=" …"):
+            console.print("    " + escape(line), highlight=False)
+        console.print()
+
+
+def _print_wide(console, body: dict) -> None:
+    from rich.table import Table
+
+    table = Table(show_lines=True, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Citation", ratio=2)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Highlight", ratio=3)
+    for i, hit in enumerate(body["hits"], body["offset"] + 1):
+        table.add_row(str(i), escape(hit.get("citation") or hit["report_id"]), f"{hit['score']:.3f}", escape(_best_sentence(hit)))
+    console.print(table)
 
 
 def _print_groups(body: dict, as_json: bool) -> None:
@@ -98,7 +132,6 @@ def _print_groups(body: dict, as_json: bool) -> None:
         sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
         return
     from rich.console import Console
-    from rich.markup import escape
 
     console = Console()
     for group in body["groups"]:
