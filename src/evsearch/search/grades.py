@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from evsearch.errors import InputError, NotFoundError
 from evsearch.vocab.families import family_label, family_names, parse_family
 from evsearch.vocab.grades import GRADE_NUMBERS, label_for
-from evsearch.vocab.slugs import slugify
+from evsearch.vocab.slugs import close_names, slugify
 
 GRADE_COLUMNS: tuple[str, ...] = (
     "report_id",
@@ -200,7 +200,7 @@ def authority(index: Records, la: str) -> dict[str, Any]:
     )
     if not reports:
         names = sorted({r["local_authority"] for r in index.reports() if r.get("local_authority")})
-        close = [n for n in names if la.strip().lower()[:4] in n.lower()][:5]
+        close = close_names(la, names)
         raise NotFoundError(
             f"no reports for local authority {la!r}",
             hint=("did you mean: " + ", ".join(close)) if close else "see /authorities for the names",
