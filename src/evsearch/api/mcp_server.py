@@ -61,6 +61,12 @@ Authority = Annotated[str | None, Field(description="Local authority name, e.g. 
 Year = Annotated[int | None, Field(description="Inspection year.", ge=1990, le=2100, strict=True)]
 ReportId = Annotated[str, Field(description="Report id, from a search result or list_judgements.", min_length=1, max_length=300)]
 Explain = Annotated[bool, Field(description="Add each hit's score and the filters and boosts that applied.", strict=True)]
+OnlyReport = Annotated[str | None, Field(description="Restrict to one report.", max_length=300)]
+Title = Annotated[str | None, Field(description="Judgement title or part of it.", max_length=300)]
+Limit = Annotated[int, Field(description="Most judgements to list (1-500).", ge=1, le=500, strict=True)]
+Judgement = Annotated[str, Field(description="Judgement title (e.g. 'Being healthy') or judgement_id.", min_length=1, max_length=300)]
+AuthorityName = Annotated[str, Field(description="Local authority name, e.g. 'Leeds'.", min_length=1, max_length=200)]
+Family = Annotated[str | None, Field(description="Judgement family, e.g. help_and_protection, children_in_care.", max_length=60)]
 
 
 class StrictServer(MCPServer):
@@ -92,8 +98,7 @@ def build_server(worker: EngineWorker) -> MCPServer:
     @server.tool(annotations=READ_ONLY)
     async def search_evidence(
         query: Query, k: K = 8, grade: Grade = None, theme: Theme = None, local_authority: Authority = None,
-        year: Year = None, report_id: Annotated[str | None, Field(description="Restrict to one report.", max_length=300)] = None,
-        explain: Explain = False,
+        year: Year = None, report_id: OnlyReport = None, explain: Explain = False,
     ) -> Annotated[CallToolResult, out.SearchOut]:
         """Find cited paragraphs of inspection reports that answer a question."""
         g = grade_of(grade)
@@ -120,10 +125,7 @@ def build_server(worker: EngineWorker) -> MCPServer:
 
     @server.tool(annotations=READ_ONLY)
     async def list_judgements(
-        grade: Grade = None,
-        title: Annotated[str | None, Field(description="Judgement title or part of it.", max_length=300)] = None,
-        local_authority: Authority = None,
-        limit: Annotated[int, Field(description="Most judgements to list (1-500).", ge=1, le=500, strict=True)] = 50,
+        grade: Grade = None, title: Title = None, local_authority: Authority = None, limit: Limit = 50,
     ) -> Annotated[CallToolResult, out.JudgementsOut]:
         """Graded judgements across reports, with report and judgement ids."""
         g = grade_of(grade)
@@ -143,12 +145,7 @@ def build_server(worker: EngineWorker) -> MCPServer:
 
     @server.tool(annotations=READ_ONLY)
     async def evidence_for_judgement(
-        report_id: ReportId,
-        judgement: Annotated[
-            str, Field(description="Judgement title (e.g. 'Being healthy') or judgement_id.", min_length=1, max_length=300)
-        ],
-        k: K = 8,
-        explain: Explain = False,
+        report_id: ReportId, judgement: Judgement, k: K = 8, explain: Explain = False,
     ) -> Annotated[CallToolResult, out.EvidenceOut]:
         """The paragraphs that support one judgement of one report, best first."""
         key = _judgement_key(judgement)
@@ -164,9 +161,7 @@ def build_server(worker: EngineWorker) -> MCPServer:
         return await call(run)
 
     @server.tool(annotations=READ_ONLY)
-    async def grade_history(
-        local_authority: Annotated[str, Field(description="Local authority name, e.g. 'Leeds'.", min_length=1, max_length=200)],
-    ) -> Annotated[CallToolResult, out.GradeHistoryOut]:
+    async def grade_history(local_authority: AuthorityName) -> Annotated[CallToolResult, out.GradeHistoryOut]:
         """One authority's grades over time per judgement family (frameworks lined up), with its report ids."""
         from evsearch.api.grades_text import format_history
         from evsearch.search.grades import authority
@@ -178,12 +173,7 @@ def build_server(worker: EngineWorker) -> MCPServer:
         return await call(run)
 
     @server.tool(annotations=READ_ONLY)
-    async def grades_summary(
-        family: Annotated[
-            str | None, Field(description="Judgement family, e.g. help_and_protection, children_in_care.", max_length=60)
-        ] = None,
-        year: Year = None,
-    ) -> Annotated[CallToolResult, out.GradesSummaryOut]:
+    async def grades_summary(family: Family = None, year: Year = None) -> Annotated[CallToolResult, out.GradesSummaryOut]:
         """How many reports got each grade, per year and judgement family (e.g. inadequate help and protection)."""
         from evsearch.api.grades_text import format_summary
         from evsearch.search.grades import grades_summary as summary
