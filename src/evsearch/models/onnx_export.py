@@ -225,9 +225,11 @@ def _quiet_onnxruntime() -> Iterator[None]:
     ``logging.warning`` (one line per tensor, plus a pre-processing tip that does not
     apply to a graph we just fused), which no named logger can silence.
     """
-    loggers = [logging.getLogger(), logging.getLogger("onnxruntime")]
+    ours = logging.getLogger("evsearch")
+    loggers = [logging.getLogger(), logging.getLogger("onnxruntime"), ours]
     saved = [logger.level for logger in loggers]
-    for logger in loggers:
+    ours.setLevel(ours.getEffectiveLevel())  # our own lines ("fusion skipped") keep their level
+    for logger in loggers[:2]:
         logger.setLevel(logging.ERROR)
     try:
         yield
