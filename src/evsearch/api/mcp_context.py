@@ -71,7 +71,7 @@ def add_prompts(server: MCPServer, call: Call) -> None:
 
     @server.prompt(name="brief_on_authority", title="Brief me on an authority")
     async def brief_on_authority(
-        local_authority: Annotated[str, Field(description="Local authority name, e.g. 'Leeds'.")],
+        local_authority: Annotated[str, Field(description="Local authority name, e.g. 'Leeds'.", max_length=200)],
     ) -> str:
         """A briefing on one local authority: its grades over time and the evidence behind its weakest judgements."""
         from evsearch.api.grades_text import format_history
@@ -93,8 +93,8 @@ def add_prompts(server: MCPServer, call: Call) -> None:
 
     @server.prompt(name="compare_authorities", title="Compare authorities on a theme")
     async def compare_authorities(
-        authorities: Annotated[str, Field(description="Two to four authority names, comma-separated.")],
-        theme: Annotated[str, Field(description="What to compare, e.g. 'management oversight'.")],
+        authorities: Annotated[str, Field(description="Two to four authority names, comma-separated.", max_length=800)],
+        theme: Annotated[str, Field(description="What to compare, e.g. 'management oversight'.", max_length=2000)],
     ) -> str:
         """What inspectors found on one theme in each of several authorities, side by side."""
         names = [n.strip() for n in authorities.split(",") if n.strip()]
@@ -117,8 +117,8 @@ def add_prompts(server: MCPServer, call: Call) -> None:
 
     @server.prompt(name="judgement_evidence", title="The evidence behind a judgement")
     async def judgement_evidence(
-        report_id: Annotated[str, Field(description="Report id, from a search result or list_judgements.")],
-        judgement: Annotated[str, Field(description="Judgement title, e.g. 'Being healthy'.")],
+        report_id: Annotated[str, Field(description="Report id, from a search result or list_judgements.", max_length=300)],
+        judgement: Annotated[str, Field(description="Judgement title, e.g. 'Being healthy'.", max_length=300)],
     ) -> str:
         """Why one judgement of one report got its grade, from the paragraphs that support it."""
 

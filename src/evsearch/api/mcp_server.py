@@ -92,7 +92,10 @@ def build_server(worker: EngineWorker) -> MCPServer:
     """The MCP server with its tools, resources and prompts bound to ``worker``'s Engine."""
     from evsearch.api.mcp_context import add_prompts, add_resources
 
-    server = StrictServer("evsearch", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING")
+    server = StrictServer(
+        "evsearch", title="evsearch: cited evidence from inspection reports", version=__version__,
+        instructions=INSTRUCTIONS, log_level="WARNING",
+    )
     call = engine_caller(worker)
 
     @server.tool(annotations=READ_ONLY)
