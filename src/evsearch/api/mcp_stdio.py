@@ -77,8 +77,9 @@ def _has_lone_surrogate(body: Any) -> bool:
 def error_reply(exc: Exception) -> types.JSONRPCError | None:
     """The error a client should get for a line the transport could not read; None when none is owed."""
     raw = _raw_line(exc)
-    if raw is None:
-        return types.JSONRPCError(jsonrpc="2.0", id=None, error=types.ErrorData(code=PARSE_ERROR, message="parse error"))
+    if raw is None:  # JSON, but not an object (``[1, 2]``); or not even that
+        code, message = (INVALID_REQUEST, "invalid request") if isinstance(exc, ValidationError) else (PARSE_ERROR, "parse error")
+        return types.JSONRPCError(jsonrpc="2.0", id=None, error=types.ErrorData(code=code, message=message))
     try:
         body = raw if isinstance(raw, dict) else _tolerant_parse(raw)
     except (ValueError, RecursionError):
