@@ -100,17 +100,24 @@ def _best_sentence(hit: dict) -> str:
 
 
 def _print_cards(console, body: dict) -> None:
-    """One card per hit: number and citation (grade included), then the highlight, indented, at most 3 lines."""
+    """One card per hit (see ``_print_card``), a blank line between them."""
+    for i, hit in enumerate(body["hits"], body["offset"] + 1):
+        _print_card(console, i, hit)
+        console.print()
+
+
+def _print_card(console, i: int, hit: dict) -> None:
+    """Number and citation (grade included), then the highlight indented, at most 3 lines.
+
+    No score: the order is the ranking (``--json`` has it).
+    """
     import textwrap
 
-    width = console.width
-    for i, hit in enumerate(body["hits"], body["offset"] + 1):
-        head = f"{i:>2}. {hit.get('citation') or hit['report_id']}"  # no score: the order is the ranking (--json has it)
-        for line in textwrap.wrap(head, width=width, subsequent_indent="    "):
-            console.print(f"[bold]{escape(line)}[/bold]", highlight=False)
-        for line in textwrap.wrap(_best_sentence(hit), width=width - 4, max_lines=3, placeholder=" …"):
-            console.print("    " + escape(line), highlight=False)
-        console.print()
+    head = f"{i:>2}. {hit.get('citation') or hit['report_id']}"
+    for line in textwrap.wrap(head, width=console.width, subsequent_indent="    "):
+        console.print(f"[bold]{escape(line)}[/bold]", highlight=False)
+    for line in textwrap.wrap(_best_sentence(hit), width=console.width - 4, max_lines=3, placeholder=" …"):
+        console.print("    " + escape(line), highlight=False)
 
 
 def _print_wide(console, body: dict) -> None:
@@ -127,7 +134,7 @@ def _print_wide(console, body: dict) -> None:
 
 
 def _print_groups(body: dict, as_json: bool) -> None:
-    """A contrast: one small table per grade (or the whole dict as JSON)."""
+    """A contrast: a rule per grade, then its hits as cards (or the whole dict as JSON)."""
     if as_json:
         sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
         return
@@ -137,8 +144,6 @@ def _print_groups(body: dict, as_json: bool) -> None:
     for group in body["groups"]:
         console.rule(f"grade {group['grade']} {group['label']}: {len(group['hits'])} hit(s)")
         for i, hit in enumerate(group["hits"], 1):
-            highlight = " ... ".join(hit.get("highlights") or []) or hit["text"][:200]
-            console.print(f"{i}. [bold]{escape(hit.get('citation') or hit['report_id'])}[/bold]")
-            console.print(f"   {escape(highlight)}", highlight=False)
+            _print_card(console, i, hit)
         if not group["hits"]:
-            console.print("   No matching paragraphs under this grade.")
+            console.print("    No matching paragraphs under this grade.")
