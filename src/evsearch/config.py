@@ -93,6 +93,20 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "trusted_proxies",
+        "",
+        "Comma-separated IP addresses of reverse proxies whose X-Forwarded-For is believed: the key brake "
+        "then counts the client the proxy names; empty believes no proxy (the brake counts the peer address).",
+    ),
+    Setting(
+        "write_delay_seconds",
+        0.0,
+        "Seconds after the server starts before its write thread runs the first queued upload; uploads are "
+        "accepted and journaled meanwhile (lets a restarted server warm its reads first; tests use it to "
+        "kill a server while a job is still queued).",
+        float,
+    ),
+    Setting(
         "pdf_memory_mb",
         768,
         "Address-space limit of the child process that reads one PDF, in MiB; a PDF needing more fails.",

@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from evsearch import __version__ as _version
 from evsearch import config
-from evsearch.api import routes_grades, routes_read, routes_write
+from evsearch.api import routes_grades, routes_read, routes_write, upload_jobs
 from evsearch.api.auth import KeyGate
 from evsearch.api.errors_http import install_error_handlers
 from evsearch.api.worker import EngineWorker
@@ -81,6 +81,7 @@ def create_app(index_dir: str | Path | None = None, *, worker: EngineWorker | No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await worker.run(lambda engine: None)  # open the index before the first request
+        upload_jobs.resume(worker, index_path)  # uploads accepted before a stop or crash
         _freeze_heap()
         yield
         worker.close()
