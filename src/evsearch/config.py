@@ -89,7 +89,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "auth_failures_per_minute",
         10,
-        "Wrong or missing API keys one client may send per minute before POST /reports answers 429.",
+        "Failures one client may have per minute with the same wrong (or missing) API key before that key gets "
+        "429 from POST /reports, and different wrong keys it may send per minute before every key gets 429.",
         int,
     ),
     Setting(

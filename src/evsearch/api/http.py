@@ -94,7 +94,8 @@ def create_app(index_dir: str | Path | None = None, *, worker: EngineWorker | No
     )
     app.state.worker = worker
     app.state.index_dir = index_path
-    app.state.keys = KeyGate(config.get("api_key") or "", config.get("auth_failures_per_minute"))
+    app.state.keys = KeyGate(config.get("api_key") or "", config.get("auth_failures_per_minute"),
+                             str(config.get("trusted_proxies") or "").split(","))  # fmt: skip
     app.state.max_upload_mb = config.get("max_upload_mb")
 
     install_error_handlers(app)
