@@ -11,6 +11,12 @@ generation published by another process (`evsearch index`) is noticed by a
 read (one small file read, at most once a second) and opened on the write
 thread the same way.
 
+Every write job is journaled (jobs.py, store/journal.py) before it is queued,
+and its states are recorded there as it runs. Closing finishes the running
+job and leaves the queued ones in the journal, where the next start finds
+them (upload_jobs.resume); the ``write_delay_seconds`` setting holds the
+write thread back for that long after start.
+
 The Engine is opened lazily, on the worker, by the first call or by
 ``open()``: building the app opens nothing (docs tests build it without an
 index), while `evsearch serve`/`mcp` and the app's start-up call ``open()``
