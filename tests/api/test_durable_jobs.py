@@ -90,6 +90,28 @@ def test_an_accepted_upload_survives_kill_9_and_is_indexed_after_restart(write_i
         assert len(c.get("/reports").json()) == len(reports)
 
 
+@pytest.mark.parametrize("point", ["before-swap", "after-swap"])
+def test_a_server_killed_while_indexing_finishes_the_job_after_restart(write_index: Path, point: str) -> None:
+    """Killed mid-job (EVSEARCH_CRASH_AT SIGKILLs the server inside the build): the job runs again, or, when
+    the generation was already published, is marked done from the index; the report is held once."""
+    reports_before = len(list((write_index / "uploads").glob("*"))) if (write_index / "uploads").exists() else 0
+    with _serve(write_index, crash_at=point) as (proc, base), httpx.Client(base_url=base, timeout=60) as c:
+        r = c.post("/reports", files={"file": ("Oxlade.txt", _report("oxlade weathervane"))}, headers={"X-API-Key": KEY})
+        assert r.status_code == 202, r.text
+        job_id = r.json()["job_id"]
+        assert proc.wait(timeout=600) == -signal.SIGKILL  # the crash point fired inside the job
+    assert len(list((write_index / "uploads").glob("*"))) == reports_before + 1
+    with _serve(write_index) as (_, base), httpx.Client(base_url=base, timeout=300) as c:
+        done = _wait_for(c, job_id)
+        assert done["state"] == "done", done
+        summary = done["result"]["indexed"]
+        assert (summary["indexed"], summary["unchanged"]) == ((1, 0) if point == "before-swap" else (0, 1))
+        hits = c.get("/search", params={"q": "oxlade weathervane", "k": 3}).json()["hits"]
+        assert hits and hits[0]["report_id"] == done["result"]["report_id"]
+        listed = [r["report_id"] for r in c.get("/reports").json()]
+        assert listed.count(done["result"]["report_id"]) == 1
+
+
 def test_a_failed_job_names_no_server_path(write_index: Path) -> None:
     """GET /jobs/{id} strips paths from a job's error exactly as the ?wait=true answer does (fault 4)."""
     with serve_app(write_index, api_key=KEY) as live, httpx.Client(base_url=live.url, timeout=300) as c:

@@ -1,12 +1,13 @@
 """POST /reports: the one write endpoint, off unless the server has an API key.
 
-Order of checks matters: writes enabled (403) -> client not blocked for
-guessing keys (429) -> key present and equal, as bytes, in constant time
+Order of checks matters: writes enabled (403) -> client not braked for
+this key or for guessing keys (429) -> key present and equal, as bytes, in constant time
 (401; see auth.py) -> declared size (413, before the body is
 parsed) -> multipart field -> extension and content (415) -> actual size
 (413). Only then is the file written and its job journaled, both fsynced
-(upload_jobs.py), and the job queued: the answer is 202 with the job's id, and ``GET /jobs/{id}`` tells its state
-and, when done, the report id (``?wait=true`` answers 201 with the result
+(upload_jobs.py, off the event loop so reads do not wait on the fsyncs), and
+the job queued: the answer is 202 with the job's id, and ``GET /jobs/{id}``
+tells its state and, when done, the report id (``?wait=true`` answers 201 with the result
 once indexed, or the job's error). The job indexes the file on the write
 thread and opens the new generation there (worker.py), so searches never
 wait for it. If the file is not indexed (unreadable, or another writer holds
@@ -21,6 +22,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from evsearch.api import uploads
@@ -97,7 +99,8 @@ async def upload_report(request: Request, wait: bool = False) -> Any:
     finally:
         await form.close()
     uploads.check_content(name, suffix, data, limit)
-    job = queue_upload(request.app.state.worker, request.app.state.index_dir, upload.filename, suffix, data)
+    job = await run_in_threadpool(queue_upload, request.app.state.worker, request.app.state.index_dir,
+                                  upload.filename, suffix, data)  # fmt: skip
     if not wait:
         return JSONResponse(job.to_dict(), status_code=202, headers={"Location": f"/jobs/{job.job_id}"})
     await job.wait()
@@ -114,4 +117,5 @@ async def upload_report(request: Request, wait: bool = False) -> Any:
 )  # fmt: skip
 async def get_job(request: Request, job_id: str) -> Any:
     """State of a write job: queued, running, done (with `result`) or failed (with `error`)."""
-    return JSONResponse(request.app.state.worker.jobs.get(job_id).to_dict())
+    job = await run_in_threadpool(request.app.state.worker.jobs.get, job_id)  # a journal read: off the event loop
+    return JSONResponse(job.to_dict())
