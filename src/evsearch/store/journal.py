@@ -53,8 +53,9 @@ def _record(row: sqlite3.Row) -> JobRecord:
 class Journal:
     """Job rows in ``<index>/jobs.sqlite``; opened on first use (building an app opens nothing)."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, *, keep: int = KEEP_FINISHED) -> None:
         self.path = Path(index_dir) / JOURNAL_FILE
+        self.keep = keep
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
@@ -104,13 +105,13 @@ class Journal:
     def done(self, job_id: str, result: dict[str, Any]) -> float:
         finished = time.time()
         self._run("job_done", (finished, json.dumps(result, ensure_ascii=False), job_id))
-        self._run("jobs_prune", (KEEP_FINISHED,))
+        self._run("jobs_prune", (self.keep,))
         return finished
 
     def failed(self, job_id: str, error: dict[str, Any]) -> float:
         finished = time.time()
         self._run("job_failed", (finished, json.dumps(error, ensure_ascii=False), job_id))
-        self._run("jobs_prune", (KEEP_FINISHED,))
+        self._run("jobs_prune", (self.keep,))
         return finished
 
     def unfinished(self) -> list[JobRecord]:
