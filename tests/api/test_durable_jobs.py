@@ -96,7 +96,8 @@ def test_a_server_killed_while_indexing_finishes_the_job_after_restart(write_ind
     the generation was already published, is marked done from the index; the report is held once."""
     reports_before = len(list((write_index / "uploads").glob("*"))) if (write_index / "uploads").exists() else 0
     with _serve(write_index, crash_at=point) as (proc, base), httpx.Client(base_url=base, timeout=60) as c:
-        r = c.post("/reports", files={"file": ("Oxlade.txt", _report("oxlade weathervane"))}, headers={"X-API-Key": KEY})
+        r = c.post("/reports", files={"file": ("Oxlade.txt", _report("oxlade weathervane"))},
+                   headers={"X-API-Key": KEY})  # fmt: skip
         assert r.status_code == 202, r.text
         job_id = r.json()["job_id"]
         assert proc.wait(timeout=600) == -signal.SIGKILL  # the crash point fired inside the job

@@ -79,7 +79,8 @@ def resume(worker: EngineWorker, index_dir: Path) -> int:
             summary = {"indexed": 0, "unchanged": 1, "paragraphs": 0, "seconds": 0.0, "generation": None}
             worker.jobs.done(job, {"report_id": report_id, "filename": payload["filename"], "indexed": summary})
         elif not path.is_file():
-            worker.jobs.failed(job, ReportReadError(payload["filename"], "the uploaded file is no longer on the server"))
+            gone = ReportReadError(payload["filename"], "the uploaded file is no longer on the server")
+            worker.jobs.failed(job, gone)
         else:
             worker.queue(job, index_upload, index_dir, path, payload["filename"], payload["created"])
             queued += 1

@@ -85,7 +85,8 @@ def test_the_pages_csv_download(chrome, formula_server: LiveServer) -> None:
     WebDriverWait(chrome, 60).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
     hits = httpx.get(formula_server.url + "/search", params={"q": "kayak club confidence", "k": 5}, timeout=60).json()
     assert hits["hits"] and hits["hits"][0]["local_authority"] == FORMULA
-    extra = {"citation": "+citation", "section": "-section", "text": "@text", "part": "\tpart", "grade_label": "\rlabel"}
+    extra = {"citation": "+citation", "section": "-section", "text": "@text", "part": "\tpart",
+             "grade_label": "\rlabel"}
     rows = [hits["hits"][0], {**hits["hits"][0], **extra}]
     text = chrome.execute_script("shownHits = arguments[0]; return resultsCsv();", rows)
     _assert_inert(text)
