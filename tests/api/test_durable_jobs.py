@@ -76,6 +76,7 @@ def test_an_accepted_upload_survives_kill_9_and_is_indexed_after_restart(write_i
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
     assert [p.suffix for p in (write_index / "uploads").iterdir()] == [".txt"]  # the file was kept
+    (write_index / "uploads" / ".upload-half-written.tmp").write_bytes(b"a write cut short by a kill")
     with _serve(write_index) as (_, base), httpx.Client(base_url=base, timeout=300) as c:
         done = _wait_for(c, job_id)
         assert done["state"] == "done", done
@@ -84,6 +85,7 @@ def test_an_accepted_upload_survives_kill_9_and_is_indexed_after_restart(write_i
         assert hits and hits[0]["report_id"] == done["result"]["report_id"] and "fernhollow" in hits[0]["text"]
         reports = [r["report_id"] for r in c.get("/reports").json()]
         assert reports.count(done["result"]["report_id"]) == 1
+    assert [p.name.startswith(".upload-") for p in (write_index / "uploads").iterdir()] == [False]
     # a third start finds the job finished: it answers the same and nothing is indexed twice
     with _serve(write_index) as (_, base), httpx.Client(base_url=base, timeout=60) as c:
         assert c.get(f"/jobs/{job_id}").json() == done

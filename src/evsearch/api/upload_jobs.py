@@ -63,6 +63,7 @@ def queue_upload(worker: EngineWorker, index_dir: Path, filename: str | None, su
 
 def resume(worker: EngineWorker, index_dir: Path) -> int:
     """Queue again the jobs a stopped server left unfinished; returns how many were queued."""
+    uploads.remove_partial(index_dir)
     pending = worker.jobs.unfinished()
     if not pending:
         return 0
