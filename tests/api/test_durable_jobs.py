@@ -127,3 +127,15 @@ def test_a_failed_job_names_no_server_path(write_index: Path) -> None:
         assert failed["state"] == "failed" and failed["error"]["error"] == "IndexBusyError"
         assert str(write_index.parent) not in str(failed) and "/" not in failed["error"]["message"]
         assert failed["error"] == assert_error_shape(waited, 409)  # one conversion for both
+
+
+def test_an_unreadable_journal_does_not_stop_reads(write_index: Path) -> None:
+    """Reads go on; an upload is refused in one line that names the journal, not the index."""
+    (write_index / "jobs.sqlite").write_bytes(b"this is not a SQLite database, it was overwritten " * 100)
+    with serve_app(write_index, api_key=KEY) as live, httpx.Client(base_url=live.url, timeout=60) as c:
+        assert c.get("/search", params={"q": "kayak club"}).status_code == 200
+        r = c.post("/reports", files={"file": ("x.txt", _report("lost ledger"))}, headers={"X-API-Key": KEY})
+        body = assert_error_shape(r, 500)
+        assert body["error"] == "IndexCorruptError" and "write journal jobs.sqlite" in body["message"]
+        assert str(write_index) not in r.text and "aside" in body["hint"]
+    assert not list((write_index / "uploads").glob("x-*"))  # refused, so not kept

@@ -58,13 +58,22 @@ def queue_upload(worker: EngineWorker, index_dir: Path, filename: str | None, su
     name = uploads.display_name(filename)
     path, created = uploads.store(index_dir, uploads.report_id_for(filename, data), suffix, data)
     payload = {"upload": path.name, "filename": name, "created": created, "sha256": hashlib.sha256(data).hexdigest()}
-    return worker.submit(KIND, index_upload, index_dir, path, name, created, payload=payload)
+    try:
+        return worker.submit(KIND, index_upload, index_dir, path, name, created, payload=payload)
+    except EvsearchError:  # not journaled, so not accepted: keep nothing the index does not hold
+        if created:
+            path.unlink(missing_ok=True)
+        raise
 
 
 def resume(worker: EngineWorker, index_dir: Path) -> int:
     """Queue again the jobs a stopped server left unfinished; returns how many were queued."""
     uploads.remove_partial(index_dir)
-    pending = worker.jobs.unfinished()
+    try:
+        pending = worker.jobs.unfinished()
+    except EvsearchError as exc:  # an unreadable journal must not stop the server answering reads
+        log.error("cannot read the write journal, no jobs resumed: %s", exc)
+        return 0
     if not pending:
         return 0
     held = {report["content_hash"]: report["report_id"] for report in worker.call(lambda engine: engine.reports())}

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evsearch.errors import EvsearchError, IndexBusyError, IndexCorruptError
 from evsearch.models.files import fsync_path
 from evsearch.store.database import translate
 from evsearch.store.schema import JOURNAL_DDL, JOURNAL_STATEMENTS
@@ -73,7 +74,7 @@ class Journal:
                 conn.execute("PRAGMA busy_timeout = 5000")
                 conn.executescript(JOURNAL_DDL)
             except sqlite3.Error as exc:
-                raise translate(exc, self.path) from exc
+                raise self._error(exc) from exc
             if new:
                 fsync_path(self.path.parent)  # the new file's name is durable too
             self._conn = conn
@@ -87,7 +88,17 @@ class Journal:
             try:
                 return conn.execute(JOURNAL_STATEMENTS[name], params).fetchall()
             except sqlite3.Error as exc:
-                raise translate(exc, self.path, JOURNAL_STATEMENTS[name]) from exc
+                raise self._error(exc) from exc
+
+    def _error(self, exc: sqlite3.Error) -> EvsearchError:
+        """A driver error as the domain error to show: busy stays busy; anything else names the journal."""
+        error = translate(exc, self.path)
+        if isinstance(error, IndexBusyError):
+            return error
+        return IndexCorruptError(
+            f"the write journal {self.path} cannot be used: {exc}",
+            hint=f"move {JOURNAL_FILE} aside and restart: a new journal is started (its jobs are forgotten)",
+        )
 
     def add(self, job_id: str, kind: str, payload: dict[str, Any]) -> JobRecord:
         """Journal a queued job; durable when this returns."""
