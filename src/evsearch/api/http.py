@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from evsearch import __version__ as _version
 from evsearch import config
-from evsearch.api import routes_grades, routes_read, routes_write
+from evsearch.api import routes_grades, routes_read, routes_write, upload_jobs
 from evsearch.api.auth import KeyGate
 from evsearch.api.docs_pages import RelativeRedirects, add_docs_routes
 from evsearch.api.errors_http import install_error_handlers
@@ -82,6 +82,7 @@ def create_app(index_dir: str | Path | None = None, *, worker: EngineWorker | No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await worker.run(lambda engine: None)  # open the index before the first request
+        upload_jobs.resume(worker, index_path)  # uploads accepted before a stop or crash
         _freeze_heap()
         yield
         worker.close()
@@ -96,7 +97,8 @@ def create_app(index_dir: str | Path | None = None, *, worker: EngineWorker | No
     )
     app.state.worker = worker
     app.state.index_dir = index_path
-    app.state.keys = KeyGate(config.get("api_key") or "", config.get("auth_failures_per_minute"))
+    app.state.keys = KeyGate(config.get("api_key") or "", config.get("auth_failures_per_minute"),
+                             str(config.get("trusted_proxies") or "").split(","))  # fmt: skip
     app.state.max_upload_mb = config.get("max_upload_mb")
 
     install_error_handlers(app)

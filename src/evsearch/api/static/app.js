@@ -84,10 +84,19 @@ function readerHref(hit) {
 const CSV_COLUMNS = ["rank", "citation", "report_id", "local_authority", "year", "number", "part", "section", "grade", "grade_label", "score", "text"];
 let shownHits = [];
 
+// A cell starting with one of these would run as a spreadsheet formula (OWASP "CSV injection"): it gets a
+// leading quote. The same set as search/grades.py FORMULA_STARTS (a test keeps the two equal).
+const FORMULA_STARTS = "=+-@\t\r";
+
+function csvCell(v) {
+  let s = v == null ? "" : String(v);
+  if (s && FORMULA_STARTS.includes(s[0])) s = "'" + s;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
 function resultsCsv() {
-  const quote = (v) => { const s = v == null ? "" : String(v); return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
   const lines = [CSV_COLUMNS.join(",")];
-  shownHits.forEach((hit, i) => lines.push(CSV_COLUMNS.map((c) => quote(c === "rank" ? i + 1 : hit[c])).join(",")));
+  shownHits.forEach((hit, i) => lines.push(CSV_COLUMNS.map((c) => csvCell(c === "rank" ? i + 1 : hit[c])).join(",")));
   return lines.join("\r\n") + "\r\n";
 }
 
