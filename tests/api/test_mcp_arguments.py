@@ -22,7 +22,7 @@ def tools(index_dir: Path) -> dict:
 
 def test_search_arguments_are_the_filter_fields(tools: dict) -> None:
     properties = tools["search_evidence"].parameters["properties"]
-    assert set(properties) == {"query", "k", *FIELDS}
+    assert set(properties) == {"query", "k", "explain", *FIELDS}
     assert set(tools["contrast_evidence"].parameters["properties"]) == {"query", "k", *FIELDS} - {"grade"}
     assert "la" in tools["list_judgements"].parameters["properties"]
 

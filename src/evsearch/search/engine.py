@@ -25,7 +25,7 @@ from typing import Any
 from evsearch import config
 from evsearch.config import MAX_K
 from evsearch.errors import InputError
-from evsearch.search.assemble import assemble
+from evsearch.search.assemble import assemble, hit_of
 from evsearch.search.evidence import judgement_evidence
 from evsearch.search.facets import facet_counts
 from evsearch.search.filters import SearchRequest, field_named, parse_values
@@ -36,7 +36,7 @@ from evsearch.search.plan import Plan, plan
 from evsearch.search.understood import understood
 from evsearch.search.query import apply_options
 from evsearch.search.rank import rank
-from evsearch.search.results import SearchResponse
+from evsearch.search.results import Hit, SearchResponse
 from evsearch.search.retrieve import retrieve
 from evsearch.search.tuning import Tuning
 from evsearch.search.view import View
@@ -229,6 +229,11 @@ class Engine:
 
     def paragraph(self, report_id: str, number: int) -> dict:
         return self.index.paragraph(report_id, int(number))
+
+    def cited_paragraph(self, report_id: str, number: int) -> Hit:
+        """One numbered paragraph as a cited hit (no score), for faces that read a paragraph back."""
+        view = self._current()
+        return hit_of(view.index.paragraph(report_id, int(number)), 0.0, view)
 
     def judgements(self, title: str | None = None, family: str | Sequence[str] | None = None, **filters: Any) -> list[dict]:
         """Judgements across reports, each with its report's local_authority, year and framework.

@@ -17,12 +17,14 @@ judged inadequate": "inadequate" is then an ordinary word). Explicit options
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from itertools import combinations
 
 import numpy as np
 
 from evsearch.errors import InputError
 from evsearch.search.filters import FIELDS
+from evsearch.vocab.slugs import close_names
 from evsearch.search.keywords import keyword_query
 from evsearch.search.query import ParsedQuery
 from evsearch.search.themes import Theme, get_theme
@@ -201,10 +203,18 @@ def _texts(out: Plan, parsed: ParsedQuery, view: View) -> None:
     out.dense_text = " ".join([text, *found]) if tuning.dense_acronyms else text
 
 
+def _did_you_mean(wanted: str, names: Iterable[str]) -> str:
+    close = close_names(wanted, names)
+    return f"; did you mean {' or '.join(close)}?" if close else ""
+
+
 def _absent(parsed: ParsedQuery, view: View) -> str:
     """Which filter value the index holds nothing for, said plainly."""
-    missing = [f"no report {r!r}" for r in parsed.filters.get("report", []) if r not in view.reports]
-    known = {n.lower() for n in view.vocabulary.local_authorities}
-    missing += [f"no reports for {la}" for la in parsed.filters.get("la", []) if la.lower() not in known]
+    reports = parsed.filters.get("report", [])
+    missing = [f"no report {r!r}" + _did_you_mean(r, view.reports) for r in reports if r not in view.reports]
+    known = view.vocabulary.local_authorities
+    lowered = {n.lower() for n in known}
+    missing += [f"no reports for {la}" + _did_you_mean(la, known) for la in parsed.filters.get("la", [])
+                if la.lower() not in lowered]  # fmt: skip
     missing += [f"no reports from {y}" for y in parsed.filters.get("year", []) if y not in view.vocabulary.years]
     return f" (the index has {' and '.join(missing)})" if missing else ""

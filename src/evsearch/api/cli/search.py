@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 import typer
+from rich.markup import escape
 
 from evsearch.api.cli.app import app, fail
 from evsearch.config import MAX_K
@@ -78,30 +79,69 @@ search.__signature__ = _signature.replace(  # type: ignore[attr-defined]
 app.command()(search)
 
 
+CARDS_BELOW = 100  # columns: narrower terminals get one card per hit instead of the table
+
+
 def _print_table(body: dict) -> None:
+    """Hits as a table (wide terminals) or as cards (below ``CARDS_BELOW`` columns).
+
+    The grade is shown once, inside the citation (its one rule, search/results.py);
+    the highlight gets the width that is left, so it reads as a sentence.
+    """
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
-    table = Table(title=f"{body['query']!r}", show_lines=True)
-    table.add_column("#", justify="right")
-    table.add_column("Citation", max_width=38)
-    table.add_column("Grade")
-    table.add_column("Score", justify="right")
-    table.add_column("Highlight", ratio=1)
-    for i, hit in enumerate(body["hits"], body["offset"] + 1):
-        grade = f"{hit['grade']} {hit.get('grade_label') or ''}".strip() if hit.get("grade") is not None else "-"
-        highlight = " ... ".join(hit.get("highlights") or []) or hit["text"][:200]
-        table.add_row(str(i), hit.get("citation") or hit["report_id"], grade, f"{hit['score']:.3f}", highlight)
-    console.print(table)
-    console.print(body["understood"]["summary"], highlight=False, markup=False)
-    _print_total(console, body)
+    console.print(f"[bold]{escape(repr(body['query']))}[/bold]", highlight=False)
+    console.print(f"[dim]{escape(body['understood']['summary'])}[/dim]", highlight=False)
+    if console.width < CARDS_BELOW:
+        _print_cards(console, body)
+    elif body["hits"]:
+        _print_wide(console, body)
     for note in body.get("notes") or []:
-        console.print(f"[dim]note: {note}[/dim]")
+        console.print(f"[dim]note: {escape(note)}[/dim]")
     if not body["hits"]:
         console.print("No matching paragraphs.")
+    _print_total(console, body)
     for name, counts in (body.get("facets") or {}).items():
         console.print(f"{name}: " + ", ".join(f"{c['label']} ({c['count']})" for c in counts), highlight=False, markup=False)
+
+
+def _best_sentence(hit: dict) -> str:
+    return " … ".join(hit.get("highlights") or []) or hit["text"]
+
+
+def _print_cards(console, body: dict) -> None:
+    """One card per hit (see ``_print_card``), a blank line between them."""
+    for i, hit in enumerate(body["hits"], body["offset"] + 1):
+        _print_card(console, i, hit)
+        console.print()
+
+
+def _print_card(console, i: int, hit: dict) -> None:
+    """Number and citation (grade included), then the highlight indented, at most 3 lines.
+
+    No score: the order is the ranking (``--json`` has it).
+    """
+    import textwrap
+
+    head = f"{i:>2}. {hit.get('citation') or hit['report_id']}"
+    for line in textwrap.wrap(head, width=console.width, subsequent_indent="    "):
+        console.print(f"[bold]{escape(line)}[/bold]", highlight=False)
+    for line in textwrap.wrap(_best_sentence(hit), width=console.width - 4, max_lines=3, placeholder=" …"):
+        console.print("    " + escape(line), highlight=False)
+
+
+def _print_wide(console, body: dict) -> None:
+    from rich.table import Table
+
+    table = Table(show_lines=True, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Citation", ratio=2)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Highlight", ratio=3)
+    for i, hit in enumerate(body["hits"], body["offset"] + 1):
+        table.add_row(str(i), escape(hit.get("citation") or hit["report_id"]), f"{hit['score']:.3f}", escape(_best_sentence(hit)))
+    console.print(table)
 
 
 def _print_total(console: Any, body: dict) -> None:
@@ -111,20 +151,17 @@ def _print_total(console: Any, body: dict) -> None:
 
 
 def _print_groups(body: dict) -> None:
-    """A grouped search: one short list per group."""
+    """A grouped search: a rule per group (grade, report, year or authority), then its hits as cards."""
     from rich.console import Console
-    from rich.markup import escape
 
     console = Console()
-    console.print(body["understood"]["summary"], highlight=False, markup=False)
+    console.print(f"[dim]{escape(body['understood']['summary'])}[/dim]", highlight=False)
     for group in body["groups"]:
         title = f"grade {group['value']} {group['label']}" if body["group_by"] == "grade" else f"{body['group_by']} {group['label']}"
         console.rule(f"{escape(title)}: {len(group['hits'])} hit(s)")
-        for i, hit in enumerate(group["hits"], 1):
-            highlight = " ... ".join(hit.get("highlights") or []) or hit["text"][:200]
-            console.print(f"{i}. [bold]{escape(hit.get('citation') or hit['report_id'])}[/bold]")
-            console.print(f"   {escape(highlight)}", highlight=False)
+        for i, hit in enumerate(group["hits"], body["offset"] + 1):
+            _print_card(console, i, hit)
         if not group["hits"]:
-            console.print("   No matching paragraphs in this group.")
+            console.print("    No matching paragraphs in this group.")
     if not body["groups"]:
         console.print("No matching paragraphs.")
