@@ -20,7 +20,7 @@ from evsearch.store import schema
 from evsearch.store.base import Filters, Generation, RecordStore
 from evsearch.store.columns import ParagraphColumns
 from evsearch.store.record_cache import RecordCache
-from evsearch.store.rows import as_dict, paragraph_dict
+from evsearch.store.rows import as_dict, paragraph_dict, report_dict
 
 
 def _plain(value: Any) -> Any:
@@ -75,14 +75,14 @@ class SqliteRecords(RecordStore):
         row = self.db.row("report_by_id", (report_id,))
         if row is None:
             raise NotFoundError(f"no report {report_id!r} in {self.where}")
-        out = as_dict(row)
+        out = report_dict(row)
         out["judgements"] = [as_dict(r) for r in self.db.rows("judgements_of_report", (report_id,))]
         return out
 
     def reports(self, **params: Any) -> list[dict[str, Any]]:
         active = {k: _plain(v) for k, v in params.items() if v is not None}
         sql = schema.compose(schema.REPORTS_WHERE, schema.REPORT_FILTERS, list(active))
-        return [as_dict(r) for r in self.db.rows_sql(sql, active)]
+        return [report_dict(r) for r in self.db.rows_sql(sql, active)]
 
     def judgements(self, **params: Any) -> list[dict[str, Any]]:
         active = {k: _plain(v) for k, v in params.items() if v is not None}
