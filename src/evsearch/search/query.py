@@ -24,13 +24,11 @@ filter. Explicit options (--grade, --la ...) always override the text.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any, Iterable
 
+from evsearch.vocab.authorities import all_names, parse_la, register, resolve
 from evsearch.vocab.grades import GRADE_WORDS, label_for
 from evsearch.models.quick_tokens import Doc, PhraseMatcher, stop_words, tokenize
 from evsearch.search.themes import Theme, load_themes
@@ -69,11 +67,16 @@ _AUTHORITY_AFFIXES = re.compile(
 )
 
 
-@lru_cache(maxsize=1)
 def known_authorities() -> tuple[str, ...]:
-    """English children's-services authorities, so a query may name one the index lacks."""
-    raw = json.loads(resources.files("evsearch.search").joinpath("data/authorities.json").read_text("utf-8"))
-    return tuple(raw["authorities"])
+    """Every name and irregular alias in the authority register, so a query may name an authority the
+    index lacks ("Hull", "BCP"); each maps to its canonical name through ``canonical_authority``."""
+    return tuple(name for entry in register() for name in all_names(entry))
+
+
+def canonical_authority(name: str) -> str:
+    """The register's canonical name for ``name`` (itself when the register lacks it)."""
+    entry = resolve(name)
+    return entry.name if entry else name
 
 
 @dataclass
@@ -172,7 +175,7 @@ class QueryParser:
             add(f"THEME:{theme.name}", theme.phrases)
         for name in [*self.vocabulary.local_authorities, *known_authorities()]:  # the index's spelling wins
             for variant in authority_variants(name):
-                self._authorities.setdefault(variant.lower(), name)
+                self._authorities.setdefault(variant.lower(), canonical_authority(name))
         add("LA", self._authorities)
         for title in [*self.vocabulary.sections, *self.vocabulary.judgements]:
             key = " ".join(title.split()).lower()
@@ -368,12 +371,8 @@ def apply_options(
     if report not in (None, ""):
         override("report", str(report).strip())
     if la not in (None, ""):
-        wanted = " ".join(str(la).split()).lower()
-        canonical = {n.lower(): n for n in vocabulary.local_authorities}
-        for name in vocabulary.local_authorities:
-            for variant in authority_variants(name):
-                canonical.setdefault(variant.lower(), name)
-        override("la", canonical.get(wanted, " ".join(str(la).split())))
+        # Any alias, code, URN or slug; an unknown name is an InputError naming the closest (vocab/authorities.py).
+        override("la", parse_la(str(la), vocabulary.local_authorities))
     if year not in (None, ""):
         try:
             value = int(str(year).strip())
