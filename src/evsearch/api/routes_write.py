@@ -68,7 +68,8 @@ def _index(engine: Any, index_dir: Path, path: Path, name: str, created: bool) -
     report_id = result.ids[str(path.resolve())]
     summary = {"indexed": result.indexed, "unchanged": result.unchanged, "paragraphs": result.paragraphs,
                "seconds": round(result.seconds, 3), "generation": result.generation}  # fmt: skip
-    return {"report_id": report_id, "filename": name, "indexed": summary}
+    # notes: what the build noticed, e.g. an authority the register lacks (indexed, flagged, not refused)
+    return {"report_id": report_id, "filename": name, "indexed": summary, "notes": result.notes}
 
 
 @router.post(

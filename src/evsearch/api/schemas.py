@@ -85,6 +85,7 @@ class UploadOut(_Open):
     report_id: str
     filename: str
     indexed: dict | None = None
+    notes: list[str] = []
 
 
 class JobOut(_Open):

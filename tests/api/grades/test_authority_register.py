@@ -20,7 +20,7 @@ REGISTER_DATA = DATA / "register"
 
 
 @pytest.fixture(scope="module")
-def register_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+def register_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess, Path]:
     src = tmp_path_factory.mktemp("register-src") / "reports"
     shutil.copytree(REGISTER_DATA, src)
     out = tmp_path_factory.mktemp("register-index") / "index"
@@ -28,7 +28,7 @@ def register_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subp
         [EVSEARCH, "index", str(src), "--index", str(out)], env=evsearch_env(), capture_output=True, text=True, timeout=900
     )
     assert proc.returncode == 0, proc.stderr
-    return out, proc
+    return out, proc, src
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def api(register_index) -> Iterator[httpx.Client]:
 
 
 def test_index_warns_about_an_authority_the_register_lacks(register_index) -> None:
-    _, proc = register_index
+    _, proc, _ = register_index
     warned = [line for line in proc.stderr.splitlines() if "not in the authority register" in line]
     assert len(warned) == 1 and "'Eastmere'" in warned[0] and "eastmere-2023-ilacs.txt" in warned[0]
 
@@ -93,3 +93,19 @@ def test_cli_unknown_la_names_the_closest(register_index) -> None:
     assert proc.returncode == 2
     assert "unknown local authority 'Cumbira'" in proc.stderr and "Cumbria" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_source_serves_the_indexed_file_and_404_when_gone(api: httpx.Client, register_index) -> None:
+    rid = api.get("/authorities/cumbria").json()["reports"][0]["report_id"]
+    response = api.get(f"/reports/{rid}/source")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert response.content == (REGISTER_DATA / "cumbria-2019-ilacs.txt").read_bytes()
+    assert response.headers["content-disposition"] == 'inline; filename="cumbria-2019-ilacs.txt"'
+    # citations give the page the reader links to (a text file without form feeds is one page)
+    hit = api.get("/search", params={"q": "foster carers lakes", "la": "Cumbria"}).json()["hits"][0]
+    assert hit["citation"].startswith("Cumbria 2019, paragraph 3, page 1")
+    assert_error_shape(api.get("/reports/no-such-report/source"), 404)
+    (register_index[2] / "cumbria-2019-ilacs.txt").unlink()  # the indexed file is gone
+    gone = assert_error_shape(api.get(f"/reports/{rid}/source"), 404)
+    assert "no longer where it was indexed" in gone["message"] and "/" not in gone["message"]
