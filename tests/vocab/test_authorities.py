@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from evsearch.errors import InputError
 from evsearch.vocab.authorities import by_urn, name_key, parse_la, register, resolve, suggest
-from tests.conftest import ILACS_DIR, require_corpus
 
 
 def _named(name: str):
@@ -114,9 +114,9 @@ def test_parse_la_accepts_aliases_and_suggests_on_unknown() -> None:
     assert suggest("Westmoreland and Furnace")[0] == "Westmorland and Furness"
 
 
-def test_every_corpus_folder_urn_is_in_the_register() -> None:
-    require_corpus(ILACS_DIR)
-    folders = [p for p in ILACS_DIR.iterdir() if p.is_dir()]
+@pytest.mark.corpus
+def test_every_corpus_folder_urn_is_in_the_register(ilacs_dir: Path) -> None:
+    folders = [p for p in ilacs_dir.iterdir() if p.is_dir()]
     assert folders
     for folder in folders:
         urn, _, name = folder.name.partition("_")
