@@ -289,6 +289,11 @@ class _Splitter:
                 self.open("recommendation", None, ln)
                 i += 1
                 continue
+            if self.timeframe and self.in_recommendations() and self._starts_recommendation(i):
+                # under "Within three months:", recommendations whose bullets the PDF lost: one per sentence
+                self.open("recommendation", None, ln)
+                i += 1
+                continue
             if self.block is not None:
                 b = self.block
                 if b.number is None and b.kind != "recommendation" and self._new_unnumbered(i):
@@ -354,6 +359,17 @@ class _Splitter:
             if m:
                 return int(m.group("n"))
         return None
+
+    def _starts_recommendation(self, i: int) -> bool:
+        """Under a timeframe marker, does unbulleted line i start a recommendation (the marker or a
+        finished sentence before it, and a capital to open it)?"""
+        ln = self.lines[i]
+        if not (ln.text[:1].isupper() or ln.text[:1] in "'‘\"“"):
+            return False
+        if self.block is None:
+            return True
+        b = self.block
+        return b.kind == "recommendation" and not b.bulleted and _ends_sentence(b.lines[-1])
 
     def _new_unnumbered(self, i: int) -> bool:
         """In an unnumbered block, does line i start a new paragraph?"""
