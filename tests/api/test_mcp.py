@@ -62,7 +62,7 @@ def test_search_evidence_returns_quotable_citations(mcp_results: tuple[dict, lis
     text, errors = out[0], out[7:]
     assert not errors[0]
     first = text.split("\n[2]")[0]
-    assert re.search(r"\[1\] Northmoor 2019.*paragraph 10 \(Being healthy, grade 2 good\)", first), first
+    assert re.search(r"\[1\] Northmoor 2019.*paragraph 10, page 1 \(Being healthy, grade 2 good\)", first), first
     assert "kayak club" in first
     assert "Highlights:" in first and "kayak" in first.split("Highlights:")[1]
     assert f"report_id: {FIXTURE_ID}" in first
@@ -94,7 +94,7 @@ def test_list_judgements_filters_by_grade_and_authority(mcp_results: tuple[dict,
 def test_evidence_for_judgement_cites_the_section(mcp_results: tuple[dict, list]) -> None:
     _, out = mcp_results
     text = out[4]
-    assert re.search(r"paragraph (9|10) \(Being healthy, grade 2 good\)", text), text
+    assert re.search(r"paragraph (9|10), page 1 \(Being healthy, grade 2 good\)", text), text
 
 
 def test_errors_are_tool_errors_with_the_message(mcp_results: tuple[dict, list]) -> None:
