@@ -32,10 +32,15 @@ def register_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subp
 
 
 @pytest.fixture(scope="module")
-def api(register_index) -> Iterator[httpx.Client]:
+def register_server(register_index) -> Iterator[LiveServer]:
     with serve_app(register_index[0]) as server:
-        with httpx.Client(base_url=server.url, timeout=60, headers={"Accept": "application/json"}) as client:
-            yield client
+        yield server
+
+
+@pytest.fixture(scope="module")
+def api(register_server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=register_server.url, timeout=60, headers={"Accept": "application/json"}) as client:
+        yield client
 
 
 def test_index_warns_about_an_authority_the_register_lacks(register_index) -> None:
@@ -65,6 +70,28 @@ def test_authority_page_links_predecessors_and_successors(api: httpx.Client) -> 
     assert [p["local_authority"] for p in successor["predecessors"]] == ["Cumbria"]
     (report,) = successor["reports"]
     assert report["published"] == "2024-07-12"  # from Ofsted's file name: the cover prints none
+
+
+@pytest.mark.browser
+def test_authority_page_shows_the_register_entry_and_links_the_reorganisation(chrome, register_server) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def ready(url: str) -> None:
+        chrome.get(url)
+        WebDriverWait(chrome, 60).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") in ("1", "error"))
+        assert chrome.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1"
+
+    ready(register_server.url + "/authorities/cumbria")
+    assert "LA 909" in chrome.find_element(By.ID, "register").text
+    links = chrome.find_elements(By.CSS_SELECTOR, "#lineage a")
+    assert [a.text for a in links] == ["Cumberland", "Westmorland and Furness"]
+    links[1].click()
+    WebDriverWait(chrome, 60).until(lambda d: d.find_element(By.ID, "la-name").text == "Westmorland and Furness")
+    WebDriverWait(chrome, 60).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
+    assert chrome.find_element(By.ID, "lineage").text.startswith("Replaced Cumbria")
+    ready(register_server.url + "/authorities/eastmere")
+    assert "not in the authority register" in chrome.find_element(By.ID, "register").text
 
 
 def test_report_records_carry_register_keys_and_date_sources(api: httpx.Client) -> None:

@@ -62,7 +62,9 @@ async function render() {
       if (p.number != null) node.append(el("a", { class: "num", href: `#${numbered ? `p-${p.number}` : `s-${p.seq}`}` }, `${p.number}.`));
       node.append(p.text);
       // The page of the indexed file the paragraph is printed on: a citation can be checked there.
-      if (p.page != null) node.append(" ", el("a", { class: "page", href: `${base}/source#page=${p.page}` }, `p. ${p.page}`));
+      // Its label comes from CSS (pages.css), so the paragraph's own text stays exactly the report's.
+      if (p.page != null) node.append(el("a", { class: "page", href: `${base}/source#page=${p.page}`, "data-page": String(p.page),
+        "aria-label": `page ${p.page} of the source file` }));
       box.append(node);
     }
     article.append(box);
