@@ -55,8 +55,11 @@ class SearchOut(_Open):
 class ReportOut(_Open):
     report_id: str
     title: str | None = None
-    local_authority: str | None = None
+    local_authority: str | None = None  # the authority register's canonical name (printed name when unresolved)
     framework: str | None = None
+    authority_resolved: bool | None = None
+    authority_la_code: str | None = None
+    date_sources: dict[str, str] | None = None
 
 
 class ParagraphOut(_Open):
