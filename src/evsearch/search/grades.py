@@ -118,12 +118,29 @@ def public_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{column: row.get(column) for column in GRADE_COLUMNS} for row in rows]
 
 
+# A cell a spreadsheet would run as a formula begins with one of these (OWASP, "CSV injection").
+# The page's CSV download (static/app.js, FORMULA_STARTS) neutralises the same set; a test keeps them equal.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """``value`` as a CSV cell no spreadsheet runs: one starting like a formula gets a leading quote.
+
+    WHY: authority names and titles come from report covers, i.e. from whoever
+    wrote the file; ``=HYPERLINK(...)`` there must reach a spreadsheet as text.
+    Every Python CSV writer goes through here (``rows_csv``: /grades?format=csv
+    and `evsearch grades --format csv`).
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def rows_csv(rows: Iterable[dict[str, Any]]) -> str:
-    """The rows as CSV with a header line (RFC 4180 quoting, \\r\\n line ends)."""
+    """The rows as CSV with a header line (RFC 4180 quoting, \\r\\n line ends), every cell through ``csv_cell``."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=GRADE_COLUMNS, extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({column: csv_cell(row.get(column)) for column in GRADE_COLUMNS} for row in rows)
     return out.getvalue()
 
 

@@ -21,7 +21,6 @@ authority with ``resolve``/``by_urn``, the faces check a user's ``la`` with
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from functools import lru_cache
 from importlib import resources
 
 from evsearch.errors import InputError
-from evsearch.vocab.slugs import slugify
+from evsearch.vocab.slugs import close_names, slugify
 
 # Word sequences that say what kind of council a name is, not which one.
 _PREFIXES: tuple[tuple[str, ...], ...] = (
@@ -204,15 +203,16 @@ def by_la_code(code: str) -> Authority | None:
 
 
 def suggest(text: str, n: int = 3, extra: Iterable[str] = ()) -> list[str]:
-    """The register names (and ``extra`` names, e.g. unresolved ones in an index) closest to ``text``."""
-    names: dict[str, str] = {}
+    """The names closest to ``text``: ``extra`` names first (an index's own names, so a page that exists
+    is offered before one that does not), then the register's names and aliases, each given as its
+    canonical name. One rule for every "did you mean" (``vocab.slugs.close_names``)."""
+    canonical: dict[str, str] = {}
     for entry in register():
         for name in (entry.name, *entry.aliases):
-            names.setdefault(name_key(name), entry.name)
-    for name in extra:
-        names.setdefault(name_key(name), name)
-    close = difflib.get_close_matches(name_key(text), list(names), n=n * 3, cutoff=0.5)
-    return list(dict.fromkeys(names[key] for key in close))[:n]
+            canonical.setdefault(name, entry.name)
+    wanted = name_key(text) or text
+    found = close_names(wanted, list(extra), n=n) + [canonical[c] for c in close_names(wanted, canonical, n=n * 2)]
+    return list(dict.fromkeys(found))[:n]
 
 
 def parse_la(value: str, known: Iterable[str] = ()) -> str:
@@ -232,7 +232,7 @@ def parse_la(value: str, known: Iterable[str] = ()) -> str:
     close = suggest(value, extra=known)
     raise InputError(
         f"unknown local authority {value!r}",
-        hint=("closest names: " + ", ".join(close)) if close else "see /authorities for the names",
+        hint=("did you mean: " + ", ".join(close)) if close else "see /authorities for the names",
     )
 
 

@@ -64,7 +64,7 @@ def test_grades_summary_counts_per_year(answers) -> None:
 
 def test_errors_are_tool_errors_with_one_line(answers) -> None:
     _, results = answers
-    expected = ["unknown local authority 'Atlantis' (closest names: ", "unknown judgement family", "colour"]
+    expected = ["unknown local authority 'Atlantis' (did you mean: ", "unknown judgement family", "colour"]
     for result, words in zip(results[3:], expected):
         assert result.is_error and words in result.content[0].text
         assert "Traceback" not in result.content[0].text
@@ -80,3 +80,6 @@ def test_contrast_evidence_sets_grades_side_by_side(answers) -> None:
     good, inadequate = sections[2], sections[4]
     assert "[1] Larchfield 2022, paragraph 2" in good and "Management oversight is strong" in good
     assert "[1] Ashby Vale 2022, paragraph 2" in inadequate and "Management oversight is weak" in inadequate
+    groups = results[6].structured_content["groups"]
+    assert [g["grade"] for g in groups] == [1, 2, 3, 4]
+    assert groups[3]["hits"][0]["citation"].startswith("Ashby Vale 2022, paragraph 2")
