@@ -110,7 +110,10 @@ def test_la_and_year_filters(fixture_engine):
     assert fixture_engine.search("children in care Fernhollow 2021").parsed["la"] == "Fernhollow"
     with pytest.raises(InputError, match="unknown local authority 'Nowhere'") as unknown:
         fixture_engine.search("children in care", la="Nowhere")
-    assert unknown.value.hint.startswith("did you mean: ")
+    assert unknown.value.hint == "see /authorities for the names"  # nothing close enough to offer
+    with pytest.raises(InputError, match="unknown local authority 'Darlingtn'") as misspelt:
+        fixture_engine.search("children in care", la="Darlingtn")
+    assert misspelt.value.hint.startswith("did you mean: Darlington")
     # a register authority the index lacks, named by any alias: an empty page that says so
     empty = fixture_engine.search("children in care", la="Darlington Borough Council")
     assert empty.hits == [] and any("no reports for Darlington" in n for n in empty.notes)
