@@ -123,3 +123,20 @@ def test_every_corpus_folder_urn_is_in_the_register(ilacs_dir: Path) -> None:
         entry = by_urn(urn)
         assert entry is not None, folder.name
         assert name_key(entry.name) == name_key(name), (folder.name, entry.name)
+
+
+def test_an_authority_mentioned_once_on_a_cover() -> None:
+    from evsearch.vocab.authorities import mentioned
+
+    assert mentioned("Children's services in Leeds\nInspection dates: 1 to 5 May 2019").name == "Leeds"
+    assert mentioned("Kingston upon Hull City Council").name == "Kingston upon Hull"  # longest name wins
+    assert mentioned("A joint report on Leeds and Bradford") is None  # two authorities: no guess
+    assert mentioned("reading and writing at home") is None  # lower case words are not names
+
+
+def test_a_cover_without_a_title_line_still_finds_its_authority(tmp_path: Path) -> None:
+    from evsearch.parser.metadata import extract_report
+
+    cover = "Ofsted\nChildren's services in Sefton\nInspection dates: 3 to 14 June 2024\n"
+    report = extract_report([cover, "1. Some text."], "x", str(tmp_path / "report.pdf"))
+    assert (report.local_authority, report.authority_resolved, report.authority_printed) == ("Sefton", True, None)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from evsearch.vocab.authorities import Authority, by_urn, resolve
+from evsearch.vocab.authorities import Authority, by_urn, mentioned, resolve
 from evsearch.vocab.sections import normalize_title
 from evsearch.records import Judgement, Report
 
@@ -231,13 +231,18 @@ def file_name_date(path: str) -> str | None:
     return parse_date(found[-1].group(1)) if found else None
 
 
-def register_entry(path: str, printed: str | None, on: str | None) -> Authority | None:
+def register_entry(path: str, printed: str | None, on: str | None, cover: str = "") -> Authority | None:
     """The register entry of a report: from its folder's URN (Ofsted's ``<URN>_<name>`` folders) when the
-    path carries one, else from the name the cover prints (through the aliases), else from the folder name."""
+    path carries one, else from the name the cover prints (through the aliases), else from the folder name,
+    else from the one authority the cover names anywhere."""
     folder = _FOLDER_URN.match(Path(path).parent.name)
     if folder and (entry := by_urn(folder.group(1))) is not None:
         return entry
-    return resolve(printed, on=on) or resolve(folder.group(2) if folder else Path(path).parent.name, on=on)
+    return (
+        resolve(printed, on=on)
+        or resolve(folder.group(2) if folder else Path(path).parent.name, on=on)
+        or (mentioned(cover, on=on) if printed is None else None)
+    )
 
 
 def extract_report(pages: Sequence[str], report_id: str, path: str) -> Report:
@@ -258,7 +263,7 @@ def extract_report(pages: Sequence[str], report_id: str, path: str) -> Report:
         lead = lead or _lead_inspector(rest)
     if published is None:
         published, sources["published"] = file_name_date(path), "file name"
-    entry = register_entry(path, authority, end or start or published)
+    entry = register_entry(path, authority, end or start or published, "\n".join(cover))
     dates = {"inspection_start": start, "inspection_end": end, "published": published}
     return Report(
         report_id=report_id,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -195,6 +196,20 @@ def resolve(text: str | None, *, on: str | None = None) -> Authority | None:
         if candidates:
             return _pick(candidates, on)
     return None
+
+
+@lru_cache(maxsize=1)
+def _mention_pattern() -> re.Pattern[str]:
+    names = sorted({n for entry in register() for n in (entry.name, *entry.aliases) if len(n) > 3}, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+
+
+def mentioned(text: str, *, on: str | None = None) -> Authority | None:
+    """The one authority ``text`` names (a cover page whose title line could not be read), matched as
+    printed, capitalised, whole words; None when it names none or more than one."""
+    found = {resolve(m.group(1), on=on) for m in _mention_pattern().finditer(text)}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
 
 
 def by_la_code(code: str) -> Authority | None:
