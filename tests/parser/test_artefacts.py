@@ -120,6 +120,7 @@ def test_timeframe_sub_headings_kept_over_unbulleted_recommendations() -> None:
             "Publish a plan for enough local foster homes.",
             "Within one month:",
             "Tell every care leaver what help they can ask for.",
+            "Within two weeks: Check that every child missing from school has been seen.",
         ]
     )
     recs = [p for p in split_text(text, "fixture") if p.kind == "recommendation"]
@@ -129,6 +130,7 @@ def test_timeframe_sub_headings_kept_over_unbulleted_recommendations() -> None:
         ("within three months", "Agree"),
         ("within six months", "Publish"),
         ("within one month", "Tell"),
+        ("within two weeks", "Check"),  # marker and recommendation on one line
     ]
     assert {p.within for p in recs} == {2}  # they sit inside paragraph 2, which introduces them
 

@@ -37,6 +37,7 @@ from evsearch.vocab.sections import (
     SUMMARY_SECTIONS,
     normalize_title,
     opens_review,
+    timeframe_lead,
     timeframe_of,
     title_role,
 )
@@ -281,6 +282,13 @@ class _Splitter:
             if tf and self.in_recommendations():
                 self.close()
                 self.timeframe = tf
+                i += 1
+                continue
+            lead = timeframe_lead(t) if self.in_recommendations() else None
+            if lead is not None:  # "Within three months: agree ...": the marker and its first recommendation
+                self.close()
+                self.timeframe = lead[0]
+                self.open("recommendation", None, Line(lead[1], ln.page, ln.blank_before, ln.page_start))
                 i += 1
                 continue
             if ln.is_bullet and self.in_recommendations() and (

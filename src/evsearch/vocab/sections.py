@@ -199,6 +199,18 @@ def title_role(title: str) -> str | None:
     return _ROLES.get(normalize_title(title))
 
 
+_TIMEFRAME_LEAD_RE = re.compile(r"^((?:immediately|within \w+ (?:weeks?|months?)))\s*[:–-]\s*(\S.*)$", re.IGNORECASE)
+
+
+def timeframe_lead(line: str) -> tuple[str, str] | None:
+    """(timeframe, the rest) for a recommendation printed on its marker's line: "Within three months: agree ..."."""
+    m = _TIMEFRAME_LEAD_RE.match(line.strip())
+    if m is None:
+        return None
+    timeframe = timeframe_of(m.group(1))
+    return (timeframe, m.group(2)) if timeframe else None
+
+
 def timeframe_of(line: str) -> str | None:
     """'immediately' / 'within three months' / 'within one month' ... when the line is such a marker."""
     if not line[:3].lower() in ("imm", "wit"):
