@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from evsearch.errors import InputError, NotFoundError
-from evsearch.vocab.authorities import Authority, by_la_code, parse_la
+from evsearch.vocab.authorities import Authority, by_la_code, parse_la, resolve
 from evsearch.vocab.families import family_label, family_names, parse_family
 from evsearch.vocab.grades import GRADE_NUMBERS, label_for
 from evsearch.vocab.slugs import slugify
@@ -226,7 +226,12 @@ def authority(index: Records, la: str) -> dict[str, Any]:
         raise NotFoundError(exc.message, hint=exc.hint) from exc
     reports = sorted((r for r in every if r.get("local_authority") == name), key=lambda r: (_date_key(r), r["report_id"]))
     if not reports:
-        raise NotFoundError(f"no reports for local authority {name!r} in this index", hint="see /authorities for the names")
+        held = {r.get("local_authority") for r in every}
+        wanted = resolve(name)
+        related = [link["local_authority"] for link in _links((*wanted.predecessors, *wanted.successors) if wanted else ())
+                   if link["local_authority"] in held]  # fmt: skip
+        hint = ("the index has reports for " + ", ".join(related)) if related else "see /authorities for the names"
+        raise NotFoundError(f"no reports for local authority {name!r} in this index", hint=hint)
     entry = next((by_la_code(r["authority_la_code"]) for r in reports if r.get("authority_resolved")), None)
     cells = first_per_family(grade_rows(index, la=name))
     entries = []

@@ -110,6 +110,10 @@ def test_la_filter_takes_any_alias_and_suggests_on_unknown(api: httpx.Client) ->
     assert body["message"] == "unknown local authority 'Cumbira'" and "Cumbria" in body["hint"]
     body = assert_error_shape(api.get("/authorities/Westmoreland"), 404)
     assert "Westmorland and Furness" in body["hint"]
+    # a register authority the index lacks: its successor or predecessor that the index holds is named
+    body = assert_error_shape(api.get("/authorities/cumberland"), 404)
+    assert body["message"] == "no reports for local authority 'Cumberland' in this index"
+    assert body["hint"] == "the index has reports for Cumbria"
 
 
 def test_cli_unknown_la_names_the_closest(register_index) -> None:
