@@ -21,6 +21,8 @@ def test_register_covers_every_current_authority_once() -> None:
     assert len(current) == 153
     codes = [a.la_code for a in register()]
     assert len(codes) == len(set(codes)), "an LA number names two entries"
+    names = [a.key for a in register()]
+    assert len(names) == len(set(names)), "two entries share a page (/authorities/{key})"
     urns = [a.urn for a in register() if a.urn]
     assert len(urns) == len(set(urns))
     assert {a.region for a in register()} == {

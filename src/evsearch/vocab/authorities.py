@@ -167,13 +167,8 @@ def _lookup() -> _Lookup:
     return _Lookup(by_code, {k: tuple(v) for k, v in exact.items()}, {k: tuple(v) for k, v in loose.items()})
 
 
-def _pick(candidates: tuple[Authority, ...], on: str | None) -> Authority:
-    """Of the authorities sharing a name (Dorset to 2019 and from 2019), the one that existed ``on``
-    the given day; without a day, the current one."""
-    if on:
-        valid = [a for a in candidates if a.valid_on(on)]
-        if valid:
-            return valid[0]
+def _current(candidates: tuple[Authority, ...]) -> Authority:
+    """Of the authorities a name may mean, the current one (else the last listed)."""
     return next((a for a in candidates if a.current), candidates[-1])
 
 
@@ -192,10 +187,13 @@ def resolve(text: str | None, *, on: str | None = None) -> Authority | None:
     code = table.by_code.get(text.strip().lower())
     if code is not None:
         return code
-    for candidates in (table.exact.get(full_key(text)), table.loose.get(name_key(text))):
-        if candidates:
-            return _pick(candidates, on)
-    return None
+    exact = table.exact.get(full_key(text), ())
+    loose = table.loose.get(name_key(text), ())
+    if on:  # "Dorset" in 2015 is Dorset County Council, in 2024 Dorset Council
+        valid = [a for a in dict.fromkeys((*exact, *loose)) if a.valid_on(on)]
+        if valid:
+            return valid[0]
+    return _current(exact) if exact else _current(loose) if loose else None
 
 
 @lru_cache(maxsize=1)
