@@ -121,14 +121,14 @@ def parse_file(path: str | Path, report_id: str) -> ParsedReport:
     report.framework = refine_framework(report.framework, judgements, report.inspection_start)
     assign_families(judgements)
     paragraphs = split_paragraphs(document, report_id)
+    unlike = not judgements and report.framework == "unknown" and not any(p.number is not None for p in paragraphs)
+    not_a_report = "not an inspection report (no judgement table and no numbered paragraphs found)"
     if not paragraphs:  # indexed, it would be a report nobody can find: refuse it, saying why
-        raise ReportReadError(
-            str(path), "no paragraphs found (every line was stripped as a page header or footer, or is not body text)"
-        )
-    if not judgements and report.framework == "unknown" and not any(p.number is not None for p in paragraphs):
-        raise ReportReadError(
-            str(path), "not an inspection report (no judgement table and no numbered paragraphs found)"
-        )
+        # a file with no report title and nothing graded is not a report at all; one that has a title lost its body
+        raise ReportReadError(str(path), not_a_report if unlike and report.title is None else (
+            "no paragraphs found (every line was stripped as a page header or footer, or is not body text)"))
+    if unlike:
+        raise ReportReadError(str(path), not_a_report)
     link_judgements(judgements, paragraphs)
     group_duplicates(paragraphs)
     return ParsedReport(report=report, judgements=judgements, paragraphs=paragraphs)
