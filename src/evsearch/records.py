@@ -58,6 +58,13 @@ class Report:
     published: str | None = None
     lead_inspector: str | None = None
     framework: str = "unknown"
+    # The authority register entry (vocab/authorities.py) the report resolved to; ``local_authority`` is then
+    # its canonical name. Unresolved: ``local_authority`` keeps the printed name verbatim and is flagged.
+    authority_urn: str | None = None
+    authority_la_code: str | None = None
+    authority_resolved: bool = False
+    authority_printed: str | None = None  # the name as the cover prints it (None when it prints none)
+    date_sources: dict[str, str] = field(default_factory=dict)  # date field -> "cover", "text" or "file name"
 
     def to_dict(self) -> dict:
         return asdict(self)

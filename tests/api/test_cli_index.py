@@ -86,9 +86,12 @@ def test_bad_files_one_line_each_and_exit_1(reports: Path, tmp_path: Path) -> No
     proc = run_index(str(reports), "--index", str(tmp_path / "idx"))
     assert proc.returncode == 1
     assert summary(proc) == (3, 9, 0, 2, 0)
-    lines = proc.stderr.strip().splitlines()
+    lines = [line for line in proc.stderr.strip().splitlines() if not line.startswith("note: ")]
     assert len(lines) == 2 and all(line.startswith("failed: ") for line in lines), proc.stderr
     assert any("empty.txt" in line for line in lines) and any("broken.pdf" in line for line in lines)
+    # the fixture authorities are invented: indexed, and each named once as not in the register
+    notes = [line for line in proc.stderr.splitlines() if "not in the authority register" in line]
+    assert len(notes) == 3
 
 
 def test_model_mismatch_is_one_line_with_the_rebuild_command(reports: Path, tmp_path: Path) -> None:

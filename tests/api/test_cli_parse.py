@@ -56,7 +56,9 @@ def test_reports_flag_prints_one_record_per_good_file(batch: Path) -> None:
     assert set(record) == {
         "report_id", "path", "title", "local_authority", "inspection_start",
         "inspection_end", "published", "lead_inspector", "framework",
+        "authority_urn", "authority_la_code", "authority_resolved", "authority_printed", "date_sources",
     }
+    assert record["authority_resolved"] is False  # a made-up authority: kept as printed, flagged
     assert record["inspection_end"] == "2025-03-14"
 
 

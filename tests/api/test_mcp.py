@@ -106,7 +106,7 @@ def test_search_evidence_structured_hits(mcp: dict) -> None:
     assert len(hits) == 3 and all(set(h) == HIT_FIELDS for h in hits)
     first = hits[0]
     assert (first["report_id"], first["number"], first["grade"], first["section"]) == (FIXTURE_ID, 10, 2, "Being healthy")
-    assert first["citation"] == "Northmoor 2019, paragraph 10 (Being healthy, grade 2 good)"
+    assert first["citation"] == "Northmoor 2019, paragraph 10, page 1 (Being healthy, grade 2 good)"
     assert first["url"] == f"report://{FIXTURE_ID}/paragraph/10"
     assert "kayak club" in first["text"] and any("kayak" in h for h in first["highlights"])
     assert first["explanation"] is None  # not asked
@@ -116,7 +116,7 @@ def test_search_text_is_a_short_summary_not_a_copy(mcp: dict) -> None:
     result = mcp["results"][0]
     text = result.content[0].text
     assert len(result.content) == 1
-    assert text.startswith("Evidence for: kayak club confidence\n[1] Northmoor 2019, paragraph 10 (Being healthy, grade 2 good)")
+    assert text.startswith("Evidence for: kayak club confidence\n[1] Northmoor 2019, paragraph 10, page 1 (Being healthy, grade 2 good)")
     assert "{" not in text and len(text) < len(json.dumps(result.structured_content)) / 2
 
 
@@ -160,7 +160,7 @@ def test_errors_are_one_line_tool_errors(mcp: dict) -> None:
 def test_resources_read_reports_and_paragraphs(mcp: dict) -> None:
     assert {t.uri_template for t in mcp["templates"]} == {"report://{report_id}", "report://{report_id}/paragraph/{number}"}
     para = json.loads(mcp["paragraph"].contents[0].text)
-    assert para["citation"] == "Northmoor 2019, paragraph 10 (Being healthy, grade 2 good)"
+    assert para["citation"] == "Northmoor 2019, paragraph 10, page 1 (Being healthy, grade 2 good)"
     assert "kayak club" in para["text"] and para["url"] == f"report://{FIXTURE_ID}/paragraph/10"
     report = json.loads(mcp["report"].contents[0].text)
     assert report["local_authority"] == "Ashcombe" and report["judgements"]

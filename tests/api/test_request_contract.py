@@ -17,6 +17,7 @@ UNKNOWN = {
     ("GET", "/reports/{report_id}"): f"/reports/{FIXTURE_ID}?colour=red",
     ("GET", "/reports/{report_id}/paragraphs/{number}"): f"/reports/{FIXTURE_ID}/paragraphs/10?colour=red",
     ("GET", "/reports/{report_id}/paragraphs"): f"/reports/{FIXTURE_ID}/paragraphs?colour=red",
+    ("GET", "/reports/{report_id}/source"): f"/reports/{FIXTURE_ID}/source?colour=red",
     ("GET", "/judgements"): "/judgements?grade=4&colour=red",
     ("GET", "/judgements/{judgement_id}/evidence"): "/judgements/1/evidence?colour=red",
     ("GET", "/healthz"): "/healthz?colour=red",

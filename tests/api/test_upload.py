@@ -101,6 +101,9 @@ def test_upload_with_hostile_name_is_stored_safely_and_searchable(wc: httpx.Clie
     assert report_id.startswith("evil-name-rm-rf-")
     assert body["filename"] == "Evil Name; rm -rf.txt"
     assert body["indexed"]["indexed"] == 1 and body["indexed"]["paragraphs"] > 5
+    # Northmoor is invented: indexed all the same, flagged, and the upload says so
+    assert any("'Northmoor' is not in the authority register" in note for note in body["notes"])
+    assert wc.get(f"/reports/{report_id}").json()["authority_resolved"] is False
     stored = list((write_index / "uploads").iterdir())
     assert [p.name for p in stored] == [f"{report_id}.txt"]
     assert not Path("/tmp/Evil Name; rm -rf.txt").exists()

@@ -65,3 +65,28 @@ def test_report_ids_unique(parsed_ilacs) -> None:
     ids = [p.report.report_id for p in parsed_ilacs.values() if not isinstance(p, ReportReadError)]
     assert len(ids) == len(set(ids))
     assert all(re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*(?:--[a-z0-9]+(?:-[a-z0-9]+)*)*", i) for i in ids)
+
+
+def test_every_report_resolves_to_its_authority_register_entry(parsed_ilacs) -> None:
+    from collections import Counter
+
+    from evsearch.vocab.authorities import by_urn, resolve
+
+    reports = [p.report for p in parsed_ilacs.values() if not isinstance(p, ReportReadError)]
+    by_cover = Counter()
+    for report in reports:
+        folder = report.path.split("/")[-2]
+        entry = by_urn(folder.split("_")[0])
+        assert report.authority_resolved and entry is not None, report.path
+        assert (report.local_authority, report.authority_urn, report.authority_la_code) == (
+            entry.name, entry.urn, entry.la_code), report.path  # fmt: skip
+        # the cover's own wording finds the same entry through the aliases ("Leeds City", "Hull" ...)
+        from_cover = resolve(report.authority_printed, on=report.inspection_end)
+        assert from_cover is not None and from_cover.name == entry.name, (report.path, report.authority_printed)
+        by_cover[report.authority_printed != entry.name] += 1
+        # every date says where it came from; the file name's date fills `published` when nothing prints one
+        assert report.published and set(report.date_sources) == {"inspection_start", "inspection_end", "published"}
+    print(f"{len(reports)} reports resolved; {by_cover[True]} covers print another name than Ofsted's; "
+          f"published from the file name: {sum(r.date_sources['published'] == 'file name' for r in reports)}")
+    leeds = [r for r in reports if r.local_authority == "Leeds"]
+    assert len(leeds) == 4 and len({r.authority_printed for r in leeds}) == 2  # "Leeds" and "Leeds City"

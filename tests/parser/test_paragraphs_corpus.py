@@ -208,6 +208,19 @@ def test_texts_are_clean(parsed_ilacs) -> None:
     assert not bad, "\n".join(bad[:20])
 
 
+_PROSE_TITLE = re.compile(r"[a-z]{2,}\.( |$)|[a-z]{2,}[!?] [A-Z]|\(Recommendations?\b[^)]*\)$")
+_FOOTNOTE_SPLICE = re.compile(r"\. 1 The areas for improvement have been cross-referenced")
+
+
+def test_no_prose_titles_spliced_footnotes_or_glued_boilerplate(parsed_ilacs) -> None:
+    # issue 16 artefacts: at most 0.2% of records under a sentence-like title (0 measured here)
+    records = [p for report in _reports(parsed_ilacs).values() for p in report.paragraphs]
+    prose = [p for p in records if any(_PROSE_TITLE.search(t) for t in p.section_path)]
+    assert len(prose) <= 0.002 * len(records), sorted({t for p in prose for t in p.section_path})[:10]
+    assert not [p for p in records if _FOOTNOTE_SPLICE.search(p.text)]
+    assert not [p for p in records if "What the inspection judgements mean" in p.text]
+
+
 _KEY_TITLE = re.compile(r"^The (experiences?|impact of leaders)\b")
 
 

@@ -28,9 +28,25 @@ def test_slugify() -> None:
 def test_report_id_relative_to_named_folder(tmp_path: Path) -> None:
     file = tmp_path / "80418_norfolk" / "children's services inspection - 19 january 2018.pdf"
     assert report_id_for(file, tmp_path) == "80418-norfolk--childrens-services-inspection-19-january-2018"
-    # A file named on its own gets its stem, wherever it lives.
-    assert report_id_for(file, file) == "childrens-services-inspection-19-january-2018"
-    assert report_id_for(file, file.parent) == "childrens-services-inspection-19-january-2018"
+    # A file in an Ofsted <URN>_<name> folder keeps the folder however it is named: every authority's
+    # files share names ("children's services inspection - <date>"), so the stem alone would collide.
+    assert report_id_for(file, file) == "80418-norfolk--childrens-services-inspection-19-january-2018"
+    assert report_id_for(file, file.parent) == "80418-norfolk--childrens-services-inspection-19-january-2018"
+    # Any other file named on its own gets its stem, wherever it lives.
+    other = tmp_path / "downloads" / "Norfolk report.pdf"
+    assert report_id_for(other, other) == report_id_for(other, other.parent) == "norfolk-report"
+
+
+def test_parse_gives_colliding_slugs_the_ids_the_index_gives(tmp_path: Path) -> None:
+    from evsearch.indexer.identity import distinct_ids
+
+    text = (Path(__file__).resolve().parents[1] / "fixtures" / "small-numbered-report.txt").read_text("utf-8")
+    for name in ("Report A.txt", "report-a.txt"):
+        (tmp_path / name).write_text(text, "utf-8")
+    parsed = [r.report.report_id for r in parse_paths([tmp_path])]
+    files = sorted(tmp_path.iterdir())
+    expected = [rid for _, rid in distinct_ids([(f, "report-a") for f in files], {})[0]]
+    assert parsed == expected and parsed[0] == "report-a" and parsed[1].startswith("report-a-")
 
 
 def test_iter_report_files_sorted_recursive_and_filtered(tmp_path: Path) -> None:

@@ -108,8 +108,15 @@ def test_theme_option_filters_by_sections(fixture_engine):
 
 def test_la_and_year_filters(fixture_engine):
     assert fixture_engine.search("children in care Fernhollow 2021").parsed["la"] == "Fernhollow"
-    empty = fixture_engine.search("children in care", la="Nowhere")
-    assert empty.hits == [] and any("no reports for Nowhere" in n for n in empty.notes)
+    with pytest.raises(InputError, match="unknown local authority 'Nowhere'") as unknown:
+        fixture_engine.search("children in care", la="Nowhere")
+    assert unknown.value.hint == "see /authorities for the names"  # nothing close enough to offer
+    with pytest.raises(InputError, match="unknown local authority 'Darlingtn'") as misspelt:
+        fixture_engine.search("children in care", la="Darlingtn")
+    assert misspelt.value.hint.startswith("did you mean: Darlington")
+    # a register authority the index lacks, named by any alias: an empty page that says so
+    empty = fixture_engine.search("children in care", la="Darlington Borough Council")
+    assert empty.hits == [] and any("no reports for Darlington" in n for n in empty.notes)
     nothing = fixture_engine.search("children in care", report="no-such-report")
     assert nothing.hits == [] and any("no report 'no-such-report'" in n for n in nothing.notes)
     # an authority and a year read from the text are soft: relaxed, with a note, never empty

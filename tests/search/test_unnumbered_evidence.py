@@ -13,13 +13,13 @@ def test_bullet_is_cited_by_its_heading_not_a_paragraph(ilacs_engine):
     r = ilacs_engine.search("strategy meetings held quickly when a child is at risk of harm", k=5)
     top = r.hits[0]
     assert top.kind == "recommendation" and top.number is None and not top.number_inferred
-    assert top.citation == "Brackenmoor 2023, recommendation under What needs to improve?"
+    assert top.citation == "Brackenmoor 2023, recommendation under What needs to improve?, page 1"
 
 
 def test_bullet_and_its_paragraph_are_one_hit(ilacs_engine):
     r = ilacs_engine.search("strategy meetings held quickly when a child is at risk of harm", k=5)
     top = r.hits[0]
-    assert [rel["citation"].split(" (")[0] for rel in top.related] == ["Brackenmoor 2023, paragraph 1"]
+    assert [rel["citation"].split(" (")[0] for rel in top.related] == ["Brackenmoor 2023, paragraph 1, page 1"]
     assert 1 not in numbers(r)  # paragraph 1 rides with the bullet, not as a second hit
     ids = [h.id for h in r.hits] + [rel["id"] for h in r.hits for rel in h.related]
     assert len(ids) == len(set(ids))  # no record twice on a page
@@ -28,7 +28,7 @@ def test_bullet_and_its_paragraph_are_one_hit(ilacs_engine):
 def test_the_paragraph_leads_when_it_ranks_first(ilacs_engine):
     r = ilacs_engine.search("not enough foster homes for siblings", k=3)
     assert r.hits[0].number == 4
-    assert [rel["citation"] for rel in r.hits[0].related] == ["Brackenmoor 2023, recommendation under What needs to improve?"]
+    assert [rel["citation"] for rel in r.hits[0].related] == ["Brackenmoor 2023, recommendation under What needs to improve?, page 1"]
     assert all(h.kind == "paragraph" or h.number is None for h in r.hits)
 
 

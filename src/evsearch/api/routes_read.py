@@ -8,10 +8,11 @@ cannot drift apart.
 
 from __future__ import annotations
 
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import Field as PydanticField
 
 from evsearch import config
@@ -113,6 +114,38 @@ async def report(request: Request, report_id: ReportId) -> Any:
         return page("reader.html")
     worker = _worker(request)
     return public_report(await worker.run(lambda e: e.report(report_id)))
+
+
+# The indexed file types and how a browser should open them (a PDF inline, so #page=N works).
+SOURCE_TYPES = {".pdf": "application/pdf", ".txt": "text/plain; charset=utf-8", ".md": "text/markdown; charset=utf-8"}
+
+
+@router.get(
+    "/reports/{report_id}/source",
+    responses={200: {"content": {t.split(";")[0]: {} for t in SOURCE_TYPES.values()}, "description": "The indexed file"},
+               **ERRORS},  # fmt: skip
+    tags=["reports"],
+)
+async def source(request: Request, report_id: ReportId) -> Any:
+    """The file the report was indexed from, for checking a citation at its page (``#page=N`` in a PDF).
+
+    404 when the file is gone or its bytes changed since indexing (its pages may no longer match);
+    the server's path never leaves it.
+    """
+    from evsearch.errors import NotFoundError
+    from evsearch.models.files import sha256_of_file
+
+    worker = _worker(request)
+    record = await worker.run(lambda e: e.report(report_id))
+    path = FilePath(record["path"])
+    if not path.is_file() or path.suffix.lower() not in SOURCE_TYPES:
+        raise NotFoundError(f"the file of report {report_id!r} is no longer where it was indexed",
+                            hint="index it again with `evsearch index`")  # fmt: skip
+    if sha256_of_file(path) != record.get("content_hash"):
+        raise NotFoundError(f"the file of report {report_id!r} changed after it was indexed",
+                            hint="index it again with `evsearch index`")  # fmt: skip
+    return FileResponse(path, media_type=SOURCE_TYPES[path.suffix.lower()], filename=public_name(path),
+                        content_disposition_type="inline")  # fmt: skip
 
 
 @router.get(

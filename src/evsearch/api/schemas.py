@@ -87,8 +87,11 @@ class SearchOut(_Open):
 class ReportOut(_Open):
     report_id: str
     title: str | None = None
-    local_authority: str | None = None
+    local_authority: str | None = None  # the authority register's canonical name (printed name when unresolved)
     framework: str | None = None
+    authority_resolved: bool | None = None
+    authority_la_code: str | None = None
+    date_sources: dict[str, str] | None = None
 
 
 class ParagraphOut(_Open):
@@ -117,6 +120,7 @@ class UploadOut(_Open):
     report_id: str
     filename: str
     indexed: dict | None = None
+    notes: list[str] = []
 
 
 class JobOut(_Open):

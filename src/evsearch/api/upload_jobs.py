@@ -50,7 +50,8 @@ def index_upload(engine: Any, index_dir: Path, path: Path, name: str, created: b
     report_id = result.ids[str(path.resolve())]
     summary = {"indexed": result.indexed, "unchanged": result.unchanged, "paragraphs": result.paragraphs,
                "seconds": round(result.seconds, 3), "generation": result.generation}  # fmt: skip
-    return {"report_id": report_id, "filename": name, "indexed": summary}
+    # notes: what the build noticed, e.g. an authority the register lacks (indexed, flagged, not refused)
+    return {"report_id": report_id, "filename": name, "indexed": summary, "notes": result.notes}
 
 
 def queue_upload(worker: EngineWorker, index_dir: Path, filename: str | None, suffix: str, data: bytes) -> Job:

@@ -234,6 +234,7 @@ def build_index(
                     writer.set_path(item.report_id, str(item.path))
             else:
                 _note_long_paragraphs(item, result)
+                _note_unresolved_authority(item, result)
                 state.ensure_model()
                 pending = writer.replace_report(item.parsed, content_hash=item.digest or "", mtime=item.mtime,
                                                 size=item.size)  # fmt: skip
@@ -267,6 +268,18 @@ def _note_long_paragraphs(item: _Item, result: BuildResult) -> None:
                 f"{item.path.name}: {where} is {len(paragraph.text):,} characters long (over {limit:,}, "
                 "setting long_paragraph_chars): the report may be split wrongly there"
             )
+
+
+def _note_unresolved_authority(item: _Item, result: BuildResult) -> None:
+    """Say so when a report's authority is not in the register: it is indexed under the printed name, flagged."""
+    assert item.parsed is not None
+    report = item.parsed.report
+    if not report.authority_resolved:
+        printed = repr(report.authority_printed) if report.authority_printed else "no name"
+        result.notes.append(
+            f"{item.path.name}: authority {printed} is not in the authority register: indexed as printed and "
+            "flagged authority_resolved: false (see /authorities)"
+        )
 
 
 def _record_copies(writer: IndexWriter, stored: dict[str, list[str]], result: BuildResult) -> None:

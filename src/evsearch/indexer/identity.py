@@ -24,49 +24,17 @@ can list them with the reason instead of skipping them without a word.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from evsearch.parser.pipeline import distinct_ids
 from evsearch.parser.reader import SUPPORTED_SUFFIXES
 
-SUFFIX_DIGITS = 6
-
-
-def _path_suffix(path: Path, report_id: str, digits: int) -> str:
-    """Hex digits of a hash of the path parts the id was made from (the same on every machine)."""
-    parts = report_id.count("--") + 1
-    key = "/".join(path.parts[-parts:])
-    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:digits]
-
-
-def distinct_ids(files: list[tuple[Path, str]], stored_paths: dict[str, str]) -> tuple[list[tuple[Path, str]], list[str]]:
-    """``files`` with colliding ids made distinct, and one note per collision."""
-    by_id: dict[str, list[Path]] = {}
-    for path, report_id in files:
-        by_id.setdefault(report_id, []).append(path)
-    taken = set(by_id)
-    new_id: dict[Path, str] = {}
-    notes: list[str] = []
-    for report_id, paths in by_id.items():
-        if len(paths) == 1:
-            continue
-        keeper = next((p for p in paths if str(p) == stored_paths.get(report_id)), paths[0])
-        renamed = []
-        for path in paths:
-            if path == keeper:
-                continue
-            digits = SUFFIX_DIGITS
-            while (candidate := f"{report_id}-{_path_suffix(path, report_id, digits)}") in taken:
-                digits += 2  # a clash of the suffixed id itself: lengthen the hash
-            taken.add(candidate)
-            new_id[path] = candidate
-            renamed.append(f"{path.name!r} is indexed as {candidate!r}")
-        notes.append(f"{len(paths)} files share the id {report_id!r}: {keeper.name!r} keeps it; " + "; ".join(renamed))
-    return [(path, new_id.get(path, report_id)) for path, report_id in files], notes
+# distinct_ids lives with report_id_for in the parser (evsearch parse gives the ids the index gives).
+__all__ = ["distinct_ids", "same_bytes", "skipped_entries", "Copy"]
 
 
 @dataclass

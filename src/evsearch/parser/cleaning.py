@@ -112,7 +112,7 @@ def _strip_footnotes(lines: list[str]) -> list[str]:
             last_blank = i
             break
     if last_blank is None or last_blank == len(lines) - 1:
-        return lines
+        return _strip_unspaced_footnote(lines)
     numbers: list[str] = []
     tail = lines[last_blank + 1:]
     for ln in tail:
@@ -120,12 +120,37 @@ def _strip_footnotes(lines: list[str]) -> list[str]:
         if m and int(m.group(1)) < 40:
             numbers.append(m.group(1))
     if not tail or not _FOOTNOTE_START_RE.match(tail[0]) or int(_FOOTNOTE_START_RE.match(tail[0]).group(1)) >= 40:
-        return lines
+        return _strip_unspaced_footnote(lines)
     if len(" ".join(tail)) > 1200:  # too long for a footnote: keep it
         return lines
     body = lines[:last_blank]
     marker = re.compile(r"(?<=[A-Za-z\)’'”])(" + "|".join(numbers) + r")(?=[\s,.;:)]|$)")
     return [marker.sub("", ln) for ln in body]
+
+
+_FOOTNOTE_TEXT_RE = re.compile(r"^(\d{1,2}) [A-Z][a-z]")
+
+
+def _strip_unspaced_footnote(lines: list[str]) -> list[str]:
+    """Drop a footnote printed right under the last body line, with no blank line between (2026 ILACS:
+    "...to address them." / "1 The areas for improvement have been cross-referenced ...").
+
+    Taken as a footnote only when the line before it ends a sentence, it and what follows are short, and
+    its number is printed as a marker higher on the page (a line of its own, or glued to a word: "improve?1"),
+    so a paragraph whose period was lost ("12 Most children ...") is never dropped.
+    """
+    for j in range(len(lines) - 1, max(len(lines) - 5, 0), -1):
+        m = _FOOTNOTE_TEXT_RE.match(lines[j])
+        if not m or not lines[j - 1].rstrip().endswith((".", ":", "?", ")")):
+            continue
+        if len(" ".join(lines[j:])) > 600:
+            return lines
+        n = m.group(1)
+        marker = re.compile(rf"^{n}$|(?<=[A-Za-z?)’'”]){n}(?=[\s,.;:)]|$)")
+        if any(marker.search(ln.strip()) for ln in lines[:j]):
+            return lines[:j]
+        return lines
+    return lines
 
 
 def page_lines(pages: list[str], *, pdf: bool) -> list[Line]:

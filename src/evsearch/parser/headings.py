@@ -46,7 +46,9 @@ LSCB_GRADE_RE = re.compile(
     _I,
 )
 KEY_JUDGEMENT_RE = re.compile(r"^Key judgement\s+(?:Inspection\s+|Judgement\s+)?grade$", _I)
-PARA_START_RE = re.compile(r"^(?P<n>\d{1,5})\.(?!\d)\s*(?P<rest>(?:[\"'‘“(\[A-Za-z0-9£].*)?)$")
+# The text may open with any mark but a list's or a contents row's punctuation ("1. =The council ...",
+# "4. –", "7. £2 million", "3. (a)"): sequence checks in paragraphs.py keep dates and rows out.
+PARA_START_RE = re.compile(r"^(?P<n>\d{1,5})\.(?!\d)\s*(?P<rest>(?:[^\s.,;:].*)?)$")
 # "34 Most children ..." (the period lost in the PDF): accepted only in sequence, see paragraphs.py
 LOOSE_START_RE = re.compile(r"^(?P<n>\d{1,5}) (?P<rest>[A-Z][a-z].*)$")
 _SCALE_RE = re.compile(r"\(Grade\s*[1-4]\)", _I)  # the grade-scale explanation grades nothing
@@ -181,6 +183,8 @@ def match_heading(
             break  # four or five lines only for a wrapped title whose grade wraps too
         h = _grade_tail(block, nxt, expected) if ended and k > 1 else None
         h = h or _match_block(text, nxt, ended, width, expected, after_key_marker, k, page_start)
+        if h is not None and sentence_like(h.title):
+            return None  # "... drift for some children. (Recommendations 2 and 4)": prose, not a title
         if h is not None:
             h.consumed += k
             after = i + h.consumed
@@ -299,6 +303,22 @@ def _match_block(
             return Heading(m.group("title"), grade, label, 0, keyed=True)
         return Heading(text, None, None, 0)
     return None
+
+
+# A sentence ends inside the line ("... is effective. (Recommendation)", "... outcomes. Attendance ...");
+# "St. Helens" does not (one lowercase letter before the point).
+_SENTENCE_INSIDE_RE = re.compile(r"[a-z]{2,}[.!?]\s+\S")
+# SIF summaries end findings with the recommendations they lead to: "(Recommendations 2 and 4)".
+_RECOMMENDATION_REF_RE = re.compile(r"\(\s*recommendations?(?:\s+[\d\s,and&-]+)?\s*\)$", _I)
+
+
+def sentence_like(title: str) -> bool:
+    """Is a would-be heading a sentence? Titles the vocabulary knows never are; otherwise a title that
+    ends with a full stop, holds a sentence end, or ends with a "(Recommendation N)" reference is prose."""
+    title = title.strip()
+    if title_role(title) is not None:
+        return False
+    return title.endswith(".") or bool(_SENTENCE_INSIDE_RE.search(title) or _RECOMMENDATION_REF_RE.search(title))
 
 
 def is_judgement_row(lines: list[Line], i: int, width: int) -> bool:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
+from evsearch.vocab.authorities import Authority, by_urn, mentioned, resolve
 from evsearch.vocab.sections import normalize_title
 from evsearch.records import Judgement, Report
 
@@ -220,27 +222,62 @@ def refine_framework(framework: str, judgements: Sequence[Judgement], inspection
     return framework
 
 
+_FOLDER_URN = re.compile(r"^(\d{5,8})_(.+)$")
+
+
+def file_name_date(path: str) -> str | None:
+    """The date in Ofsted's file name ("children's services inspection - 12 august 2025.pdf"): the publication date."""
+    found = list(re.finditer(rf"({_DATE})", Path(path).stem, re.I))
+    return parse_date(found[-1].group(1)) if found else None
+
+
+def register_entry(path: str, printed: str | None, on: str | None, cover: str = "") -> Authority | None:
+    """The register entry of a report: from its folder's URN (Ofsted's ``<URN>_<name>`` folders) when the
+    path carries one, else from the name the cover prints (through the aliases), else from the folder name,
+    else from the one authority the cover names anywhere."""
+    folder = _FOLDER_URN.match(Path(path).parent.name)
+    if folder and (entry := by_urn(folder.group(1))) is not None:
+        return entry
+    return (
+        resolve(printed, on=on)
+        or resolve(folder.group(2) if folder else Path(path).parent.name, on=on)
+        or (mentioned(cover, on=on) if printed is None else None)
+    )
+
+
 def extract_report(pages: Sequence[str], report_id: str, path: str) -> Report:
     """The Report record for a document's pages (framework not yet refined by judgements)."""
     cover = _lines("\n".join(pages[:1]))
     title, authority = _title_and_authority(cover)
     start, end = _inspection_dates(cover)
     published, lead = _published(cover), _lead_inspector(cover)
+    sources = {"inspection_start": "cover", "inspection_end": "cover", "published": "cover"}
     if start is None:  # look further only when the cover lacks it
         start, end = _inspection_dates(_lines("\n".join(pages)))
+        sources["inspection_start"] = sources["inspection_end"] = "text"
     if published is None or lead is None:
         rest = [line for line in "\n".join(pages).replace("\u2019", "'").split("\n") if _LABELS.search(line)]
         rest = [" ".join(line.split()).strip(" *#") for line in rest]
-        published = published or _published(rest)
+        if published is None:
+            published, sources["published"] = _published(rest), "text"
         lead = lead or _lead_inspector(rest)
+    if published is None:
+        published, sources["published"] = file_name_date(path), "file name"
+    entry = register_entry(path, authority, end or start or published, "\n".join(cover))
+    dates = {"inspection_start": start, "inspection_end": end, "published": published}
     return Report(
         report_id=report_id,
         path=path,
         title=title,
-        local_authority=authority,
+        local_authority=entry.name if entry else authority,
         inspection_start=start,
         inspection_end=end,
         published=published,
         lead_inspector=lead,
         framework=detect_framework(pages),
+        authority_urn=entry.urn if entry else None,
+        authority_la_code=entry.la_code if entry else None,
+        authority_resolved=entry is not None,
+        authority_printed=authority,
+        date_sources={field: sources[field] for field, value in dates.items() if value},
     )

@@ -37,6 +37,7 @@ from evsearch.vocab.sections import (
     SUMMARY_SECTIONS,
     normalize_title,
     opens_review,
+    timeframe_lead,
     timeframe_of,
     title_role,
 )
@@ -283,9 +284,21 @@ class _Splitter:
                 self.timeframe = tf
                 i += 1
                 continue
+            lead = timeframe_lead(t) if self.in_recommendations() else None
+            if lead is not None:  # "Within three months: agree ...": the marker and its first recommendation
+                self.close()
+                self.timeframe = lead[0]
+                self.open("recommendation", None, Line(lead[1], ln.page, ln.blank_before, ln.page_start))
+                i += 1
+                continue
             if ln.is_bullet and self.in_recommendations() and (
                 self.block is None or self.block.kind == "recommendation" or self.timeframe
             ):
+                self.open("recommendation", None, ln)
+                i += 1
+                continue
+            if self.timeframe and self.in_recommendations() and self._starts_recommendation(i):
+                # under "Within three months:", recommendations whose bullets the PDF lost: one per sentence
                 self.open("recommendation", None, ln)
                 i += 1
                 continue
@@ -354,6 +367,17 @@ class _Splitter:
             if m:
                 return int(m.group("n"))
         return None
+
+    def _starts_recommendation(self, i: int) -> bool:
+        """Under a timeframe marker, does unbulleted line i start a recommendation (the marker or a
+        finished sentence before it, and a capital to open it)?"""
+        ln = self.lines[i]
+        if not (ln.text[:1].isupper() or ln.text[:1] in "'‘\"“"):
+            return False
+        if self.block is None:
+            return True
+        b = self.block
+        return b.kind == "recommendation" and not b.bulleted and _ends_sentence(b.lines[-1])
 
     def _new_unnumbered(self, i: int) -> bool:
         """In an unnumbered block, does line i start a new paragraph?"""

@@ -8,6 +8,8 @@ ReportReadError for it and carries on with the others.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -23,6 +25,11 @@ from evsearch.parser.reader import SUPPORTED_SUFFIXES, read_document
 from evsearch.records import ParsedReport
 
 
+# Ofsted's download folders: "<URN>_<provider name>" (80481_leeds). Every file in them is named
+# "children's services inspection - <date>.pdf", so the folder is part of what the file is.
+_PROVIDER_FOLDER = re.compile(r"^\d{5,8}_")
+
+
 def report_id_for(path: str | Path, root: str | Path) -> str:
     """A stable id: the slug of ``path`` relative to ``root`` (the folder named on the
     command line), folders joined by "--"; the file's stem when the file itself was named.
@@ -30,15 +37,56 @@ def report_id_for(path: str | Path, root: str | Path) -> str:
     Ids depend only on the relative path, so re-running over the same folder (on
     any machine) gives the same ids, and two reports in different folders with the
     same file name (a common case: one name per publication date) stay distinct.
+    A file in an Ofsted ``<URN>_<name>`` folder keeps that folder in its id even when the
+    folder or the file itself was named (``80481-leeds--childrens-services-inspection-12-august-2025``),
+    so Leeds's and Bradford's reports of one date never share an id.
     """
     path, root = Path(path), Path(root)
     try:
         relative = path.relative_to(root) if root != path else Path(path.name)
     except ValueError:
         relative = Path(path.name)
+    if len(relative.parts) == 1 and _PROVIDER_FOLDER.match(path.parent.name):
+        relative = Path(path.parent.name) / relative
     parts = [slugify(part) for part in relative.with_suffix("").parts]
     slug = "--".join(part for part in parts if part)
     return slug or slugify(path.stem) or "report"
+
+
+SUFFIX_DIGITS = 6  # hex digits of the path hash that tell colliding ids apart
+
+
+def _path_suffix(path: Path, report_id: str, digits: int) -> str:
+    """Hex digits of a hash of the path parts the id was made from (the same on every machine)."""
+    parts = report_id.count("--") + 1
+    key = "/".join(path.parts[-parts:])
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:digits]
+
+
+def distinct_ids(files: list[tuple[Path, str]], stored_paths: dict[str, str]) -> tuple[list[tuple[Path, str]], list[str]]:
+    """``files`` with colliding ids made distinct, and one note per collision."""
+    by_id: dict[str, list[Path]] = {}
+    for path, report_id in files:
+        by_id.setdefault(report_id, []).append(path)
+    taken = set(by_id)
+    new_id: dict[Path, str] = {}
+    notes: list[str] = []
+    for report_id, paths in by_id.items():
+        if len(paths) == 1:
+            continue
+        keeper = next((p for p in paths if str(p) == stored_paths.get(report_id)), paths[0])
+        renamed = []
+        for path in paths:
+            if path == keeper:
+                continue
+            digits = SUFFIX_DIGITS
+            while (candidate := f"{report_id}-{_path_suffix(path, report_id, digits)}") in taken:
+                digits += 2  # a clash of the suffixed id itself: lengthen the hash
+            taken.add(candidate)
+            new_id[path] = candidate
+            renamed.append(f"{path.name!r} is indexed as {candidate!r}")
+        notes.append(f"{len(paths)} files share the id {report_id!r}: {keeper.name!r} keeps it; " + "; ".join(renamed))
+    return [(path, new_id.get(path, report_id)) for path, report_id in files], notes
 
 
 def iter_report_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -73,14 +121,14 @@ def parse_file(path: str | Path, report_id: str) -> ParsedReport:
     report.framework = refine_framework(report.framework, judgements, report.inspection_start)
     assign_families(judgements)
     paragraphs = split_paragraphs(document, report_id)
+    unlike = not judgements and report.framework == "unknown" and not any(p.number is not None for p in paragraphs)
+    not_a_report = "not an inspection report (no judgement table and no numbered paragraphs found)"
     if not paragraphs:  # indexed, it would be a report nobody can find: refuse it, saying why
-        raise ReportReadError(
-            str(path), "no paragraphs found (every line was stripped as a page header or footer, or is not body text)"
-        )
-    if not judgements and report.framework == "unknown" and not any(p.number is not None for p in paragraphs):
-        raise ReportReadError(
-            str(path), "not an inspection report (no judgement table and no numbered paragraphs found)"
-        )
+        # a file with no report title and nothing graded is not a report at all; one that has a title lost its body
+        raise ReportReadError(str(path), not_a_report if unlike and report.title is None else (
+            "no paragraphs found (every line was stripped as a page header or footer, or is not body text)"))
+    if unlike:
+        raise ReportReadError(str(path), not_a_report)
     link_judgements(judgements, paragraphs)
     group_duplicates(paragraphs)
     return ParsedReport(report=report, judgements=judgements, paragraphs=paragraphs)
@@ -126,6 +174,9 @@ def parse_paths(paths: Iterable[str | Path], *, workers: int = 1) -> Iterator[Pa
     extraction is CPU-bound); results still come back in file order.
     """
     jobs = list(report_jobs(paths))
+    found = [(Path(job[0]), job[1]) for job in jobs if not isinstance(job, ReportReadError)]
+    distinct = iter(distinct_ids(found, {})[0])  # colliding slugs: the suffixes the index gives them
+    jobs = [job if isinstance(job, ReportReadError) else (job[0], next(distinct)[1]) for job in jobs]
     if workers <= 1 or len(jobs) < 2:
         for job in jobs:
             yield job if isinstance(job, ReportReadError) else _result(_parse_job(job))

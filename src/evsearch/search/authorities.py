@@ -1,13 +1,15 @@
 """Authority names as users write them: the variants a query may use, and the index's spelling of one.
 
 The one place an authority name is resolved for filtering and query
-understanding; a fuller register (vocab/) plugs in behind ``resolve_authority``.
+understanding; the authority register (vocab/authorities.py) answers behind ``resolve_authority``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
+from evsearch.vocab.authorities import parse_la
 
 _AUTHORITY_AFFIXES = re.compile(
     r"^(?:the\s+)?(?:london\s+borough\s+of|royal\s+borough\s+of|metropolitan\s+borough\s+of|"
@@ -29,14 +31,7 @@ def authority_variants(name: str) -> set[str]:
 
 
 def resolve_authority(text: str, known: Iterable[str]) -> str:
-    """The index's spelling of the authority a user typed ("leeds city council" -> "Leeds").
-
-    An unknown name is kept as typed (it then finds nothing, and the plan's note
-    says the index holds no reports for it)."""
-    wanted = " ".join(str(text).split())
-    canonical: dict[str, str] = {}
-    for name in known:
-        canonical.setdefault(name.lower(), name)
-        for variant in authority_variants(name):
-            canonical.setdefault(variant.lower(), name)
-    return canonical.get(wanted.lower(), wanted)
+    """The index's spelling of the authority a user typed: any alias, code, URN or slug the register
+    knows ("leeds city council", "E08000035", "383" -> "Leeds"), or a name the index holds verbatim
+    (an unresolved report's). An unknown name is an InputError naming the closest names."""
+    return parse_la(text, known)

@@ -25,6 +25,7 @@ from typing import Any
 from evsearch import config
 from evsearch.config import MAX_K
 from evsearch.errors import InputError
+from evsearch.vocab.authorities import parse_la
 from evsearch.search.assemble import assemble, hit_of
 from evsearch.search.evidence import judgement_evidence
 from evsearch.search.facets import facet_counts
@@ -221,8 +222,12 @@ class Engine:
         return judgement_evidence(self._current(), self.tuning, report_id, judgement, k)
 
     # -- records (thin pass-throughs, so faces need only the Engine)
+    def _la(self, la: str | None) -> str | None:
+        """A user's ``la`` as the stored name (any alias, code or URN; unknown: InputError with the closest names)."""
+        return parse_la(la, self._current().vocabulary.local_authorities) if la not in (None, "") else None
+
     def reports(self, la: str | None = None, year: int | None = None, framework: str | None = None) -> list[dict]:
-        return self.index.reports(local_authority=la, year=int(year) if year not in (None, "") else None, framework=framework)
+        return self.index.reports(local_authority=self._la(la), year=int(year) if year not in (None, "") else None, framework=framework)
 
     def report(self, report_id: str) -> dict:
         return self.index.report(report_id)

@@ -18,9 +18,10 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from evsearch.errors import InputError, NotFoundError
+from evsearch.vocab.authorities import Authority, by_la_code, parse_la, resolve
 from evsearch.vocab.families import family_label, family_names, parse_family
 from evsearch.vocab.grades import GRADE_NUMBERS, label_for
-from evsearch.vocab.slugs import close_names, slugify
+from evsearch.vocab.slugs import slugify
 
 GRADE_COLUMNS: tuple[str, ...] = (
     "report_id",
@@ -70,10 +71,11 @@ def grade_rows(
     """
     family = parse_family(family) if family else None
     reports = {r["report_id"]: r for r in index.reports()}
+    la = canonical_la(reports.values(), la) if la is not None else None
     wanted = {
         rid
         for rid, r in reports.items()
-        if (la is None or _same_authority(r.get("local_authority"), la))
+        if (la is None or r.get("local_authority") == la)
         and (year is None or report_year(r) == int(year))
         and (framework is None or r.get("framework") == framework)
     }
@@ -103,8 +105,12 @@ def grade_rows(
     return rows
 
 
-def _same_authority(name: str | None, asked: str) -> bool:
-    return bool(name) and (name.lower() == asked.strip().lower() or slugify(name) == slugify(asked))
+def canonical_la(reports: Iterable[dict[str, Any]], la: str) -> str:
+    """``la`` (any alias, code, URN or slug) as the name the index stores; the index's unresolved names
+    (kept as printed) match themselves. InputError naming the closest names when nothing matches."""
+    if not la or not la.strip():
+        raise InputError("an authority name is required", hint="see /authorities for the names")
+    return parse_la(la, sorted({r["local_authority"] for r in reports if r.get("local_authority")}))
 
 
 def public_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -192,7 +198,9 @@ def authorities(index: Records) -> list[dict[str, Any]]:
     for report in index.reports():
         name = report.get("local_authority")
         if name:
-            by_la.setdefault(name, {"local_authority": name, "slug": slugify(name), "reports": 0, "latest": {}})
+            entry = by_la_code(report["authority_la_code"]) if report.get("authority_resolved") else None
+            by_la.setdefault(name, {"local_authority": name, "slug": slugify(name), "reports": 0, "latest": {},
+                                    "resolved": entry is not None, **_register_facts(entry)})  # fmt: skip
             reports_of.setdefault(name, set()).add(report["report_id"])
     for row in first_per_family(rows).values():
         name = row["local_authority"]
@@ -209,20 +217,22 @@ def authority(index: Records, la: str) -> dict[str, Any]:
 
     Raises NotFoundError (with the closest names as a hint) when no report names ``la``.
     """
-    if not la or not la.strip():
-        raise InputError("an authority name is required", hint="see /authorities for the names")
-    reports = sorted(
-        (r for r in index.reports() if _same_authority(r.get("local_authority"), la)),
-        key=lambda r: (_date_key(r), r["report_id"]),
-    )
+    every = index.reports()
+    try:
+        name = canonical_la(every, la)
+    except InputError as exc:  # a page that does not exist: 404, with the closest names
+        if not la or not la.strip():
+            raise
+        raise NotFoundError(exc.message, hint=exc.hint) from exc
+    reports = sorted((r for r in every if r.get("local_authority") == name), key=lambda r: (_date_key(r), r["report_id"]))
     if not reports:
-        names = sorted({r["local_authority"] for r in index.reports() if r.get("local_authority")})
-        close = close_names(la, names)
-        raise NotFoundError(
-            f"no reports for local authority {la!r}",
-            hint=("did you mean: " + ", ".join(close)) if close else "see /authorities for the names",
-        )
-    name = reports[0]["local_authority"]
+        held = {r.get("local_authority") for r in every}
+        wanted = resolve(name)
+        related = [link["local_authority"] for link in _links((*wanted.predecessors, *wanted.successors) if wanted else ())
+                   if link["local_authority"] in held]  # fmt: skip
+        hint = ("the index has reports for " + ", ".join(related)) if related else "see /authorities for the names"
+        raise NotFoundError(f"no reports for local authority {name!r} in this index", hint=hint)
+    entry = next((by_la_code(r["authority_la_code"]) for r in reports if r.get("authority_resolved")), None)
     cells = first_per_family(grade_rows(index, la=name))
     entries = []
     for report in reports:
@@ -244,9 +254,34 @@ def authority(index: Records, la: str) -> dict[str, Any]:
     return {
         "local_authority": name,
         "slug": slugify(name),
+        "resolved": entry is not None,
+        **_register_facts(entry),
+        "predecessors": _links(entry.predecessors if entry else ()),
+        "successors": _links(entry.successors if entry else ()),
         "families": [{"family": f, "label": family_label(f)} for f in family_names() if f in present],
         "reports": entries,
     }
+
+
+def _register_facts(entry: Authority | None) -> dict[str, Any]:
+    """The register's codes for an authority (None for a name the register lacks)."""
+    return {
+        "urn": entry.urn if entry else None,
+        "la_code": entry.la_code if entry else None,
+        "ons_code": entry.ons_code if entry else None,
+        "region": entry.region if entry else None,
+    }
+
+
+def _links(codes: Iterable[str]) -> list[dict[str, Any]]:
+    """Predecessor or successor authorities as links to their pages."""
+    out = []
+    for code in codes:
+        other = by_la_code(code)
+        if other is not None:
+            out.append({"local_authority": other.name, "la_code": other.la_code, "valid_from": other.valid_from,
+                        "valid_to": other.valid_to, "url": f"/authorities/{other.key}"})  # fmt: skip
+    return out
 
 
 def _cell(row: dict[str, Any]) -> dict[str, Any]:

@@ -24,13 +24,11 @@ filter. Explicit options (--grade, --la ...) always override the text.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
 from typing import Any, Iterable, Mapping, Sequence
 
+from evsearch.vocab.authorities import all_names, register, resolve
 from evsearch.vocab.grades import GRADE_WORDS, label_for
 from evsearch.models.quick_tokens import Doc, PhraseMatcher, stop_words, tokenize
 from evsearch.search.authorities import authority_variants
@@ -64,11 +62,16 @@ MIN_YEAR, MAX_YEAR = 2005, 2035
 # mention counts as the authority.
 _WORDY_AUTHORITIES = frozenset({"reading", "bury", "bath", "derby", "sutton", "poole"})
 
-@lru_cache(maxsize=1)
 def known_authorities() -> tuple[str, ...]:
-    """English children's-services authorities, so a query may name one the index lacks."""
-    raw = json.loads(resources.files("evsearch.search").joinpath("data/authorities.json").read_text("utf-8"))
-    return tuple(raw["authorities"])
+    """Every name and irregular alias in the authority register, so a query may name an authority the
+    index lacks ("Hull", "BCP"); each maps to its canonical name through ``canonical_authority``."""
+    return tuple(name for entry in register() for name in all_names(entry))
+
+
+def canonical_authority(name: str) -> str:
+    """The register's canonical name for ``name`` (itself when the register lacks it)."""
+    entry = resolve(name)
+    return entry.name if entry else name
 
 
 @dataclass
@@ -192,7 +195,7 @@ class QueryParser:
             add(f"THEME:{theme.name}", theme.phrases)
         for name in [*self.vocabulary.local_authorities, *known_authorities()]:  # the index's spelling wins
             for variant in authority_variants(name):
-                self._authorities.setdefault(variant.lower(), name)
+                self._authorities.setdefault(variant.lower(), canonical_authority(name))
         add("LA", self._authorities)
         for title in [*self.vocabulary.sections, *self.vocabulary.judgements]:
             key = " ".join(title.split()).lower()

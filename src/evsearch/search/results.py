@@ -64,9 +64,10 @@ _KIND_NAMES = {"recommendation": "recommendation", "summary": "summary", "text":
 
 
 def citation(hit: Hit) -> str:
-    """'East Sussex 2010, paragraph 41 (Being healthy, grade 3 adequate)'.
+    """'East Sussex 2010, paragraph 41, page 12 (Being healthy, grade 3 adequate)'.
 
-    An unnumbered record is cited for what it is: 'recommendation in
+    The page is the report file's page (PDF page; form-feed page of a text file), so a
+    reader can check the quote at ``/reports/{id}/source#page=N``. An unnumbered record is cited for what it is: 'recommendation in
     paragraph 20' when it sits inside one, else 'recommendation under
     <heading>' (the heading then leaves the details)."""
     where = " ".join(str(x) for x in (hit.local_authority or hit.report_id, hit.year) if x)
@@ -79,6 +80,8 @@ def citation(hit: Hit) -> str:
         place = f"{kind} in paragraph {hit.number}"
     else:
         place = f"paragraph {hit.number}"
+    if hit.page is not None:
+        place = f"{place}, page {hit.page}"
     grade = None
     if hit.grade is not None:
         grade = f"grade {hit.grade} {hit.grade_label}" if hit.grade_label else f"grade {hit.grade}"

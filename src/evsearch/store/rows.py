@@ -24,6 +24,8 @@ def report_row(report: Report, *, content_hash: str, mtime: float | None, size: 
         report.report_id, report.path, report.title, report.local_authority, report.inspection_start,
         report.inspection_end, report.published, report.lead_inspector, report.framework or "unknown",
         inspected, year_of(report.published), content_hash, mtime, size, indexed_at,
+        report.authority_urn, report.authority_la_code, int(report.authority_resolved), report.authority_printed,
+        json.dumps(report.date_sources or {}, sort_keys=True),
     )  # fmt: skip
 
 
@@ -47,3 +49,11 @@ def paragraph_dict(row: sqlite3.Row) -> ParagraphRecord:
 
 def as_dict(row: sqlite3.Row) -> dict[str, Any]:
     return dict(row)
+
+
+def report_dict(row: sqlite3.Row) -> dict[str, Any]:
+    """A reports row with its JSON and flag columns read back (``date_sources`` a dict, ``authority_resolved`` a bool)."""
+    out = dict(row)
+    out["date_sources"] = json.loads(out.get("date_sources") or "{}")
+    out["authority_resolved"] = bool(out.get("authority_resolved"))
+    return out

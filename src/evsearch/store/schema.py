@@ -8,8 +8,9 @@ being read with the wrong column layout.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4  # 2: generations hold their derived structures and name their backends; 3: judgements.family;
-# 4: paragraphs.within and paragraphs.duplicate_group (the indexer's placement facts), judgements.link
+SCHEMA_VERSION = 5  # 2: generations hold their derived structures and name their backends; 3: judgements.family;
+# 4: paragraphs.within and paragraphs.duplicate_group (the indexer's placement facts), judgements.link;
+# 5: reports.authority_* (the authority register entry) and reports.date_sources
 
 # porter: English stemming, so "carers" finds "carer" and "assessed" finds "assessment" (both
 # "assess"); unicode61 remove_diacritics 2: case and accent folding, combining marks included,
@@ -36,7 +37,12 @@ CREATE TABLE reports (
     content_hash     TEXT NOT NULL,
     mtime            REAL,
     size             INTEGER,
-    indexed_at       TEXT NOT NULL
+    indexed_at       TEXT NOT NULL,
+    authority_urn      TEXT,
+    authority_la_code  TEXT,
+    authority_resolved INTEGER NOT NULL DEFAULT 0,
+    authority_printed  TEXT,
+    date_sources       TEXT NOT NULL DEFAULT '{{}}'
 );
 CREATE TABLE judgements (
     judgement_id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -94,7 +100,8 @@ END;
 
 REPORT_COLUMNS = (
     "report_id, path, title, local_authority, inspection_start, inspection_end, published, "
-    "lead_inspector, framework, inspection_year, published_year, content_hash, mtime, size, indexed_at"
+    "lead_inspector, framework, inspection_year, published_year, content_hash, mtime, size, indexed_at, "
+    "authority_urn, authority_la_code, authority_resolved, authority_printed, date_sources"
 )
 PARAGRAPH_COLUMNS = (
     "id, report_id, seq, number, kind, text, part, section, section_path, grade, grade_label, page, timeframe, "
@@ -110,7 +117,7 @@ STATEMENTS: dict[str, str] = {
     "meta_get": "SELECT value FROM meta WHERE key = ?",
     "meta_set": "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     # -- writes
-    "report_insert": f"INSERT INTO reports ({REPORT_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+    "report_insert": f"INSERT INTO reports ({REPORT_COLUMNS}) VALUES ({', '.join('?' * 20)})",
     "report_set_path": "UPDATE reports SET path = ? WHERE report_id = ?",
     "report_delete": "DELETE FROM reports WHERE report_id = ?",
     "judgements_delete": "DELETE FROM judgements WHERE report_id = ?",

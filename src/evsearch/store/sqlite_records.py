@@ -21,7 +21,7 @@ from evsearch.store.base import FacetsRow, Filters, Generation, JudgementFilter,
 from evsearch.store.columns import ParagraphColumns
 from evsearch.store.filters import plain
 from evsearch.store.record_cache import RecordCache
-from evsearch.store.rows import as_dict, paragraph_dict
+from evsearch.store.rows import as_dict, paragraph_dict, report_dict
 
 
 class SqliteRecords(RecordStore):
@@ -70,7 +70,7 @@ class SqliteRecords(RecordStore):
         row = self.db.row("report_by_id", (report_id,))
         if row is None:
             raise NotFoundError(f"no report {report_id!r} in {self.where}")
-        out = as_dict(row)
+        out = report_dict(row)
         out["judgements"] = [as_dict(r) for r in self.db.rows("judgements_of_report", (report_id,))]
         return out
 
@@ -80,7 +80,7 @@ class SqliteRecords(RecordStore):
         given = dict(local_authority=local_authority, year=year, framework=framework)
         active = {k: plain(v) for k, v in given.items() if v is not None}
         sql = schema.compose(schema.REPORTS_WHERE, schema.REPORT_FILTERS, list(active))
-        return [as_dict(r) for r in self.db.rows_sql(sql, active)]
+        return [report_dict(r) for r in self.db.rows_sql(sql, active)]
 
     def judgements(self, where: JudgementFilter) -> list[dict[str, Any]]:
         active = {k: v if k == "title" else json.dumps(list(v)) for k, v in where.active().items()}

@@ -94,6 +94,10 @@ SECTION_TITLES: dict[str, str] = {
     "key strengths and weaknesses of the lscb": "section",
     "the lscb's strengths": "section",
     "what the inspection judgements mean": "section",
+    # SIF prints it twice, once per judgement, and often straight after the last paragraph's full stop
+    "what the inspection judgements mean: the local authority": "section",
+    "what the inspection judgements mean: the lscb": "section",
+    "what the inspection judgements mean: the local safeguarding children board": "section",
     "information about this inspection": "section",
     "the inspection team": "skip",
     # key judgements (SIF 2013-18, ILACS 2018-): graded; under a recommendations heading they are sub-headings
@@ -124,14 +128,13 @@ SUMMARY_SECTIONS = frozenset(
     {"summary", "summary of findings", "summary of key findings", "executive summary", "summary for children and young people"}
 )
 
-# Time-bound recommendation markers (2012-13 "Areas for improvement").
-TIMEFRAMES: dict[str, str] = {
-    "immediately": "immediately",
-    "within three months": "within three months",
-    "within six months": "within six months",
-    "within 3 months": "within three months",
-    "within 6 months": "within six months",
-}
+# Time-bound recommendation markers (2009-13 "Areas for improvement"): "Immediately:", "Within three
+# months:", "Within 6 months", "Within one month". Numbers are stored as words: one value per period.
+_NUMBER_WORDS = {str(n): w for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
+_TIMEFRAME_RE = re.compile(
+    r"^(?:immediately|within (?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) "
+    r"(?P<unit>weeks?|months?))$"
+)
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\ufffe": "-", "\u00ad": None})
 _MARKS_RE = re.compile(r"[\"*]")
@@ -196,8 +199,27 @@ def title_role(title: str) -> str | None:
     return _ROLES.get(normalize_title(title))
 
 
+_TIMEFRAME_LEAD_RE = re.compile(r"^((?:immediately|within \w+ (?:weeks?|months?)))\s*[:–-]\s*(\S.*)$", re.IGNORECASE)
+
+
+def timeframe_lead(line: str) -> tuple[str, str] | None:
+    """(timeframe, the rest) for a recommendation printed on its marker's line: "Within three months: agree ..."."""
+    m = _TIMEFRAME_LEAD_RE.match(line.strip())
+    if m is None:
+        return None
+    timeframe = timeframe_of(m.group(1))
+    return (timeframe, m.group(2)) if timeframe else None
+
+
 def timeframe_of(line: str) -> str | None:
-    """'immediately' / 'within three months' / ... when the line is such a marker."""
+    """'immediately' / 'within three months' / 'within one month' ... when the line is such a marker."""
     if not line[:3].lower() in ("imm", "wit"):
         return None
-    return TIMEFRAMES.get(normalize_title(line))
+    m = _TIMEFRAME_RE.match(normalize_title(line))
+    if m is None:
+        return None
+    if m.group("n") is None:
+        return "immediately"
+    number = _NUMBER_WORDS.get(m.group("n"), m.group("n"))
+    unit = m.group("unit").rstrip("s") + ("" if number == "one" else "s")
+    return f"within {number} {unit}"

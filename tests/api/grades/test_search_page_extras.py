@@ -52,3 +52,7 @@ def test_results_export_as_csv_and_link_to_the_reader(chrome, grades_server: Liv
     WebDriverWait(chrome, WAIT).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
     target = chrome.find_element(By.CSS_SELECTOR, ".para.target")
     assert target.text.endswith(rows[0]["text"][-40:])
+    # the paragraph links its page in the indexed file, and the meta line the file itself
+    page_link = target.find_element(By.CSS_SELECTOR, "a.page").get_attribute("href")
+    assert page_link.endswith(f"/reports/{rows[0]['report_id']}/source#page=1")
+    assert chrome.find_element(By.ID, "source").get_attribute("href").endswith(f"/reports/{rows[0]['report_id']}/source")

@@ -29,11 +29,27 @@ function altTable(family, points) {
       el("tbody", {}, ...rows)));
 }
 
+// The register entry (codes, region) and links to the authorities it replaced or that replaced it.
+function renderRegister(body) {
+  const facts = document.getElementById("register");
+  if (!body.resolved) {
+    facts.textContent = "This name is not in the authority register: it is shown as the report prints it.";
+  } else {
+    facts.textContent = [body.region, body.la_code && `LA ${body.la_code}`, body.urn && `Ofsted URN ${body.urn}`,
+      body.ons_code && `ONS ${body.ons_code}`].filter(Boolean).join(" · ");
+  }
+  const lineage = document.getElementById("lineage");
+  const links = (label, entries) => entries.length ? [`${label} `, ...entries.flatMap((e, i) =>
+    [i ? ", " : "", el("a", { href: e.url, "data-lineage": e.la_code }, e.local_authority)]), ". "] : [];
+  lineage.append(...links("Replaced", body.predecessors || []), ...links("Replaced by", body.successors || []));
+}
+
 async function render() {
   const body = await getJSON(location.pathname);
   document.title = `${body.local_authority}: evsearch`;
   document.getElementById("la-name").textContent = body.local_authority;
   document.getElementById("csv").href = `/grades?format=csv&la=${encodeURIComponent(body.slug)}`;
+  renderRegister(body);
   const charts = document.getElementById("charts");
   const allYears = body.reports.map((r) => Number(String(r.inspection_end || r.inspection_start || r.published).slice(0, 4)));
   for (const family of body.families) {

@@ -26,6 +26,7 @@ async function render() {
   const meta = document.getElementById("meta");
   meta.append(dates);
   if (report.local_authority) meta.append(" · ", el("a", { href: `/authorities/${slug(report.local_authority)}` }, `all ${report.local_authority} reports`));
+  meta.append(" · ", el("a", { href: `${base}/source`, id: "source" }, "source file"));
 
   const sections = new Map();
   for (const p of paragraphs) {
@@ -60,6 +61,10 @@ async function render() {
       if (numbered) node.append(el("span", { id: `s-${p.seq}` }));
       if (p.number != null) node.append(el("a", { class: "num", href: `#${numbered ? `p-${p.number}` : `s-${p.seq}`}` }, `${p.number}.`));
       node.append(p.text);
+      // The page of the indexed file the paragraph is printed on: a citation can be checked there.
+      // Its label comes from CSS (pages.css), so the paragraph's own text stays exactly the report's.
+      if (p.page != null) node.append(el("a", { class: "page", href: `${base}/source#page=${p.page}`, "data-page": String(p.page),
+        "aria-label": `page ${p.page} of the source file` }));
       box.append(node);
     }
     article.append(box);
