@@ -26,12 +26,11 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
-from evsearch import config
 from evsearch.errors import EvsearchError, ReportReadError
 from evsearch.indexer import identity
+from evsearch.indexer.options import BuildOptions
 from evsearch.models.files import sha256_of_file
 from evsearch.records import ParsedReport
-from evsearch.store.recipes import resolve as resolve_recipe
 from evsearch.store.writer import IndexWriter
 
 EMBED_CHUNK = 512
@@ -165,36 +164,33 @@ def _threaded(iterator: Iterator[_Item]) -> Iterator[_Item]:
 def build_index(
     paths: Iterable[str | Path],
     index_dir: str | Path | None = None,
+    options: BuildOptions | None = None,
     *,
-    model: str | None = None,
     embedder: Any = None,
-    prune: bool = False,
-    rebuild: bool = False,
-    ann: str | None = None,
-    embedding_text: str | None = None,
-    backend: str | None = None,
-    milvus_uri: str | None = None,
-    batch_size: int | None = None,
     parse: ParseFn | None = None,
     progress: ProgressFn | None = None,
 ) -> BuildResult:
-    """Bring the index at ``index_dir`` up to date with the report files under ``paths``."""
+    """Bring the index at ``index_dir`` up to date with the report files under ``paths``.
+
+    ``options`` default to the settings (``BuildOptions.from_settings``), with the model of
+    ``embedder`` when one is given; ``index_dir``, when given, overrides ``options.index_dir``."""
     started = time.monotonic()
-    index_dir = Path(index_dir or config.get("index"))
-    model_name = model or (embedder.name if embedder is not None else config.get("model"))
-    recipe = resolve_recipe(embedding_text or config.get("embedding_text"))
+    if options is None:
+        options = BuildOptions.from_settings(index_dir, model=getattr(embedder, "name", None))
+    elif index_dir is not None:
+        options = options.with_(index_dir=Path(index_dir))
+    index_dir = options.index_dir
     if parse is None:
         from evsearch.parser.pipeline import parse_file as parse
     paths = list(paths)
     files, missing = discover(paths)
     result = BuildResult(index_dir, failed=list(missing), skipped=identity.skipped_entries(paths))
-    uri = milvus_uri or config.get("milvus_uri")
-    options = {"milvus_uri": uri} if uri else None
     with IndexWriter.open(
-        index_dir, model=model_name, embedding_text=recipe, ann=ann or config.get("ann"), rebuild=rebuild,
-        backend=backend, options=options,
+        index_dir, model=options.model, embedding_text=options.embedding_text, ann=options.ann,
+        rebuild=options.rebuild, backend=options.backend, default_backend=options.default_backend,
+        options=options.backend_options,
     ) as writer:  # fmt: skip
-        state = _Embedding(writer, embedder, model_name, batch_size, result)
+        state = _Embedding(writer, embedder, options.model, options.batch_size, result)
         known = writer.report_hashes()
         known_paths = writer.report_paths()
         stored_copies: dict[str, list[str]] = json.loads(writer.meta(COPIES_KEY) or "{}")
@@ -225,7 +221,7 @@ def build_index(
                 if known_paths.get(item.report_id) != str(item.path):
                     writer.set_path(item.report_id, str(item.path))
             else:
-                _note_long_paragraphs(item, result)
+                _note_long_paragraphs(item, result, options.long_paragraph_chars)
                 state.ensure_model()
                 pending = writer.replace_report(item.parsed, content_hash=item.digest or "", mtime=item.mtime,
                                                 size=item.size)  # fmt: skip
@@ -237,7 +233,7 @@ def build_index(
             if progress:
                 progress(done, len(files), result.paragraphs)
         state.flush(final=True)
-        if prune:
+        if options.prune:
             for report_id, stored in writer.report_paths().items():
                 if not Path(stored).exists():
                     writer.delete_report(report_id)
@@ -249,10 +245,9 @@ def build_index(
     return result
 
 
-def _note_long_paragraphs(item: _Item, result: BuildResult) -> None:
+def _note_long_paragraphs(item: _Item, result: BuildResult, limit: int) -> None:
     """Note paragraphs long enough to mean the splitter merged several (a numbering it lost)."""
     assert item.parsed is not None
-    limit = int(config.get("long_paragraph_chars"))
     for paragraph in item.parsed.paragraphs:
         if len(paragraph.text) > limit:
             where = f"paragraph {paragraph.number}" if paragraph.number is not None else f"record {paragraph.seq}"
@@ -278,9 +273,9 @@ def _record_copies(writer: IndexWriter, stored: dict[str, list[str]], result: Bu
 class _Embedding:
     """Collects (id, text) across reports and embeds them in large batches."""
 
-    def __init__(self, writer: IndexWriter, embedder: Any, model: str, batch_size: int | None, result: BuildResult):
+    def __init__(self, writer: IndexWriter, embedder: Any, model: str, batch_size: int, result: BuildResult):
         self.writer, self.embedder, self.model = writer, embedder, model
-        self.batch_size = batch_size or config.get("batch_size")
+        self.batch_size = batch_size
         self.result = result
         self.ids: list[int] = []
         self.texts: list[str] = []

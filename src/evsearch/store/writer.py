@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from evsearch import config
 from evsearch.errors import IndexCorruptError, IndexMismatchError
 from evsearch.records import ParsedReport
 from evsearch.store import derived, factory, generations, manifest as manifest_mod
@@ -40,7 +39,8 @@ VECTORS_FILE = "vectors.faiss"
 class IndexWriter:
     def __init__(
         self, index_dir: Path, *, model: str, embedding_text: str, ann: str, rebuild: bool,
-        backend: str | None = None, options: dict[str, Any] | None = None,
+        backend: str | None = None, default_backend: str = factory.DEFAULT_PRESET,
+        options: dict[str, Any] | None = None,
     ) -> None:  # fmt: skip
         self.index_dir = index_dir
         self.model = model
@@ -73,7 +73,7 @@ class IndexWriter:
             except BaseException:
                 self._stack.close()
                 raise
-        self.preset = factory.preset(backend or config.get("store_backend"))
+        self.preset = factory.preset(backend or default_backend)
         self.gen_dir: Path | None = None
         self.db: Database | None = None
         self.store: VectorIndex | None = None
@@ -87,11 +87,12 @@ class IndexWriter:
     @classmethod
     def open(
         cls, index_dir: str | Path, *, model: str, embedding_text: str, ann: str = "auto", rebuild: bool = False,
-        backend: str | None = None, options: dict[str, Any] | None = None,
+        backend: str | None = None, default_backend: str = factory.DEFAULT_PRESET,
+        options: dict[str, Any] | None = None,
     ) -> "IndexWriter":  # fmt: skip
-        """``backend``: a preset of factory.PRESETS (default: the live generation's, else 'faiss')."""
+        """``backend``: a preset of factory.PRESETS (default: the live generation's, else ``default_backend``)."""
         return cls(Path(index_dir), model=model, embedding_text=embedding_text, ann=ann, rebuild=rebuild,
-                   backend=backend, options=options)  # fmt: skip
+                   backend=backend, default_backend=default_backend, options=options)  # fmt: skip
 
     # -- what the live generation holds
     def report_hashes(self) -> dict[str, str]:

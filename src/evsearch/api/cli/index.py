@@ -39,16 +39,17 @@ def index(
 ) -> None:
     """Index report files: only new or changed files are parsed and embedded."""
     from evsearch.indexer.build import build_index
+    from evsearch.indexer.options import BuildOptions
 
-    show_bar = sys.stderr.isatty()
     try:
-        if show_bar:
-            result = _with_progress_bar(build_index, paths, index_dir, model=model, prune=prune, rebuild=rebuild,
-                                        ann=ann, embedding_text=embedding_text, backend=backend,
-                                        milvus_uri=milvus_uri)  # fmt: skip
+        options = BuildOptions.from_settings(
+            index_dir, model=model, prune=prune, rebuild=rebuild, ann=ann, embedding_text=embedding_text,
+            backend=backend, milvus_uri=milvus_uri,
+        )  # fmt: skip
+        if sys.stderr.isatty():
+            result = _with_progress_bar(build_index, paths, options)
         else:
-            result = build_index(paths, index_dir, model=model, prune=prune, rebuild=rebuild, ann=ann,
-                                 embedding_text=embedding_text, backend=backend, milvus_uri=milvus_uri)  # fmt: skip
+            result = build_index(paths, options=options)
     except EvsearchError as exc:
         fail(exc)
     for path, reason in result.skipped:
@@ -64,7 +65,7 @@ def index(
         raise typer.Exit(1)
 
 
-def _with_progress_bar(build_index, paths, index_dir, **options):
+def _with_progress_bar(build_index, paths, options):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -81,4 +82,4 @@ def _with_progress_bar(build_index, paths, index_dir, **options):
         def update(done: int, total: int, paragraphs: int) -> None:
             bar.update(task, completed=done, total=total, paragraphs=paragraphs)
 
-        return build_index(paths, index_dir, progress=update, **options)
+        return build_index(paths, options=options, progress=update)
