@@ -13,7 +13,7 @@ from evsearch.store.generations import read_current
 
 
 def gens(index_dir: Path) -> list[str]:
-    return sorted(p.name for p in index_dir.iterdir() if p.is_dir())
+    return sorted(p.name for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("gen-"))
 
 
 def test_second_writer_is_refused_while_one_writes(small_index: Path, embedder) -> None:

@@ -131,7 +131,8 @@ class Index:
         return self.records.count("paragraphs")
 
     def stats(self) -> dict[str, Any]:
-        size = sum(p.stat().st_size for p in self.gen_dir.iterdir() if p.is_file())
+        folders = [self.gen_dir] + [self.index_dir / e["name"] for e in self.manifest.get("segments", [])]
+        size = sum(p.stat().st_size for folder in folders for p in folder.iterdir() if p.is_file())
         return {
             "index_dir": str(self.index_dir),
             "generation": self.generation,
@@ -147,6 +148,7 @@ class Index:
             "keyword": self.keyword.kind,
             "embedding_text": self.manifest["embedding_text"],
             "built_at": self.manifest["built_at"],
+            "segments": len(self.manifest.get("segments", [])),
             "size_bytes": size,
         }
 
@@ -157,6 +159,10 @@ class Index:
 
     def lexicon(self) -> dict[str, Any]:
         """The corpus lexicon built into this generation: {"acronyms": {ACR: long form}, "common": [words]}."""
+        if self._lexicon is None and self._gen.segmented:
+            from evsearch.store.segment_readers import lexicon_of
+
+            self._lexicon = lexicon_of(self._gen)
         if self._lexicon is None:
             path = self._gen.derived("lexicon")
             if path is None:

@@ -136,6 +136,7 @@ STATEMENTS: dict[str, str] = {
     "count_fts_docs": "SELECT count(*) FROM paragraphs_fts_docsize",
     "all_paragraph_ids": "SELECT id FROM paragraphs ORDER BY id",
     "paragraph_texts_of_kinds": f"SELECT text FROM paragraphs WHERE kind IN {_IDS} ORDER BY id",
+    "paragraph_texts_by_ids": f"SELECT id, text, kind FROM paragraphs WHERE id IN {_IDS} ORDER BY id",
     # -- reads
     "paragraphs_by_ids": f"SELECT {PARAGRAPH_COLUMNS} FROM paragraphs WHERE id IN {_IDS}",
     "paragraph_by_number": (

@@ -14,6 +14,7 @@ the next writer deletes the orphaned folder.
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from contextlib import ExitStack
@@ -25,7 +26,8 @@ import numpy as np
 
 from evsearch.errors import IndexCorruptError, IndexMismatchError
 from evsearch.records import ParsedReport
-from evsearch.store import derived, factory, generations, manifest as manifest_mod
+from evsearch.store import derived, factory, generations, lexicon, publishing, segments
+from evsearch.store import manifest as manifest_mod
 from evsearch.store.base import VectorIndex
 from evsearch.store.database import Database
 from evsearch.store.recipes import embedding_text as recipe_text
@@ -74,6 +76,8 @@ class IndexWriter:
                 self._stack.close()
                 raise
         self.preset = factory.preset(backend or default_backend)
+        # a segmented base: the new generation shares its segments and adds one of the new rows only
+        self.base_segmented = self.base_manifest is not None and "segments" in self.base_manifest
         self.gen_dir: Path | None = None
         self.db: Database | None = None
         self.store: VectorIndex | None = None
@@ -142,9 +146,12 @@ class IndexWriter:
             base_dir = self.index_dir / self.base_name
             shutil.copyfile(base_dir / SQLITE_FILE, target)
             self.db = Database(target, writable=True)
-            self.store = factory.load_vectors(
-                self.base_manifest["stored_as"], base_dir / VECTORS_FILE, int(self.base_manifest["dimension"])
-            )
+            if self.base_segmented:
+                self.store = factory.create_vectors("flat", self._dimension)
+            else:
+                self.store = factory.load_vectors(
+                    self.base_manifest["stored_as"], base_dir / VECTORS_FILE, int(self.base_manifest["dimension"])
+                )
             self._next_id = int(self.db.scalar("max_paragraph_id")) + 1
         else:
             self.db = Database(target, writable=True)
@@ -200,69 +207,152 @@ class IndexWriter:
         assert self.store is not None
         self.store.add(np.asarray(ids, dtype=np.int64), vectors)
 
-    # -- publish
+    # -- build the generation's contents, then publish
     def commit(self) -> dict[str, Any] | None:
-        """Publish the new generation; returns its manifest (None when nothing changed)."""
+        """Build and publish the new generation; returns its manifest (None when nothing changed)."""
         if not self.changed:
             if self.base_name is not None and self.base_manifest is not None:  # nothing to publish: still tidy up
-                removed = generations.collect_garbage(self.index_dir, keep=self.base_name)
-                factory.vector_class(self.base_manifest["ann"]).collect(self.index_dir, self.options, removed)
+                publishing.collect(self.index_dir, self.base_name, self.base_manifest["ann"], self.options)
             self.close()
             return None
+        manifest, new_segment = self._build()
+        assert self.gen_dir is not None
+        try:
+            publishing.publish(self.index_dir, self.gen_dir, manifest["ann"], self.options)
+        finally:
+            if new_segment is not None:
+                new_segment.release()
+        if self._base_db is not None:
+            self._base_db.close()
+            self._base_db = None
+        self._stack.close()
+        return manifest
+
+    def _build(self) -> tuple[dict[str, Any], segments.NewSegment | None]:
+        """Finish the new generation folder (and its new segment); nothing is visible to readers yet."""
         assert self.db is not None and self.store is not None and self.gen_dir is not None
+        dead = np.zeros(0, dtype=np.int64)  # rows of shared segments this write deletes or replaces
         if self._removed:
-            self.store.remove(np.concatenate(self._removed))
+            removed = np.concatenate(self._removed)
+            if self.base_segmented:
+                mine = np.isin(removed, self.store.ids())
+                self.store.remove(removed[mine])
+                dead = removed[~mine]
+            else:
+                self.store.remove(removed)
             self._removed = []
-        counts = self._check_counts()
-        kind = factory.resolve_ann(self.preset, self.ann, counts["paragraphs"])
+        paragraphs = int(self.db.scalar("count_paragraphs"))
+        kind = factory.resolve_ann(self.preset, self.ann, paragraphs)
+        segmented = self.preset.name == "faiss" and kind == "flat"
+        base_segments: list[dict[str, Any]] = []
+        deleted = np.zeros(0, dtype=np.int64)
+        if self.base_segmented:
+            assert self.base_manifest is not None and self.base_name is not None
+            base_dir = self.index_dir / self.base_name
+            deleted = np.union1d(segments.read_deleted(base_dir, self.base_manifest), dead)
+            if segmented:
+                base_segments = list(self.base_manifest["segments"])
+            else:  # leaving the segmented layout (ann changed): one store of every live row
+                self.store = self._merged_store(base_dir, deleted)
+                deleted = np.zeros(0, dtype=np.int64)
+        if segmented:
+            live = np.union1d(segments.live_ids(self.index_dir, {"segments": base_segments}, deleted), self.store.ids())
+        else:
+            live = np.sort(self.store.ids())
+        counts = self._check_counts(live)
         vector_class = factory.vector_class(kind)
         stored_as = kind if kind in factory.FAISS_ANN else "flat"  # other engines keep a flat source copy
-        self.store = factory.convert(self.store, stored_as)
+        if not segmented:
+            self.store = factory.convert(self.store, stored_as)
         self.db.commit()
-        self.db.run("fts_optimize")
+        if not segmented or len(self.store) * 10 >= paragraphs:  # optimize rewrites all of FTS5: big writes only
+            self.db.run("fts_optimize")
         if float(self.db.scalar("freelist_ratio") or 0) > 0.25:
             self.db.vacuum()
         self.db.close()
         generations.fsync_path(self.gen_dir / SQLITE_FILE)
         generations.crash_point("after-sqlite")
-        self.store.save(self.gen_dir / VECTORS_FILE)
-        generations.crash_point("after-vectors")
-        source = derived.Source(self.gen_dir, Database(self.gen_dir / SQLITE_FILE), self.store)
-        try:
-            built = derived.build(self.preset.derived, source)
-            ann_params = vector_class.publish(source, self.options)
-        finally:
-            source.db.close()
-        number = generations.gen_number(self.gen_dir.name)
+        new_segment = None
+        extra: dict[str, Any] = {}
+        if segmented:
+            new_segment, entry = self._write_segment()
+            extra = {"segments": base_segments + ([entry] if entry else []),
+                     "deleted": segments.write_deleted(self.gen_dir, deleted)}  # fmt: skip
+            built: dict[str, str] = {}
+            ann_params: dict[str, Any] = {}
+        else:
+            self.store.save(self.gen_dir / VECTORS_FILE)
+            generations.crash_point("after-vectors")
+            source = derived.Source(self.gen_dir, Database(self.gen_dir / SQLITE_FILE), self.store)
+            try:
+                built = derived.build(self.preset.derived, source)
+                ann_params = vector_class.publish(source, self.options)
+            finally:
+                source.db.close()
         manifest = manifest_mod.make(
-            generation=number, model=self.model, model_fingerprint=self._fingerprint or "",
-            model_backend=self._backend, dimension=int(self._dimension or 0), embedding_text=self.recipe,
+            generation=generations.gen_number(self.gen_dir.name), model=self.model,
+            model_fingerprint=self._fingerprint or "", model_backend=self._backend,
+            dimension=int(self._dimension or 0), embedding_text=self.recipe,
             backend=self.preset.name, backend_options=self.options, ann=kind, ann_params=ann_params,
             stored_as=stored_as, readers={"keyword": self.preset.keyword, "records": self.preset.records},
             derived=built, counts=counts,
             build_seconds=time.monotonic() - self._started,
             created_at=(self.base_manifest or {}).get("created_at"),
         )  # fmt: skip
-        manifest_mod.write(self.gen_dir, manifest)
-        generations.fsync_path(self.gen_dir)
-        generations.fsync_path(self.index_dir)
-        generations.publish(self.index_dir, self.gen_dir.name)
-        if self._base_db is not None:
-            self._base_db.close()
-            self._base_db = None
-        removed = generations.collect_garbage(self.index_dir, keep=self.gen_dir.name)
-        vector_class.collect(self.index_dir, self.options, removed)
-        self._stack.close()
-        return manifest
+        if segmented:
+            manifest.update(extra, files={"sqlite": SQLITE_FILE})
+        try:
+            manifest_mod.write(self.gen_dir, manifest)
+        except BaseException:
+            if new_segment is not None:
+                new_segment.discard()
+            raise
+        return manifest, new_segment
 
-    def _check_counts(self) -> dict[str, int]:
-        assert self.db is not None and self.store is not None
+    def _write_segment(self) -> tuple[segments.NewSegment | None, dict[str, Any] | None]:
+        """The new rows (all rows when the base was not segmented) as a new segment folder."""
+        assert self.store is not None and self.gen_dir is not None
+        ids = np.sort(self.store.ids())
+        if len(ids) == 0:
+            return None, None
+        db = Database(self.gen_dir / SQLITE_FILE)
+        try:
+            rows = db.rows("paragraph_texts_by_ids", (json.dumps(ids.tolist()),))
+        finally:
+            db.close()
+        texts = [r[1] for r in rows]
+        lexicon_texts = [r[1] for r in rows if r[2] in lexicon.KINDS]
+        new_segment = segments.NewSegment.create(self.index_dir)
+        try:
+            entry = new_segment.write(ids, self.store, texts, lexicon_texts)
+            generations.crash_point("after-segment")
+        except BaseException:
+            new_segment.discard()
+            raise
+        return new_segment, entry
+
+    def _merged_store(self, base_dir: Path, deleted: np.ndarray) -> VectorIndex:
+        """Every live vector of the base's segments plus this write's, in one flat store."""
+        assert self.store is not None and self.base_manifest is not None
+        merged = factory.create_vectors("flat", self.store.dimension)
+        for entry in self.base_manifest["segments"]:
+            part = factory.load_vectors("flat", self.index_dir / entry["name"] / entry["files"]["vectors"],
+                                        self.store.dimension)  # fmt: skip
+            keep = np.setdiff1d(part.ids(), deleted)
+            if len(keep):
+                merged.add(keep, part.vectors(keep))
+        if len(self.store):
+            merged.add(self.store.ids(), self.store.vectors(self.store.ids()))
+        return merged
+
+    def _check_counts(self, live: np.ndarray) -> dict[str, int]:
+        assert self.db is not None
         counts = {
             "reports": int(self.db.scalar("count_reports")),
             "paragraphs": int(self.db.scalar("count_paragraphs")),
             "judgements": int(self.db.scalar("count_judgements")),
             "fts_rows": int(self.db.scalar("count_fts_docs")),
-            "vectors": len(self.store),
+            "vectors": len(live),
         }
         if not counts["paragraphs"] == counts["fts_rows"] == counts["vectors"]:
             raise IndexCorruptError(
@@ -270,7 +360,7 @@ class IndexWriter:
                 f"{counts['fts_rows']} FTS rows, {counts['vectors']} vectors"
             )
         ids = np.asarray([r[0] for r in self.db.rows("all_paragraph_ids")], dtype=np.int64)
-        if not np.array_equal(ids, np.sort(self.store.ids())):
+        if not np.array_equal(ids, live):
             raise IndexCorruptError(f"refusing to publish {self.gen_dir}: vector ids differ from paragraph ids")
         return counts
 
