@@ -323,11 +323,7 @@ class MatrixKeyword(KeywordIndex):
         self.fts = fts
 
     @classmethod
-    def open(cls, gen: Generation) -> KeywordIndex:
-        if gen.segmented:
-            from evsearch.store.segment_readers import SegmentedKeyword
-
-            return SegmentedKeyword.open(gen)
+    def open(cls, gen: Generation) -> "MatrixKeyword":
         path = gen.derived("bm25")
         if path is None:
             raise IndexCorruptError(f"{gen.gen_dir} has no BM25 matrix (manifest 'derived' lacks 'bm25')")

@@ -52,7 +52,7 @@ class Index:
                 use_search_threads(int(config.get("threads")) or 1)
             self.records: SqliteRecords = factory.record_class(readers["records"]).open(gen)
             self.keyword: KeywordIndex = factory.keyword_class(readers["keyword"]).open(gen)
-            self.dense: VectorIndex = factory.vector_class(manifest["ann"]).open(gen)
+            self.dense: VectorIndex = factory.vector_class(readers.get("vectors", manifest["ann"])).open(gen)
         except BaseException:
             self.db.close()
             raise

@@ -151,10 +151,6 @@ class FastFlatVectors(FlatVectors):
 
     @classmethod
     def open(cls, gen: Generation) -> VectorIndex:
-        if gen.segmented:
-            from evsearch.store.segment_readers import SegmentedVectors
-
-            return SegmentedVectors.open(gen)
         store = super().open(gen)
         if not gen.fast or len(store) == 0:
             return store

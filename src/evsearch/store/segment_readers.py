@@ -1,8 +1,8 @@
 """Readers over a segmented generation: one vector index and one BM25 index across its segments.
 
 The store interfaces hide segments: ``Index`` opens one ``SegmentedVectors`` and one
-``SegmentedKeyword`` (through the 'flat' and 'bm25-matrix' backends, when the manifest
-lists segments) and merges per-segment answers at query time. Rows named in the
+``SegmentedKeyword`` (the backends 'segments' and 'bm25-segments' that a segmented
+generation's manifest names in ``readers``) and merges per-segment answers at query time. Rows named in the
 generation's tombstones never come back.
 
 BM25 statistics are global: N (live rows), the average length of live rows and each
@@ -26,6 +26,7 @@ from evsearch.store import lexicon, segments
 from evsearch.store.base import Generation, Hits, KeywordIndex, VectorIndex
 from evsearch.store.bm25_matrix import Bm25Matrix, clauses, is_plain_or, tokenizer
 from evsearch.store.fts import Fts5Keyword
+from evsearch.store.quantized import FastFlatVectors, open_fast
 
 
 def _parts(gen: Generation) -> tuple[list[tuple[Path, dict[str, Any]]], np.ndarray]:
@@ -57,8 +58,6 @@ class SegmentedVectors(VectorIndex):
 
     @classmethod
     def open(cls, gen: Generation) -> "SegmentedVectors":
-        from evsearch.store.quantized import FastFlatVectors, open_fast
-
         parts, deleted = _parts(gen)
         stores, live, dead = [], [], []
         for folder, entry in parts:
@@ -136,7 +135,7 @@ def _member(sorted_ids: np.ndarray, value: int) -> bool:
 class SegmentedKeyword(KeywordIndex):
     """'bm25-matrix' over segments: each segment's term frequencies weighed with global statistics."""
 
-    kind = "bm25-matrix"
+    kind = "bm25-segments"
     cheap_filter = True
 
     def __init__(self, matrices: list[Bm25Matrix], live: list[np.ndarray], fts: Fts5Keyword) -> None:

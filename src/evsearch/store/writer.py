@@ -299,8 +299,9 @@ class IndexWriter:
             build_seconds=time.monotonic() - self._started,
             created_at=(self.base_manifest or {}).get("created_at"),
         )  # fmt: skip
-        if segmented:
-            manifest.update(extra, files={"sqlite": SQLITE_FILE})
+        if segmented:  # readers: the segment backends (segment_readers.py)
+            readers = {"keyword": "bm25-segments", "records": self.preset.records, "vectors": "segments"}
+            manifest.update(extra, files={"sqlite": SQLITE_FILE}, readers=readers)
         try:
             manifest_mod.write(self.gen_dir, manifest)
         except BaseException:
