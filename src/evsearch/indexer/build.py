@@ -31,6 +31,7 @@ from evsearch.indexer import identity
 from evsearch.indexer.options import BuildOptions
 from evsearch.models.files import sha256_of_file
 from evsearch.records import ParsedReport
+from evsearch.store import merge
 from evsearch.store.writer import IndexWriter
 
 EMBED_CHUNK = 512
@@ -58,6 +59,7 @@ class BuildResult:
     copies: list[tuple[str, str]] = field(default_factory=list)  # (path, report id it is a copy of)
     notes: list[str] = field(default_factory=list)  # id collisions, over-long paragraphs
     ids: dict[str, str] = field(default_factory=dict)  # resolved file path -> report id it is held under
+    merged: list[str] = field(default_factory=list)  # generations published by inline segment merges
 
     def summary(self) -> str:
         extra = "".join(
@@ -241,6 +243,10 @@ def build_index(
         _record_copies(writer, stored_copies, result)
         result.manifest = writer.commit()
     result.generation = None if result.manifest is None else f"gen-{result.manifest['generation']:06d}"
+    if result.manifest is not None and options.merge == "inline":
+        result.merged = merge.run(index_dir)
+    elif result.manifest is not None and options.merge == "background":
+        merge.start_background(index_dir)
     result.seconds = time.monotonic() - started
     return result
 
