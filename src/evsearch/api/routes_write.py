@@ -55,9 +55,11 @@ def _index(engine: Any, index_dir: Path, path: Path, name: str, created: bool) -
     summary of the build.
     """
     from evsearch.indexer.build import build_index
+    from evsearch.indexer.options import BuildOptions
 
-    try:
-        result = build_index([path], index_dir, embedder=engine.embedder)
+    try:  # segment merges run on their own nice'd thread: the job ends when its segment is published
+        options = BuildOptions.from_settings(index_dir, model=engine.embedder.name, merge="background")
+        result = build_index([path], options=options, embedder=engine.embedder)
         if result.failed:
             raise ReportReadError(name, result.failed[0][1])  # the client's name, never the server path
     except Exception:  # IndexBusyError, unreadable file, a bug: the file was not indexed

@@ -1,0 +1,129 @@
+"""What one small upload costs: into an empty index vs a ~12k-paragraph one (issue 18: segments).
+
+    nice .venv/bin/python benchmarks/upload_cost.py --cache /work/segbench
+
+Builds (once; reused from ``--cache``) a base index of the seed report and enough ILACS PDFs
+for ``--paragraphs`` paragraphs. Then, each on a fresh copy, it indexes a 3-paragraph report
+(written here, in our own words) into an empty index and into the base, ``--trials`` times
+each, timing what a server's upload job does after parsing: ``build_index`` (embed, write the
+segment, publish, merge) plus opening the new generation (``Index.open``, as ``Engine.refresh``).
+Then it adds ``--uploads`` such reports one after another to one copy of the base and compares
+its disk use with the base's. Prints one JSON line per figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def small_report(folder: Path, n: int) -> Path:
+    """A 3-paragraph report of our own words; ``n`` makes its name and text new to the index."""
+    path = folder / f"upload-{n}.txt"
+    path.write_text(
+        f"Inspection of Upland Vale {n} local authority children's services\n\n"
+        "Inspection dates: 2 to 13 June 2025\n\nLead inspector: Sam Example\n\n"
+        f"1. Social workers in team {n} visit children often and know them well.\n\n"
+        f"2. Managers check plans for {n} families each month and act when work drifts.\n\n"
+        f"3. Care leavers in area {n} have a personal adviser and a safe place to live.\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def base_sources(target: int) -> list[Path]:
+    """The seed report and ILACS PDFs in a fixed order, about 100 paragraphs each."""
+    pdfs = sorted(p for p in CORPUS.glob("ilacs/*/*.pdf") if p.stat().st_size > 300_000)
+    return [*sorted((CORPUS / "seed").glob("*.txt")), *pdfs[: max(1, target // 100)]]
+
+
+def build_base(cache: Path, target: int, embedder) -> Path:
+    from evsearch.indexer.build import build_index
+    from evsearch.store import Index
+
+    index_dir = cache / f"base-{target}"
+    if not (index_dir / "CURRENT").exists():
+        src = cache / f"src-{target}"
+        src.mkdir(parents=True, exist_ok=True)
+        for n, path in enumerate(base_sources(target)):
+            link = src / f"{n:04d}-{path.name}"
+            if not link.exists():
+                link.symlink_to(path)
+        started = time.monotonic()
+        result = build_index([src], index_dir, embedder=embedder)
+        print(json.dumps({"built_base": str(index_dir), "summary": result.summary(),
+                          "seconds": round(time.monotonic() - started, 1)}))  # fmt: skip
+    with Index.open(index_dir) as index:
+        print(json.dumps({"base_paragraphs": index.paragraph_count, "base_segments": index.stats()["segments"]}))
+    return index_dir
+
+
+def du(path: Path) -> int:
+    """Bytes on disk (hard links counted once, as du does)."""
+    return int(subprocess.run(["du", "-sb", str(path)], capture_output=True, text=True, check=True).stdout.split()[0])
+
+
+def one_upload(index_dir: Path, report: Path, embedder) -> float:
+    from evsearch.indexer.build import build_index
+    from evsearch.store import Index
+
+    started = time.perf_counter()
+    result = build_index([report], index_dir, embedder=embedder)
+    Index.open(index_dir).close()
+    assert result.indexed == 1 and result.paragraphs == 3, result.summary()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/evsearch-segbench"))
+    parser.add_argument("--paragraphs", type=int, default=12_000)
+    parser.add_argument("--trials", type=int, default=5)
+    parser.add_argument("--uploads", type=int, default=20)
+    args = parser.parse_args()
+
+    from evsearch import config
+    from evsearch.models.embedder import load_embedder
+
+    embedder = load_embedder(config.get("model"))
+    embedder.encode(["warm up the model"])
+    base = build_base(args.cache, args.paragraphs, embedder)
+    with tempfile.TemporaryDirectory(dir=args.cache) as tmp:
+        work = Path(tmp)
+        times: dict[str, list[float]] = {"empty": [], "base": []}
+        for trial in range(args.trials):
+            one_upload(work / f"empty-{trial}", small_report(work, trial), embedder)  # a first build
+            times["empty"].append(one_upload(work / f"empty-{trial}", small_report(work, 100 + trial), embedder))
+            copy = work / f"base-{trial}"
+            shutil.copytree(base, copy, symlinks=True)
+            times["base"].append(one_upload(copy, small_report(work, 200 + trial), embedder))
+            shutil.rmtree(copy)
+        empty, full = statistics.median(times["empty"]), statistics.median(times["base"])
+        print(json.dumps({"figure": "3-paragraph upload, seconds (median)", "into_3_paragraphs": round(empty, 3),
+                          f"into_{args.paragraphs}": round(full, 3), "ratio": round(full / empty, 2),
+                          "all": {k: [round(t, 3) for t in v] for k, v in times.items()}}))  # fmt: skip
+        copy = work / "disk"
+        shutil.copytree(base, copy, symlinks=True)
+        before = du(copy)
+        for n in range(args.uploads):
+            one_upload(copy, small_report(work, 1000 + n), embedder)
+        after = du(copy)
+        from evsearch.store import Index
+
+        with Index.open(copy) as index:
+            segments = index.stats()["segments"]
+        print(json.dumps({"figure": f"disk after {args.uploads} uploads", "index_bytes": before,
+                          "after_bytes": after, "ratio": round(after / before, 3), "segments": segments}))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
