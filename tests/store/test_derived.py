@@ -54,7 +54,7 @@ def sql_bm25(plain: Index, query: str, k: int, ids=None) -> list[tuple[int, floa
 
 
 def test_readers_follow_the_setting(fast: Index, plain: Index) -> None:
-    assert (fast.keyword.kind, fast.records.kind) == ("bm25-segments", "columns")
+    assert (fast.keyword.kind, fast.records.kind) == ("bm25-segments", "columns-segments")
     assert (plain.keyword.kind, plain.records.kind) == ("fts5", "sqlite")
     assert isinstance(fast.dense, SegmentedVectors) and isinstance(plain.dense, SegmentedVectors)
     assert all(isinstance(s, quantized.QuantizedFlat) for s in fast.dense.stores)
@@ -69,7 +69,7 @@ def test_a_published_generation_holds_its_derived_files(fast: Index) -> None:
                        "lexicon": "lexicon.json"}  # PQ codes only above 2,000 vectors  # fmt: skip
     for name in derived.values():
         assert (fast.index_dir / entry["name"] / name).is_file()
-    assert fast.manifest["readers"] == {"keyword": "bm25-segments", "records": "columns", "vectors": "segments"}
+    assert fast.manifest["readers"] == {"keyword": "bm25-segments", "records": "columns-segments", "vectors": "segments"}
     assert fast.manifest["backend"] == "faiss" and fast.manifest["stored_as"] == "flat"
 
 

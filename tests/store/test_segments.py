@@ -19,6 +19,8 @@ from evsearch.store.generations import read_current
 
 from store_helpers import make_report, write_reports
 
+FILTERS = [{"grades": [2]}, {"report_ids": ["eastvale-2023", "small-1"]}, {"sections": ["care"]},
+           {"local_authorities": ["Millbrook"]}, {"kinds": ["paragraph"], "grades": [3, 4]}]
 QUERIES = ['"carers"', '"children" OR "care plans"', '"social workers" OR "visit"', '"eastvale" OR "zebra"']
 
 
@@ -54,6 +56,8 @@ def assert_consistent(index_dir: Path) -> dict:
             for query in QUERIES:
                 got, expected = index.search_bm25(query, 30), plain.search_bm25(query, 30)
                 assert dict(got) == pytest.approx(dict(expected), rel=1e-9), query
+            for where in FILTERS:  # combined segment columns answer what SQL answers
+                assert np.array_equal(index.ids_where(**where), plain.ids_where(**where)), where
         some = index.dense.ids()[:: max(1, len(index.dense) // 5)]
         for pid in some:
             hits = index.search_dense(index.vectors([pid])[0], 10)  # copies of one report tie at 1.0
@@ -77,6 +81,16 @@ def test_a_write_adds_one_segment_and_tombstones_what_it_replaces(small_index: P
     assert len(dead) == after["segments"][1]["rows"]  # the replaced report's old rows
     stats = assert_consistent(small_index)
     assert stats["paragraphs"] == before["counts"]["paragraphs"] and stats["segments"] == 2
+
+
+def test_generations_share_the_memory_of_their_common_segments(small_index: Path, embedder) -> None:
+    with Index.open(small_index) as old:
+        write_reports(small_index, [other_report("extra-0")], embedder)
+        with Index.open(small_index) as new:
+            assert len(new.dense.stores) == 2 and new.dense.stores[0] is old.dense.stores[0]
+            assert new.keyword.matrices[0] is old.keyword.matrices[0]
+            assert new.keyword.weights[0] is not old.keyword.weights[0]  # weighed with each generation's statistics
+            assert new.paragraph_count == old.paragraph_count + len(new.dense.live[1])
 
 
 def test_bm25_scores_do_not_depend_on_segmentation(small_index: Path, embedder, tmp_path: Path) -> None:

@@ -113,6 +113,13 @@ def is_plain_or(fts_query: str) -> bool:
     return bool(_CLAUSE.search(fts_query)) and not rest.replace("OR", "").strip()
 
 
+def bm25_weights(tf: np.ndarray, n_hit: np.ndarray | float, doc_len: np.ndarray, n_rows: int, avgdl: float) -> np.ndarray:
+    """FTS5's bm25(): idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * |d| / avgdl)), idf floored at 1e-6."""
+    idf = np.log((n_rows - n_hit + 0.5) / (n_hit + 0.5))
+    idf = np.where(idf <= 0.0, 1e-6, idf)
+    return idf * (tf * (K1 + 1.0)) / (tf + K1 * (1.0 - B + B * doc_len / max(avgdl, 1e-12)))
+
+
 class Bm25Matrix:
     """CSC matrix (documents x terms) of FTS5 BM25 weights, plus token positions for phrases."""
 
@@ -129,10 +136,18 @@ class Bm25Matrix:
         self._term_list = terms
         self.terms = {t: i for i, t in enumerate(terms)}
         self._phrases = lru_cache(maxsize=4096)(self._phrase_weights)
-        # FORMAT 3 stores term frequencies and weighs them on load (a segment is weighed with the
-        # statistics of all live segments: segment_readers.py); FORMAT 2 stored the weights
+        # FORMAT 3 stores term frequencies, weighed on load (a segment's are weighed with the
+        # statistics of all live segments by segment_readers.py, not here); FORMAT 2 stored weights
         self.tf = arrays.get("tf")
-        self.weights = arrays["weights"] if "weights" in arrays else self.weigh()
+        self._weights_of_own = arrays.get("weights")
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Posting weights under this matrix's own statistics (computed on first use: a segment's
+        matrix is weighed by its reader with global statistics instead)."""
+        if self._weights_of_own is None:
+            self._weights_of_own = self.weigh()
+        return self._weights_of_own
 
     # -- build / persistence
     @classmethod
@@ -208,27 +223,13 @@ class Bm25Matrix:
                   "rows": p_row.astype(np.int32), "tf": tf, "pos_ptr": pos_ptr, "pos_keys": pos_keys}  # fmt: skip
         return cls(arrays, terms)
 
-    def weigh(self, n_rows: int | None = None, avgdl: float | None = None, df: np.ndarray | None = None,
-              live: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
-        """The weight of every posting under collection statistics (default: this matrix's own);
-        ``df``: documents per term, ``live``: a row mask (postings of dead rows weigh 0)."""
+    def weigh(self) -> np.ndarray:
+        """The weight of every posting under this matrix's own statistics (a whole generation's)."""
         assert self.tf is not None
-        if n_rows is not None:
-            self.n_rows, self.avgdl = n_rows, float(avgdl or 0.0)
-            self._phrases.cache_clear()
-        if df is None:
-            df = np.diff(self.indptr).astype(np.float64)
-        per_posting = np.repeat(np.asarray(df, dtype=np.float64), np.diff(self.indptr))
-        self.weights = self._weights(self.tf, per_posting, self.rows)
-        if live is not None:
-            self.weights = np.where(live[self.rows], self.weights, 0.0)
-        return self.weights
+        return self._weights(self.tf, np.repeat(np.diff(self.indptr).astype(np.float64), np.diff(self.indptr)), self.rows)
 
     def _weights(self, tf: np.ndarray, n_hit: np.ndarray | float, rows: np.ndarray) -> np.ndarray:
-        """FTS5's bm25(): idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * |d| / avgdl)), idf floored at 1e-6."""
-        idf = np.log((self.n_rows - n_hit + 0.5) / (n_hit + 0.5))
-        idf = np.where(idf <= 0.0, 1e-6, idf)
-        return idf * (tf * (K1 + 1.0)) / (tf + K1 * (1.0 - B + B * self.doc_len[rows] / self.avgdl))
+        return bm25_weights(tf, n_hit, self.doc_len[rows], self.n_rows, self.avgdl)
 
     def save(self, path: Path) -> None:
         with atomic_replace(path) as tmp, open(tmp, "wb") as fh:
@@ -339,4 +340,4 @@ class MatrixKeyword(KeywordIndex):
         return self.matrix.search(fts_query, k, candidate_ids)
 
 
-__all__ = ["Bm25Matrix", "MatrixKeyword", "clauses", "is_plain_or", "K1", "B"]
+__all__ = ["Bm25Matrix", "MatrixKeyword", "bm25_weights", "clauses", "is_plain_or", "K1", "B"]

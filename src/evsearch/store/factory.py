@@ -36,6 +36,7 @@ KEYWORD_BACKENDS: dict[str, str] = {
 RECORD_BACKENDS: dict[str, str] = {
     "sqlite": "evsearch.store.sqlite_records:SqliteRecords",
     "columns": "evsearch.store.sqlite_records:ColumnRecords",
+    "columns-segments": "evsearch.store.segment_readers:SegmentedColumnRecords",
 }
 
 # What a reader uses when the 'memory_indexes' setting is off: the SQLite/FAISS sources of truth.

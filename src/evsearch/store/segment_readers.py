@@ -1,32 +1,60 @@
-"""Readers over a segmented generation: one vector index and one BM25 index across its segments.
+"""Readers over a segmented generation: vectors, BM25 and filter columns across its segments.
 
-The store interfaces hide segments: ``Index`` opens one ``SegmentedVectors`` and one
-``SegmentedKeyword`` (the backends 'segments' and 'bm25-segments' that a segmented
-generation's manifest names in ``readers``) and merges per-segment answers at query time. Rows named in the
-generation's tombstones never come back.
+The store interfaces hide segments: ``Index`` opens ``SegmentedVectors``,
+``SegmentedKeyword`` and ``SegmentedColumnRecords`` (the backends 'segments',
+'bm25-segments' and 'columns-segments' that a segmented generation's manifest
+names in ``readers``) and they merge per-segment answers at query time. Rows
+named in the generation's tombstones never come back.
 
-BM25 statistics are global: N (live rows), the average length of live rows and each
-term's document frequency over live rows of all segments are computed on open and every
-segment is weighed with them, so a paragraph scores the same however the index is cut
-into segments, and exactly as FTS5 scores it over the generation's SQLite file (which
-holds the live rows only): tests/store/test_segments.py holds that parity.
+What a segment holds never changes, so its in-memory structures (flat vectors
+with their PQ/SQ8 shortlists, BM25 term frequencies, filter columns) are shared
+by every ``Index`` of the process that reads it (``_shared``, weak references):
+opening the generation an upload just published loads only the new segment, and
+six generations alive at once hold one copy of the big one. What depends on the
+generation (tombstones, BM25 weights, the combined columns) is per ``Index``.
+
+BM25 statistics are global: N (live rows), the average length of live rows and
+each term's (and at query time each phrase's) document frequency over live rows
+of all segments weigh every segment, so a paragraph scores the same however the
+index is cut into segments, and exactly as FTS5 scores it over the generation's
+SQLite file (which holds the live rows only): tests/store/test_segments.py.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
+import threading
+import weakref
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 
 from evsearch.errors import IndexCorruptError
 from evsearch.store import lexicon, segments
 from evsearch.store.base import Generation, Hits, KeywordIndex, VectorIndex
-from evsearch.store.bm25_matrix import Bm25Matrix, clauses, is_plain_or, tokenizer
+from evsearch.store.bm25_matrix import Bm25Matrix, bm25_weights, clauses, is_plain_or, tokenizer
+from evsearch.store.columns import ParagraphColumns
 from evsearch.store.fts import Fts5Keyword
 from evsearch.store.quantized import FastFlatVectors, open_fast
+from evsearch.store.sqlite_records import ColumnRecords
+
+T = TypeVar("T")
+_SHARED: "weakref.WeakValueDictionary[tuple, Any]" = weakref.WeakValueDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared(folder: Path, entry: dict[str, Any], what: str, build: Callable[[], T]) -> T:
+    """One in-memory copy per segment per process. The key includes the ids file's inode and
+    mtime, so a segment number reused after its folder was deleted is never confused with it."""
+    stat = (folder / entry["files"]["ids"]).stat()
+    key = (str(folder), stat.st_ino, stat.st_mtime_ns, what)
+    with _SHARED_LOCK:
+        found = _SHARED.get(key)
+        if found is None:
+            found = build()
+            _SHARED[key] = found
+        return found
 
 
 def _parts(gen: Generation) -> tuple[list[tuple[Path, dict[str, Any]]], np.ndarray]:
@@ -47,30 +75,32 @@ class SegmentedVectors(VectorIndex):
 
     kind = "flat"
 
-    def __init__(self, dimension: int, stores: list[VectorIndex], live: list[np.ndarray], dead: list[int]) -> None:
+    def __init__(self, dimension: int, stores: list[VectorIndex], live: list[np.ndarray]) -> None:
         super().__init__(dimension)
-        self.stores, self.live, self.dead = stores, live, dead
-        self._all = np.concatenate(live) if live else np.zeros(0, dtype=np.int64)
-        self._seg_of = np.concatenate([np.full(len(ids), i) for i, ids in enumerate(live)]) if live else np.zeros(0)
-        order = np.argsort(self._all, kind="stable")
-        self._all, self._seg_of = self._all[order], self._seg_of[order]
-        self._dead_ids = [np.setdiff1d(s.ids(), keep) for s, keep in zip(stores, live)]
+        self.stores, self.live = stores, live
+        self._dead = [np.setdiff1d(s.ids(), keep) for s, keep in zip(stores, live)]
+        all_ids = np.concatenate(live) if live else np.zeros(0, dtype=np.int64)
+        seg_of = np.concatenate([np.full(len(ids), i) for i, ids in enumerate(live)]) if live else np.zeros(0, int)
+        order = np.argsort(all_ids, kind="stable")
+        self._all, self._seg_of = all_ids[order], seg_of[order]
 
     @classmethod
     def open(cls, gen: Generation) -> "SegmentedVectors":
         parts, deleted = _parts(gen)
-        stores, live, dead = [], [], []
+        stores, live = [], []
         for folder, entry in parts:
-            store = FastFlatVectors.load(folder / entry["files"]["vectors"], gen.dimension)
-            ids = np.sort(store.ids())
-            keep = np.setdiff1d(ids, deleted)
-            if gen.fast and len(store):
-                pq = entry["files"].get("pq")
-                store = open_fast(store, folder / pq if pq else None)  # type: ignore[arg-type]
+            store = _shared(folder, entry, f"vectors-{gen.fast}", lambda f=folder, e=entry: cls._load(gen, f, e))
             stores.append(store)
-            live.append(keep)
-            dead.append(len(ids) - len(keep))
-        return cls(gen.dimension, stores, live, dead)
+            live.append(np.setdiff1d(np.sort(store.ids()), deleted))
+        return cls(gen.dimension, stores, live)
+
+    @staticmethod
+    def _load(gen: Generation, folder: Path, entry: dict[str, Any]) -> VectorIndex:
+        store = FastFlatVectors.load(folder / entry["files"]["vectors"], gen.dimension)
+        if gen.fast and len(store):
+            pq = entry["files"].get("pq")
+            return open_fast(store, folder / pq if pq else None)  # type: ignore[arg-type]
+        return store
 
     def __len__(self) -> int:
         return len(self._all)
@@ -80,11 +110,11 @@ class SegmentedVectors(VectorIndex):
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         ids = np.asarray(ids, dtype=np.int64)
-        pos = np.searchsorted(self._all, ids)
+        pos = np.minimum(np.searchsorted(self._all, ids), max(len(self._all) - 1, 0))
+        missing = ids[self._all[pos] != ids] if len(self._all) else ids
+        if len(missing):
+            raise KeyError(int(missing[0]))
         out = np.zeros((len(ids), self.dimension), dtype=np.float32)
-        for i, (p, wanted) in enumerate(zip(pos, ids)):
-            if p >= len(self._all) or self._all[p] != wanted:
-                raise KeyError(int(wanted))
         for seg in np.unique(self._seg_of[pos]) if len(ids) else []:
             mask = self._seg_of[pos] == seg
             out[mask] = self.stores[int(seg)].vectors(ids[mask])
@@ -95,16 +125,16 @@ class SegmentedVectors(VectorIndex):
             return []
         found_ids, found_scores = [], []
         cand = None if candidate_ids is None else np.unique(np.asarray(candidate_ids, dtype=np.int64))
-        for store, keep, n_dead, dead_ids in zip(self.stores, self.live, self.dead, self._dead_ids):
+        for store, keep, dead in zip(self.stores, self.live, self._dead):
             if len(keep) == 0:
                 continue
             if cand is not None:
                 mine = np.intersect1d(cand, keep, assume_unique=True)
                 hits = store.search(query, k, mine) if len(mine) else []
+            elif len(dead):  # ask for enough to fill k after dropping tombstoned rows
+                hits = [h for h in store.search(query, k + len(dead)) if not _member(dead, h[0])]
             else:
-                hits = store.search(query, k + n_dead)
-                if n_dead:
-                    hits = [h for h in hits if not _member(dead_ids, h[0])]
+                hits = store.search(query, k)
             found_ids.extend(h[0] for h in hits)
             found_scores.extend(h[1] for h in hits)
         return _top(np.asarray(found_ids, dtype=np.int64), np.asarray(found_scores), k)
@@ -123,8 +153,7 @@ class SegmentedVectors(VectorIndex):
         raise TypeError("open a segmented generation with SegmentedVectors.open")
 
     def close(self) -> None:
-        for store in self.stores:
-            store.close()
+        self.stores = []  # shared with other readers: dropped, never closed here
 
 
 def _member(sorted_ids: np.ndarray, value: int) -> bool:
@@ -133,7 +162,7 @@ def _member(sorted_ids: np.ndarray, value: int) -> bool:
 
 
 class SegmentedKeyword(KeywordIndex):
-    """'bm25-matrix' over segments: each segment's term frequencies weighed with global statistics."""
+    """'bm25-segments': each segment's term frequencies weighed with global statistics."""
 
     kind = "bm25-segments"
     cheap_filter = True
@@ -143,30 +172,40 @@ class SegmentedKeyword(KeywordIndex):
         self.n_rows = int(sum(int(m.sum()) for m in live))
         total = sum(float(mat.doc_len[m].sum()) for mat, m in zip(matrices, live))
         self.avgdl = total / max(self.n_rows, 1)
-        df: Counter = Counter()
-        per_segment = []
+        # document frequency of every term over the live rows of all segments, in one numpy pass
+        term_lists, dfs = [], []
         for mat, m in zip(matrices, live):
-            counts = np.bincount(np.repeat(np.arange(len(mat._term_list)), np.diff(mat.indptr))[m[mat.rows]],
-                                 minlength=len(mat._term_list))  # fmt: skip
-            per_segment.append(counts)
-            df.update({t: int(c) for t, c in zip(mat._term_list, counts) if c})
-        for mat, m in zip(matrices, live):
-            global_df = np.fromiter((df.get(t, 0) for t in mat._term_list), dtype=np.float64, count=len(mat._term_list))
-            mat.weigh(self.n_rows, self.avgdl, global_df, m)
+            term_lists.append(np.asarray(mat._term_list, dtype=str))
+            per_posting_term = np.repeat(np.arange(len(mat._term_list)), np.diff(mat.indptr))
+            dfs.append(np.bincount(per_posting_term[m[mat.rows]], minlength=len(mat._term_list)))
+        self.weights: list[np.ndarray] = []
+        if not matrices:
+            return
+        _, inverse = np.unique(np.concatenate(term_lists), return_inverse=True)
+        global_df = np.bincount(inverse, weights=np.concatenate(dfs).astype(np.float64))
+        start = 0
+        for mat, m, terms in zip(matrices, live, term_lists):
+            df = global_df[inverse[start : start + len(terms)]]
+            start += len(terms)
+            w = bm25_weights(mat.tf, np.repeat(df, np.diff(mat.indptr)), mat.doc_len[mat.rows], self.n_rows, self.avgdl)
+            self.weights.append(np.where(m[mat.rows], w, 0.0))
 
     @classmethod
     def open(cls, gen: Generation) -> "SegmentedKeyword":
         parts, deleted = _parts(gen)
         matrices, live = [], []
         for folder, entry in parts:
-            path = folder / entry["files"]["bm25"]
-            try:
-                matrix = Bm25Matrix.load(path)
-            except (OSError, ValueError, KeyError) as exc:
-                raise IndexCorruptError(f"segment file {path} cannot be read: {exc}") from exc
+            matrix = _shared(folder, entry, "bm25", lambda f=folder, e=entry: cls._load(f / e["files"]["bm25"]))
             matrices.append(matrix)
             live.append(~np.isin(matrix.ids, deleted))
         return cls(matrices, live, Fts5Keyword(gen.db))
+
+    @staticmethod
+    def _load(path: Path) -> Bm25Matrix:
+        try:
+            return Bm25Matrix.load(path)
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexCorruptError(f"segment file {path} cannot be read: {exc}") from exc
 
     def search(self, fts_query: str, k: int, candidate_ids: np.ndarray | None = None) -> Hits:
         if not is_plain_or(fts_query):
@@ -174,11 +213,11 @@ class SegmentedKeyword(KeywordIndex):
         scores = [np.zeros(len(m.ids)) for m in self.matrices]
         for tokens in tokenizer().tokens_of(clauses(fts_query)):
             if len(tokens) == 1:
-                for mat, out in zip(self.matrices, scores):
+                for mat, weights, out in zip(self.matrices, self.weights, scores):
                     col = mat.terms.get(tokens[0])
                     if col is not None:
                         a, b = mat.indptr[col], mat.indptr[col + 1]
-                        out[mat.rows[a:b]] += mat.weights[a:b]
+                        out[mat.rows[a:b]] += weights[a:b]
             elif len(tokens) > 1:  # a phrase: its document frequency over all live segments
                 found = []
                 for mat, m in zip(self.matrices, self.live):
@@ -188,7 +227,7 @@ class SegmentedKeyword(KeywordIndex):
                 n_hit = float(sum(len(r) for r, _ in found))
                 for mat, out, (rows, tf) in zip(self.matrices, scores, found):
                     if len(rows):
-                        out[rows] += mat._weights(tf, n_hit, rows)
+                        out[rows] += bm25_weights(tf, n_hit, mat.doc_len[rows], self.n_rows, self.avgdl)
         ids, values = [], []
         cand = None if candidate_ids is None else np.asarray(candidate_ids, dtype=np.int64)
         for mat, m, out in zip(self.matrices, self.live, scores):
@@ -201,6 +240,23 @@ class SegmentedKeyword(KeywordIndex):
         if not ids:
             return []
         return _top(np.concatenate(ids), np.concatenate(values), k)
+
+
+class SegmentedColumnRecords(ColumnRecords):
+    """'columns-segments': the filter columns of each segment's rows (read from SQLite once per
+    segment per process), combined with this generation's tombstones and report facts."""
+
+    kind = "columns-segments"
+
+    @classmethod
+    def open(cls, gen: Generation) -> "SegmentedColumnRecords":
+        parts, deleted = _parts(gen)
+        columns = []
+        for folder, entry in parts:
+            seg = _shared(folder, entry, "columns",
+                          lambda f=folder, e=entry: ParagraphColumns(gen.db, segments.segment_ids(f.parent, e)))  # fmt: skip
+            columns.append((seg, ~np.isin(seg.ids, deleted)))
+        return cls(gen.db, str(gen.gen_dir.parent), ParagraphColumns.combine(columns, gen.db))
 
 
 def lexicon_of(gen: Generation) -> dict[str, Any]:

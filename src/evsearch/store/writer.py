@@ -300,7 +300,7 @@ class IndexWriter:
             created_at=(self.base_manifest or {}).get("created_at"),
         )  # fmt: skip
         if segmented:  # readers: the segment backends (segment_readers.py)
-            readers = {"keyword": "bm25-segments", "records": self.preset.records, "vectors": "segments"}
+            readers = {"keyword": "bm25-segments", "records": "columns-segments", "vectors": "segments"}
             manifest.update(extra, files={"sqlite": SQLITE_FILE}, readers=readers)
         try:
             manifest_mod.write(self.gen_dir, manifest)
