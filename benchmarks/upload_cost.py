@@ -91,12 +91,75 @@ def one_upload(index_dir: Path, report: Path, embedder) -> float:
     return seconds
 
 
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def server_memory(base: Path, work: Path, uploads: int, port: int) -> dict:
+    """Peak RSS of `evsearch serve` while ``uploads`` small reports are queued at once, vs idle."""
+    import os
+    import sys
+
+    import httpx
+
+    copy = work / "served"
+    shutil.copytree(base, copy, symlinks=True)
+    key = "upload-cost-benchmark-key"
+    evsearch = str(Path(sys.executable).with_name("evsearch"))
+    server = subprocess.Popen([evsearch, "serve", "--index", str(copy), "--port", str(port)],
+                              env={**os.environ, "EVSEARCH_API_KEY": key},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+            while True:
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.5)
+            for q in ("care leavers", "social workers visits", "health assessments"):
+                client.get("/search", params={"q": q, "k": 10}).raise_for_status()
+            time.sleep(1.0)
+            idle = rss_mb(server.pid)
+            jobs = []
+            for n in range(uploads):
+                path = small_report(work, 5000 + n)
+                r = client.post("/reports", files={"file": (path.name, path.read_bytes(), "text/plain")},
+                                headers={"X-API-Key": key})  # fmt: skip
+                r.raise_for_status()
+                jobs.append(r.json()["job_id"])
+            peak, started = idle, time.monotonic()
+            while True:
+                peak = max(peak, rss_mb(server.pid))
+                states = [client.get(f"/jobs/{j}").json()["state"] for j in jobs]
+                if all(s in ("done", "failed") for s in states):
+                    break
+                time.sleep(0.05)
+            seconds = time.monotonic() - started
+            for _ in range(20):  # the merge thread and the delayed close of old generations
+                peak = max(peak, rss_mb(server.pid))
+                time.sleep(0.1)
+            after = rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    return {"figure": f"server memory, {uploads} queued uploads", "idle_mb": round(idle), "peak_mb": round(peak),
+            "after_mb": round(after), "ratio": round(peak / idle, 2), "states": states,
+            "all_jobs_seconds": round(seconds, 2)}  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/evsearch-segbench"))
     parser.add_argument("--paragraphs", type=int, default=12_000)
     parser.add_argument("--trials", type=int, default=5)
     parser.add_argument("--uploads", type=int, default=20)
+    parser.add_argument("--server", action="store_true", help="also measure `evsearch serve` memory, 6 uploads queued")
+    parser.add_argument("--port", type=int, default=8766)
     args = parser.parse_args()
 
     from evsearch import config
@@ -131,6 +194,8 @@ def main() -> None:
             segments = index.stats()["segments"]
         print(json.dumps({"figure": f"disk after {args.uploads} uploads", "index_bytes": before,
                           "after_bytes": after, "ratio": round(after / before, 3), "segments": segments}))  # fmt: skip
+        if args.server:
+            print(json.dumps(server_memory(base, work, 6, args.port)))
 
 
 if __name__ == "__main__":

@@ -139,3 +139,13 @@ def test_kill_9_during_a_merge_leaves_a_consistent_index(small_index: Path, embe
     assert len(manifest(small_index)["segments"]) == 2
     assert segment_dirs(small_index) == {e["name"] for e in manifest(small_index)["segments"]}
     assert assert_consistent(small_index)["paragraphs"] == before
+
+
+def test_a_retired_generation_goes_when_its_last_reader_closes(small_index: Path, embedder) -> None:
+    reader = Index.open(small_index)
+    old = reader.generation
+    write_reports(small_index, [other_report("extra-0")], embedder)
+    assert (small_index / old).is_dir()  # pinned while the reader has it
+    reader.close()
+    assert not (small_index / old).exists()  # no later write needed
+    assert sorted(p.name for p in small_index.iterdir() if p.name.startswith("gen-")) == [read_current(small_index)]

@@ -99,6 +99,13 @@ class Index:
         self.records.close()
         self.db.close()
         generations.unpin(self._pin)
+        if self._pin is not None and self.is_stale():  # retired: delete it now that it is unpinned
+            from evsearch.store import merge
+
+            try:
+                merge.tidy(self.index_dir)
+            except OSError:  # a read-only index directory: the next writer tidies up
+                pass
         self._pin = None
 
     def __enter__(self) -> "Index":

@@ -256,7 +256,9 @@ class SegmentedColumnRecords(ColumnRecords):
             seg = _shared(folder, entry, "columns",
                           lambda f=folder, e=entry: ParagraphColumns(gen.db, segments.segment_ids(f.parent, e)))  # fmt: skip
             columns.append((seg, ~np.isin(seg.ids, deleted)))
-        return cls(gen.db, str(gen.gen_dir.parent), ParagraphColumns.combine(columns, gen.db))
+        records = cls(gen.db, str(gen.gen_dir.parent), ParagraphColumns.combine(columns, gen.db))
+        records.parts = [seg for seg, _ in columns]  # keeps the shared per-segment columns alive
+        return records
 
 
 def lexicon_of(gen: Generation) -> dict[str, Any]:

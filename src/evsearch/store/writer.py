@@ -255,11 +255,11 @@ class IndexWriter:
             else:  # leaving the segmented layout (ann changed): one store of every live row
                 self.store = self._merged_store(base_dir, deleted)
                 deleted = np.zeros(0, dtype=np.int64)
-        if segmented:
-            live = np.union1d(segments.live_ids(self.index_dir, {"segments": base_segments}, deleted), self.store.ids())
+        if segmented and base_segments:  # only this write's rows are checked one by one (below)
+            shared = sum(int(e["rows"]) for e in base_segments) - len(deleted)
+            counts = self._check_counts(shared + len(self.store), new=self.store.ids(), dead=dead)
         else:
-            live = np.sort(self.store.ids())
-        counts = self._check_counts(live)
+            counts = self._check_counts(len(self.store), ids=np.sort(self.store.ids()))
         vector_class = factory.vector_class(kind)
         stored_as = kind if kind in factory.FAISS_ANN else "flat"  # other engines keep a flat source copy
         if not segmented:
@@ -346,22 +346,33 @@ class IndexWriter:
             merged.add(self.store.ids(), self.store.vectors(self.store.ids()))
         return merged
 
-    def _check_counts(self, live: np.ndarray) -> dict[str, int]:
+    def _check_counts(self, vectors: int, *, ids: np.ndarray | None = None, new: np.ndarray | None = None,
+                      dead: np.ndarray | None = None) -> dict[str, int]:  # fmt: skip
+        """Refuse to publish unless paragraph rows, FTS rows and live vectors agree: in count, and
+        in ids (all of them for a whole store; a segmented write's new rows present and its
+        tombstoned rows gone, the shared segments having passed this check when published)."""
         assert self.db is not None
         counts = {
             "reports": int(self.db.scalar("count_reports")),
             "paragraphs": int(self.db.scalar("count_paragraphs")),
             "judgements": int(self.db.scalar("count_judgements")),
             "fts_rows": int(self.db.scalar("count_fts_docs")),
-            "vectors": len(live),
+            "vectors": int(vectors),
         }
         if not counts["paragraphs"] == counts["fts_rows"] == counts["vectors"]:
             raise IndexCorruptError(
                 f"refusing to publish {self.gen_dir}: {counts['paragraphs']} paragraphs, "
                 f"{counts['fts_rows']} FTS rows, {counts['vectors']} vectors"
             )
-        ids = np.asarray([r[0] for r in self.db.rows("all_paragraph_ids")], dtype=np.int64)
-        if not np.array_equal(ids, live):
+        if ids is not None:
+            stored = np.asarray([r[0] for r in self.db.rows("all_paragraph_ids")], dtype=np.int64)
+            agree = np.array_equal(stored, ids)
+        else:
+            assert new is not None and dead is not None
+            present = int(self.db.scalar("count_paragraphs_in", (json.dumps(new.tolist()),)))
+            left = int(self.db.scalar("count_paragraphs_in", (json.dumps(dead.tolist()),))) if len(dead) else 0
+            agree = present == len(new) and left == 0
+        if not agree:
             raise IndexCorruptError(f"refusing to publish {self.gen_dir}: vector ids differ from paragraph ids")
         return counts
 
