@@ -116,6 +116,33 @@ def test_merges_follow_the_tier_policy_and_keep_every_row(small_index: Path, emb
     assert merge.run(small_index) == []  # the policy is satisfied
 
 
+WRITE = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from store_helpers import make_report, write_reports
+from evsearch.models.embedder import load_embedder
+write_reports(Path(sys.argv[1]), [make_report("eastvale-2023", extra=" rewritten"), make_report("harbourside-2019", extra=" again")],
+              load_embedder(sys.argv[3]))
+"""
+
+
+@pytest.mark.parametrize("point", ["after-segment", "before-swap"])
+def test_kill_9_during_a_segment_write_leaves_a_consistent_index(small_index: Path, embedder, point: str) -> None:
+    write_reports(small_index, [other_report("extra-0")], embedder)  # two segments before the crash
+    before = assert_consistent(small_index)
+    live = read_current(small_index)
+    env = {**os.environ, "EVSEARCH_CRASH_AT": point}
+    args = [sys.executable, "-c", WRITE, str(small_index), str(Path(__file__).parent), embedder.name]
+    proc = subprocess.run(args, env=env, capture_output=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert read_current(small_index) == live and assert_consistent(small_index) == before
+    assert len(segment_dirs(small_index)) == 3  # the crashed write's segment, not named by any generation
+    write_reports(small_index, [other_report("extra-1")], embedder)  # the next write clears it
+    assert segment_dirs(small_index) == {e["name"] for e in manifest(small_index)["segments"]}
+    assert assert_consistent(small_index)["paragraphs"] == before["paragraphs"] + len(other_report("x").paragraphs)
+
+
 CRASH = """
 import sys
 from dataclasses import replace
