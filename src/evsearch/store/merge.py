@@ -16,7 +16,6 @@ old generation live; the orphaned segment is deleted by the next clean-up.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import threading
@@ -27,8 +26,7 @@ from typing import Any
 import numpy as np
 
 from evsearch.errors import IndexBusyError
-from evsearch.store import factory, generations, lexicon, manifest as manifest_mod, publishing, segments
-from evsearch.store.database import Database
+from evsearch.store import building, generations, manifest as manifest_mod, publishing, segments
 
 TIER_BASE = 8  # segments whose row counts share floor(log8(rows)) are "of similar size"
 MERGE_AT = 4  # merge a tier once it holds this many segments
@@ -81,32 +79,13 @@ def _build(
     index_dir: Path, gen_dir: Path, manifest: dict[str, Any], inputs: list[dict[str, Any]], deleted: np.ndarray
 ) -> tuple[segments.NewSegment, dict[str, Any] | None, np.ndarray]:
     """The merged segment (its live rows only) and the tombstones it makes unnecessary."""
-    dimension = int(manifest["dimension"])
-    store = factory.create_vectors("flat", dimension)
-    dropped = []
-    for entry in inputs:
-        part = factory.load_vectors("flat", index_dir / entry["name"] / entry["files"]["vectors"], dimension)
-        ids = part.ids()
-        keep = np.setdiff1d(ids, deleted)
-        dropped.append(np.intersect1d(ids, deleted))
-        if len(keep):
-            store.add(keep, part.vectors(keep))
-    ids = np.sort(store.ids())
-    db = Database(gen_dir / manifest["files"]["sqlite"])
-    try:
-        rows = db.rows("paragraph_texts_by_ids", (json.dumps(ids.tolist()),))
-    finally:
-        db.close()
-    new_segment = segments.NewSegment.create(index_dir)
-    try:
-        entry = None
-        if len(ids):
-            entry = new_segment.write(ids, store, [r[1] for r in rows], [r[1] for r in rows if r[2] in lexicon.KINDS])
-        generations.crash_point("after-merge-segment")
-    except BaseException:
-        new_segment.discard()
-        raise
-    return new_segment, entry, np.concatenate(dropped)
+    store = building.gather_vectors(index_dir, inputs, deleted, int(manifest["dimension"]))
+    dropped = [np.intersect1d(segments.segment_ids(index_dir, e), deleted) for e in inputs]
+    sqlite = gen_dir / manifest["files"]["sqlite"]
+    new_segment, entry = building.write_segment(index_dir, sqlite, store, "after-merge-segment")
+    if new_segment is None:  # every input row is dead: the merge only drops segments
+        new_segment = segments.NewSegment.create(index_dir)
+    return new_segment, entry, np.concatenate(dropped) if dropped else np.zeros(0, dtype=np.int64)
 
 
 def _publish(index_dir: Path, inputs: list[dict[str, Any]], entry: dict[str, Any] | None, dropped: np.ndarray) -> str | None:

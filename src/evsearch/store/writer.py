@@ -1,20 +1,22 @@
-"""``IndexWriter``: builds the next generation of an index and publishes it atomically.
+"""``IndexWriter``: builds the next generation of an index, then publishes it atomically.
 
 Lifecycle: ``open`` takes the writer lock and reads the live generation; the
-first change copies its SQLite file and loads its vectors into a new
-``gen-N/`` folder (nothing is copied when a run changes nothing); reports are
-replaced or deleted inside one SQLite transaction while vectors are added in
-memory; ``commit`` checks that vectors, paragraph rows and FTS rows agree,
-writes and fsyncs the SQLite file and the FAISS file, builds the derived
-structures and the vector backend's own copy (a Milvus collection) into the
-folder, writes the manifest, then swaps CURRENT, so a published generation
-is complete and its first search pays for nothing. ``abort`` (or a crash) leaves the live generation untouched;
-the next writer deletes the orphaned folder.
+first change copies its SQLite file into a new ``gen-N/`` folder (nothing is
+copied when a run changes nothing); reports are replaced or deleted inside
+one SQLite transaction while the new rows' vectors are added in memory.
+``commit`` is two steps. Building (``_build``, with building.py) checks that
+vectors, paragraph rows and FTS rows agree and writes and fsyncs the SQLite
+file, then either one new segment of the new rows (faiss flat: older segments
+are shared by reference, replaced rows tombstoned; segments.py) or the whole
+vector file with its derived structures and the vector backend's own copy (a
+Milvus collection), then the manifest. Publishing (publishing.py) swaps
+CURRENT and deletes what no reader needs. A published generation is complete
+and its first search pays for nothing. ``abort`` (or a crash) leaves the live
+generation untouched; the next writer deletes the orphaned folders.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from contextlib import ExitStack
@@ -24,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from evsearch.errors import IndexCorruptError, IndexMismatchError
+from evsearch.errors import IndexMismatchError
 from evsearch.records import ParsedReport
-from evsearch.store import derived, factory, generations, lexicon, publishing, segments
+from evsearch.store import building, derived, factory, generations, publishing, segments
 from evsearch.store import manifest as manifest_mod
 from evsearch.store.base import VectorIndex
 from evsearch.store.database import Database
@@ -253,13 +255,15 @@ class IndexWriter:
             if segmented:
                 base_segments = list(self.base_manifest["segments"])
             else:  # leaving the segmented layout (ann changed): one store of every live row
-                self.store = self._merged_store(base_dir, deleted)
+                self.store = building.gather_vectors(self.index_dir, self.base_manifest["segments"], deleted,
+                                                     self.store.dimension, extra=self.store)  # fmt: skip
                 deleted = np.zeros(0, dtype=np.int64)
         if segmented and base_segments:  # only this write's rows are checked one by one (below)
             shared = sum(int(e["rows"]) for e in base_segments) - len(deleted)
-            counts = self._check_counts(shared + len(self.store), new=self.store.ids(), dead=dead)
+            counts = building.check_counts(self.db, self.gen_dir, shared + len(self.store), new=self.store.ids(),
+                                           dead=dead)  # fmt: skip
         else:
-            counts = self._check_counts(len(self.store), ids=np.sort(self.store.ids()))
+            counts = building.check_counts(self.db, self.gen_dir, len(self.store), ids=np.sort(self.store.ids()))
         vector_class = factory.vector_class(kind)
         stored_as = kind if kind in factory.FAISS_ANN else "flat"  # other engines keep a flat source copy
         if not segmented:
@@ -275,7 +279,8 @@ class IndexWriter:
         new_segment = None
         extra: dict[str, Any] = {}
         if segmented:
-            new_segment, entry = self._write_segment()
+            new_segment, entry = building.write_segment(self.index_dir, self.gen_dir / SQLITE_FILE, self.store,
+                                                        "after-segment")  # fmt: skip
             extra = {"segments": base_segments + ([entry] if entry else []),
                      "deleted": segments.write_deleted(self.gen_dir, deleted)}  # fmt: skip
             built: dict[str, str] = {}
@@ -309,72 +314,6 @@ class IndexWriter:
                 new_segment.discard()
             raise
         return manifest, new_segment
-
-    def _write_segment(self) -> tuple[segments.NewSegment | None, dict[str, Any] | None]:
-        """The new rows (all rows when the base was not segmented) as a new segment folder."""
-        assert self.store is not None and self.gen_dir is not None
-        ids = np.sort(self.store.ids())
-        if len(ids) == 0:
-            return None, None
-        db = Database(self.gen_dir / SQLITE_FILE)
-        try:
-            rows = db.rows("paragraph_texts_by_ids", (json.dumps(ids.tolist()),))
-        finally:
-            db.close()
-        texts = [r[1] for r in rows]
-        lexicon_texts = [r[1] for r in rows if r[2] in lexicon.KINDS]
-        new_segment = segments.NewSegment.create(self.index_dir)
-        try:
-            entry = new_segment.write(ids, self.store, texts, lexicon_texts)
-            generations.crash_point("after-segment")
-        except BaseException:
-            new_segment.discard()
-            raise
-        return new_segment, entry
-
-    def _merged_store(self, base_dir: Path, deleted: np.ndarray) -> VectorIndex:
-        """Every live vector of the base's segments plus this write's, in one flat store."""
-        assert self.store is not None and self.base_manifest is not None
-        merged = factory.create_vectors("flat", self.store.dimension)
-        for entry in self.base_manifest["segments"]:
-            part = factory.load_vectors("flat", self.index_dir / entry["name"] / entry["files"]["vectors"],
-                                        self.store.dimension)  # fmt: skip
-            keep = np.setdiff1d(part.ids(), deleted)
-            if len(keep):
-                merged.add(keep, part.vectors(keep))
-        if len(self.store):
-            merged.add(self.store.ids(), self.store.vectors(self.store.ids()))
-        return merged
-
-    def _check_counts(self, vectors: int, *, ids: np.ndarray | None = None, new: np.ndarray | None = None,
-                      dead: np.ndarray | None = None) -> dict[str, int]:  # fmt: skip
-        """Refuse to publish unless paragraph rows, FTS rows and live vectors agree: in count, and
-        in ids (all of them for a whole store; a segmented write's new rows present and its
-        tombstoned rows gone, the shared segments having passed this check when published)."""
-        assert self.db is not None
-        counts = {
-            "reports": int(self.db.scalar("count_reports")),
-            "paragraphs": int(self.db.scalar("count_paragraphs")),
-            "judgements": int(self.db.scalar("count_judgements")),
-            "fts_rows": int(self.db.scalar("count_fts_docs")),
-            "vectors": int(vectors),
-        }
-        if not counts["paragraphs"] == counts["fts_rows"] == counts["vectors"]:
-            raise IndexCorruptError(
-                f"refusing to publish {self.gen_dir}: {counts['paragraphs']} paragraphs, "
-                f"{counts['fts_rows']} FTS rows, {counts['vectors']} vectors"
-            )
-        if ids is not None:
-            stored = np.asarray([r[0] for r in self.db.rows("all_paragraph_ids")], dtype=np.int64)
-            agree = np.array_equal(stored, ids)
-        else:
-            assert new is not None and dead is not None
-            present = int(self.db.scalar("count_paragraphs_in", (json.dumps(new.tolist()),)))
-            left = int(self.db.scalar("count_paragraphs_in", (json.dumps(dead.tolist()),))) if len(dead) else 0
-            agree = present == len(new) and left == 0
-        if not agree:
-            raise IndexCorruptError(f"refusing to publish {self.gen_dir}: vector ids differ from paragraph ids")
-        return counts
 
     def abort(self) -> None:
         """Drop the unpublished generation; the live one is untouched."""
