@@ -136,10 +136,10 @@ def test_kill_9_during_a_segment_write_leaves_a_consistent_index(small_index: Pa
     args = [sys.executable, "-c", WRITE, str(small_index), str(Path(__file__).parent), embedder.name]
     proc = subprocess.run(args, env=env, capture_output=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
-    assert read_current(small_index) == live and assert_consistent(small_index) == before
-    assert len(segment_dirs(small_index)) == 3  # the crashed write's segment, not named by any generation
-    write_reports(small_index, [other_report("extra-1")], embedder)  # the next write clears it
+    assert read_current(small_index) == live and len(segment_dirs(small_index)) == 3  # the crash's orphan
+    assert assert_consistent(small_index) == before  # opening it cleared the orphan
     assert segment_dirs(small_index) == {e["name"] for e in manifest(small_index)["segments"]}
+    write_reports(small_index, [other_report("extra-1")], embedder)
     assert assert_consistent(small_index)["paragraphs"] == before["paragraphs"] + len(other_report("x").paragraphs)
 
 
@@ -176,3 +176,12 @@ def test_a_retired_generation_goes_when_its_last_reader_closes(small_index: Path
     reader.close()
     assert not (small_index / old).exists()  # no later write needed
     assert sorted(p.name for p in small_index.iterdir() if p.name.startswith("gen-")) == [read_current(small_index)]
+
+
+def test_opening_an_index_clears_what_a_crash_left(small_index: Path) -> None:
+    live = read_current(small_index)
+    (small_index / "gen-000099").mkdir()  # a crashed write's folders, never published
+    (small_index / "seg-000099").mkdir()
+    with Index.open(small_index) as index:
+        assert index.generation == live
+    assert not (small_index / "gen-000099").exists() and not (small_index / "seg-000099").exists()

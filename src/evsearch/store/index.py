@@ -30,6 +30,19 @@ __all__ = ["Index"]
 _OPEN_ATTEMPTS = 20
 
 
+def _tidy(index_dir: Path, current: str | None, manifest: dict[str, Any] | None) -> None:
+    """Delete retired generations no reader pins and segments no generation names: when a reader
+    unpins a retired generation (``current`` None), and at open when a crash or an old reader left
+    some. Skipped while a write runs (it tidies when it publishes) or when the folder is read-only."""
+    from evsearch.store import merge
+
+    try:
+        if current is None or manifest is None or merge.untidy(index_dir, current, manifest):
+            merge.tidy(index_dir)
+    except OSError:
+        pass
+
+
 class Index:
     """One pinned generation of an index directory, read-only."""
 
@@ -75,10 +88,12 @@ class Index:
                 found = manifest_mod.read(gen_dir)
                 manifest_mod.check_schema(found, index_dir)
                 manifest_mod.check_model(found, index_dir, model)
-                return cls(index_dir, gen_dir, fd, found)
+                opened = cls(index_dir, gen_dir, fd, found)
             except BaseException:
                 generations.unpin(fd)
                 raise
+            _tidy(index_dir, name, found)
+            return opened
         raise IndexBusyError(f"index {index_dir} kept changing while opening it", hint="try again")
 
     def reload(self) -> "Index":
@@ -100,12 +115,7 @@ class Index:
         self.db.close()
         generations.unpin(self._pin)
         if self._pin is not None and self.is_stale():  # retired: delete it now that it is unpinned
-            from evsearch.store import merge
-
-            try:
-                merge.tidy(self.index_dir)
-            except OSError:  # a read-only index directory: the next writer tidies up
-                pass
+            _tidy(self.index_dir, None, None)
         self._pin = None
 
     def __enter__(self) -> "Index":

@@ -139,6 +139,17 @@ def run(index_dir: Path, limit: int = 8) -> list[str]:
     return done
 
 
+def untidy(index_dir: Path, current: str, manifest: dict[str, Any]) -> bool:
+    """True when the folder holds a generation other than ``current`` or a segment it does not name
+    (one directory listing: cheap enough for every open)."""
+    named = {e["name"] for e in manifest.get("segments", [])}
+    for path in index_dir.iterdir():
+        if (path.name.startswith("gen-") and path.name != current) or (segments.is_segment(path.name)
+                                                                       and path.name not in named):  # fmt: skip
+            return True
+    return False
+
+
 def tidy(index_dir: Path) -> None:
     """Delete unpinned retired generations and unreferenced segments, when no write is running
     (a server calls this at start through ``start_background``)."""
