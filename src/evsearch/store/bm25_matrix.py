@@ -136,6 +136,7 @@ class Bm25Matrix:
         self._term_list = terms
         self.terms = {t: i for i, t in enumerate(terms)}
         self._phrases = lru_cache(maxsize=4096)(self._phrase_weights)
+        self.phrase_tf = lru_cache(maxsize=4096)(self._phrase_tf)  # type: ignore[method-assign]
         # FORMAT 3 stores term frequencies, weighed on load (a segment's are weighed with the
         # statistics of all live segments by segment_readers.py, not here); FORMAT 2 stored weights
         self.tf = arrays.get("tf")
@@ -250,7 +251,7 @@ class Bm25Matrix:
             return None
         return self.pos_keys[self.pos_ptr[col] : self.pos_ptr[col + 1]]
 
-    def phrase_tf(self, tokens: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    def _phrase_tf(self, tokens: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """(rows, term frequency) of a multi-token phrase: consecutive token offsets, as FTS5 matches phrases."""
         lists = [self._positions(t) for t in tokens]
         empty = (np.zeros(0, dtype=np.int64), np.zeros(0))

@@ -11,7 +11,7 @@ with their PQ/SQ8 shortlists, BM25 term frequencies, filter columns) are shared
 by every ``Index`` of the process that reads it (``_shared``, weak references):
 opening the generation an upload just published loads only the new segment, and
 six generations alive at once hold one copy of the big one. What depends on the
-generation (tombstones, BM25 weights, the combined columns) is per ``Index``.
+generation (tombstones, BM25 statistics, the combined columns) is per ``Index``.
 
 BM25 statistics are global: N (live rows), the average length of live rows and
 each term's (and at query time each phrase's) document frequency over live rows
@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import threading
 import weakref
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -63,8 +64,13 @@ def _parts(gen: Generation) -> tuple[list[tuple[Path, dict[str, Any]]], np.ndarr
 
 
 def _top(ids: np.ndarray, scores: np.ndarray, k: int) -> Hits:
+    """Best ``k`` by score, ties by id (every row tied with the k-th is considered: deterministic)."""
     if len(ids) == 0 or k <= 0:
         return []
+    if len(ids) > k:
+        kth = scores[np.argpartition(-scores, k - 1)[k - 1]]
+        keep = np.flatnonzero(scores >= kth)
+        ids, scores = ids[keep], scores[keep]
     order = np.lexsort((ids, -scores))[:k]
     return [(int(ids[i]), float(scores[i])) for i in order]
 
@@ -162,7 +168,12 @@ def _member(sorted_ids: np.ndarray, value: int) -> bool:
 
 
 class SegmentedKeyword(KeywordIndex):
-    """'bm25-segments': each segment's term frequencies weighed with global statistics."""
+    """'bm25-segments': each segment's term frequencies weighed at query time with global statistics.
+
+    WHY at query time: BM25 weights depend on N, the average length and each term's document
+    frequency, which every write changes; weighing every posting on open cost ~90 ms and 8 bytes
+    per posting per open generation at 34k paragraphs, while a query weighs only its terms'
+    postings, and each term once per generation (an LRU of weighed terms)."""
 
     kind = "bm25-segments"
     cheap_filter = True
@@ -172,23 +183,41 @@ class SegmentedKeyword(KeywordIndex):
         self.n_rows = int(sum(int(m.sum()) for m in live))
         total = sum(float(mat.doc_len[m].sum()) for mat, m in zip(matrices, live))
         self.avgdl = total / max(self.n_rows, 1)
-        # document frequency of every term over the live rows of all segments, in one numpy pass
-        term_lists, dfs = [], []
-        for mat, m in zip(matrices, live):
-            term_lists.append(np.asarray(mat._term_list, dtype=str))
-            per_posting_term = np.repeat(np.arange(len(mat._term_list)), np.diff(mat.indptr))
-            dfs.append(np.bincount(per_posting_term[m[mat.rows]], minlength=len(mat._term_list)))
-        self.weights: list[np.ndarray] = []
-        if not matrices:
-            return
-        _, inverse = np.unique(np.concatenate(term_lists), return_inverse=True)
-        global_df = np.bincount(inverse, weights=np.concatenate(dfs).astype(np.float64))
-        start = 0
-        for mat, m, terms in zip(matrices, live, term_lists):
-            df = global_df[inverse[start : start + len(terms)]]
-            start += len(terms)
-            w = bm25_weights(mat.tf, np.repeat(df, np.diff(mat.indptr)), mat.doc_len[mat.rows], self.n_rows, self.avgdl)
-            self.weights.append(np.where(m[mat.rows], w, 0.0))
+        self._weighed = lru_cache(maxsize=8192)(self._weigh)  # common words recur in most queries
+
+    def _term(self, token: str) -> list[tuple[np.ndarray, np.ndarray] | None]:
+        """Per segment, the live (rows, tf) of a term's postings (None where the term is absent)."""
+        out: list[tuple[np.ndarray, np.ndarray] | None] = []
+        for mat, m in zip(self.matrices, self.live):
+            col = mat.terms.get(token)
+            if col is None:
+                out.append(None)
+                continue
+            a, b = mat.indptr[col], mat.indptr[col + 1]
+            rows, tf = mat.rows[a:b], mat.tf[a:b]
+            keep = m[rows]
+            out.append((rows, tf) if keep.all() else (rows[keep], tf[keep]))
+        return out
+
+    def _weigh(self, tokens: tuple[str, ...]) -> list[tuple[np.ndarray, np.ndarray] | None]:
+        """Per segment, (rows, BM25 weights) of a term or phrase under this generation's statistics:
+        N, avgdl and the document frequency over the live rows of all segments."""
+        if len(tokens) == 1:
+            found = self._term(tokens[0])
+        else:  # a phrase: consecutive offsets in each segment
+            found = []
+            for mat, m in zip(self.matrices, self.live):
+                rows, tf = mat.phrase_tf(tokens)
+                keep = m[rows] if len(rows) else np.zeros(0, dtype=bool)
+                found.append((rows[keep], tf[keep]))
+        n_hit = float(sum(len(f[0]) for f in found if f is not None))
+        out: list[tuple[np.ndarray, np.ndarray] | None] = []
+        for mat, hit in zip(self.matrices, found):
+            if hit is None or len(hit[0]) == 0:
+                out.append(None)
+            else:
+                out.append((hit[0], bm25_weights(hit[1], n_hit, mat.doc_len[hit[0]], self.n_rows, self.avgdl)))
+        return out
 
     @classmethod
     def open(cls, gen: Generation) -> "SegmentedKeyword":
@@ -212,22 +241,10 @@ class SegmentedKeyword(KeywordIndex):
             return self.fts.search(fts_query, k, candidate_ids)
         scores = [np.zeros(len(m.ids)) for m in self.matrices]
         for tokens in tokenizer().tokens_of(clauses(fts_query)):
-            if len(tokens) == 1:
-                for mat, weights, out in zip(self.matrices, self.weights, scores):
-                    col = mat.terms.get(tokens[0])
-                    if col is not None:
-                        a, b = mat.indptr[col], mat.indptr[col + 1]
-                        out[mat.rows[a:b]] += weights[a:b]
-            elif len(tokens) > 1:  # a phrase: its document frequency over all live segments
-                found = []
-                for mat, m in zip(self.matrices, self.live):
-                    rows, tf = mat.phrase_tf(tokens)
-                    keep = m[rows] if len(rows) else np.zeros(0, dtype=bool)
-                    found.append((rows[keep], tf[keep]))
-                n_hit = float(sum(len(r) for r, _ in found))
-                for mat, out, (rows, tf) in zip(self.matrices, scores, found):
-                    if len(rows):
-                        out[rows] += bm25_weights(tf, n_hit, mat.doc_len[rows], self.n_rows, self.avgdl)
+            if tokens:
+                for out, hit in zip(scores, self._weighed(tokens)):
+                    if hit is not None:
+                        out[hit[0]] += hit[1]
         ids, values = [], []
         cand = None if candidate_ids is None else np.asarray(candidate_ids, dtype=np.int64)
         for mat, m, out in zip(self.matrices, self.live, scores):
