@@ -277,37 +277,38 @@ class IndexWriter:
         generations.fsync_path(self.gen_dir / SQLITE_FILE)
         generations.crash_point("after-sqlite")
         new_segment = None
-        extra: dict[str, Any] = {}
         if segmented:
             new_segment, entry = building.write_segment(self.index_dir, self.gen_dir / SQLITE_FILE, self.store,
                                                         "after-segment")  # fmt: skip
-            extra = {"segments": base_segments + ([entry] if entry else []),
-                     "deleted": segments.write_deleted(self.gen_dir, deleted)}  # fmt: skip
-            built: dict[str, str] = {}
-            ann_params: dict[str, Any] = {}
-        else:
-            self.store.save(self.gen_dir / VECTORS_FILE)
-            generations.crash_point("after-vectors")
-            source = derived.Source(self.gen_dir, Database(self.gen_dir / SQLITE_FILE), self.store)
-            try:
-                built = derived.build(self.preset.derived, source)
-                ann_params = vector_class.publish(source, self.options)
-            finally:
-                source.db.close()
-        manifest = manifest_mod.make(
-            generation=generations.gen_number(self.gen_dir.name), model=self.model,
-            model_fingerprint=self._fingerprint or "", model_backend=self._backend,
-            dimension=int(self._dimension or 0), embedding_text=self.recipe,
-            backend=self.preset.name, backend_options=self.options, ann=kind, ann_params=ann_params,
-            stored_as=stored_as, readers={"keyword": self.preset.keyword, "records": self.preset.records},
-            derived=built, counts=counts,
-            build_seconds=time.monotonic() - self._started,
-            created_at=(self.base_manifest or {}).get("created_at"),
-        )  # fmt: skip
-        if segmented:  # readers: the segment backends (segment_readers.py)
-            readers = {"keyword": "bm25-segments", "records": "columns-segments", "vectors": "segments"}
-            manifest.update(extra, files={"sqlite": SQLITE_FILE}, readers=readers)
-        try:
+        try:  # a failure from here on must not leave the new segment locked
+            extra: dict[str, Any] = {}
+            if segmented:
+                extra = {"segments": base_segments + ([entry] if entry else []),
+                         "deleted": segments.write_deleted(self.gen_dir, deleted)}  # fmt: skip
+                built: dict[str, str] = {}
+                ann_params: dict[str, Any] = {}
+            else:
+                self.store.save(self.gen_dir / VECTORS_FILE)
+                generations.crash_point("after-vectors")
+                source = derived.Source(self.gen_dir, Database(self.gen_dir / SQLITE_FILE), self.store)
+                try:
+                    built = derived.build(self.preset.derived, source)
+                    ann_params = vector_class.publish(source, self.options)
+                finally:
+                    source.db.close()
+            manifest = manifest_mod.make(
+                generation=generations.gen_number(self.gen_dir.name), model=self.model,
+                model_fingerprint=self._fingerprint or "", model_backend=self._backend,
+                dimension=int(self._dimension or 0), embedding_text=self.recipe,
+                backend=self.preset.name, backend_options=self.options, ann=kind, ann_params=ann_params,
+                stored_as=stored_as, readers={"keyword": self.preset.keyword, "records": self.preset.records},
+                derived=built, counts=counts,
+                build_seconds=time.monotonic() - self._started,
+                created_at=(self.base_manifest or {}).get("created_at"),
+            )  # fmt: skip
+            if segmented:  # readers: the segment backends (segment_readers.py)
+                readers = {"keyword": "bm25-segments", "records": "columns-segments", "vectors": "segments"}
+                manifest.update(extra, files={"sqlite": SQLITE_FILE}, readers=readers)
             manifest_mod.write(self.gen_dir, manifest)
         except BaseException:
             if new_segment is not None:
