@@ -87,12 +87,14 @@ class KnownVectors:
             texts = [embedding_text(recipe, SimpleNamespace(**r)) for r in index.paragraphs(ids.tolist())]
             self.known = dict(zip(texts, index.vectors(ids)))
 
-    def encode(self, texts: list[str], batch_size: int = 32):
+    def encode(self, texts: list[str], *, batch_size: int | None = None, progress=None):
         import numpy as np
 
         missing = [t for t in texts if t not in self.known]
         if missing:
             self.known.update(zip(missing, self.embedder.encode(missing, batch_size=batch_size)))
+        if progress is not None:
+            progress(len(texts))
         return np.stack([self.known[t] for t in texts])
 
 
