@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -114,7 +115,11 @@ def _swap(index_dir: Path, inputs: list[dict[str, Any]], entry: dict[str, Any] |
     gen_dir.mkdir()
     (gen_dir / generations.IN_USE).touch()
     sqlite = live["files"]["sqlite"]
-    os.link(index_dir / current / sqlite, gen_dir / sqlite)  # published files never change: share it
+    try:
+        os.link(index_dir / current / sqlite, gen_dir / sqlite)  # published files never change: share it
+    except OSError:  # a file system without hard links
+        shutil.copyfile(index_dir / current / sqlite, gen_dir / sqlite)
+        generations.fsync_path(gen_dir / sqlite)
     deleted = np.setdiff1d(segments.read_deleted(index_dir / current, live), dropped)
     kept = [e for e in live["segments"] if e["name"] not in gone]
     merged = dict(live, generation=generations.gen_number(gen_dir.name),
