@@ -28,10 +28,11 @@ RECIPES = ("text", "section+text", "path+text")
 
 def build(recipe: str, work: Path, corpus: Path) -> Path:
     from evsearch.indexer.build import build_index
+    from evsearch.indexer.options import BuildOptions
 
     out = work / f"index-{recipe.replace('+', '-')}"
     if not (out / "CURRENT").exists():
-        build_index([corpus], out, embedding_text=recipe)
+        build_index([corpus], out, BuildOptions.from_settings(embedding_text=recipe))
     return out
 
 

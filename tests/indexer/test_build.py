@@ -9,6 +9,7 @@ import pytest
 
 from evsearch.errors import IndexMismatchError
 from evsearch.indexer.build import build_index
+from evsearch.indexer.options import BuildOptions
 from evsearch.store import Index
 
 # Three small reports in our own words, laid out like real ones (heading, dates, judgement, numbered paragraphs).
@@ -83,7 +84,7 @@ def test_prune_drops_reports_whose_files_are_gone(reports_dir: Path, tmp_path: P
     (reports_dir / "eastvale.txt").unlink()
     kept = build_index([reports_dir], index_dir)
     assert kept.pruned == 0 and counts(index_dir)["reports"] == 3  # without --prune nothing is dropped
-    pruned = build_index([reports_dir], index_dir, prune=True)
+    pruned = build_index([reports_dir], index_dir, BuildOptions.from_settings(prune=True))
     assert pruned.pruned == 1 and pruned.embedded == 0
     stats = counts(index_dir)
     assert stats["reports"] == 2 and stats["paragraphs"] == stats["vectors"] == stats["fts_rows"] == 5
@@ -103,11 +104,11 @@ def test_another_model_needs_a_rebuild(reports_dir: Path, tmp_path: Path) -> Non
     index_dir = tmp_path / "idx"
     build_index([reports_dir], index_dir)
     with pytest.raises(IndexMismatchError) as err:
-        build_index([reports_dir], index_dir, model="some-other-model")
+        build_index([reports_dir], index_dir, BuildOptions.from_settings(model="some-other-model"))
     assert "some-other-model" in str(err.value) and "--rebuild" in str(err.value)
     with pytest.raises(IndexMismatchError, match="'text'"):
-        build_index([reports_dir], index_dir, embedding_text="text")
-    rebuilt = build_index([reports_dir], index_dir, embedding_text="text", rebuild=True)
+        build_index([reports_dir], index_dir, BuildOptions.from_settings(embedding_text="text"))
+    rebuilt = build_index([reports_dir], index_dir, BuildOptions.from_settings(embedding_text="text", rebuild=True))
     assert rebuilt.indexed == 3 and rebuilt.manifest["embedding_text"] == "text"
 
 
@@ -118,7 +119,7 @@ def test_real_reports_index_consistently(tmp_path: Path, seed_txt: Path, ilacs_d
     shutil.copy(seed_txt, folder / seed_txt.name)
     pdf = sorted(ilacs_dir.rglob("*.pdf"))[-1]
     shutil.copy(pdf, folder / "latest.pdf")
-    result = build_index([folder], tmp_path / "idx", ann="hnsw")
+    result = build_index([folder], tmp_path / "idx", BuildOptions.from_settings(ann="hnsw"))
     assert result.failed == [] and result.indexed == 2 and result.paragraphs > 150
     with Index.open(tmp_path / "idx") as index:
         stats = index.stats()
@@ -130,3 +131,15 @@ def test_real_reports_index_consistently(tmp_path: Path, seed_txt: Path, ilacs_d
         query = index.embedder.encode_query("placement stability for looked after children")
         hits = index.search_dense(query, 5, candidate_ids=index.ids_where(report_ids=["latest"]))
         assert len(hits) == 5 and {r["report_id"] for r in index.paragraphs([i for i, _ in hits])} == {"latest"}
+
+
+def test_build_options_read_every_setting_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("EVSEARCH_INDEX", str(tmp_path / "from-env"))
+    monkeypatch.setenv("EVSEARCH_BATCH_SIZE", "7")
+    monkeypatch.setenv("EVSEARCH_EMBEDDING_TEXT", "text")
+    options = BuildOptions.from_settings(ann="hnsw")
+    assert (options.index_dir, options.batch_size, options.embedding_text) == (tmp_path / "from-env", 7, "text")
+    assert (options.ann, options.backend, options.default_backend, options.backend_options) == ("hnsw", None, "faiss", None)
+    monkeypatch.setenv("EVSEARCH_BATCH_SIZE", "9")  # read once: a built options object does not change
+    assert options.batch_size == 7 and BuildOptions.from_settings().batch_size == 9
+    assert BuildOptions.from_settings(milvus_uri="http://m:19530").backend_options == {"milvus_uri": "http://m:19530"}

@@ -28,7 +28,7 @@ def plain_engine(fixture_index, tmp_path_factory):
 
 @pytest.mark.parametrize(("query", "options"), QUERIES)
 def test_same_hits_with_and_without_memory_indexes(fixture_engine, plain_engine, query, options):
-    assert fixture_engine.index.keyword.kind == "bm25-matrix"
+    assert fixture_engine.index.keyword.kind == "bm25-segments"
     fast = fixture_engine.search(query, k=10, **options)
     plain = plain_engine.search(query, k=10, **options)
     assert [(h.report_id, h.seq) for h in fast.hits] == [(h.report_id, h.seq) for h in plain.hits]

@@ -12,6 +12,7 @@ from evsearch.store import bm25_matrix, lexicon, quantized
 from evsearch.store.columns import ParagraphColumns
 from evsearch.store.filters import Filters
 from evsearch.store.faiss_vectors import FlatVectors
+from evsearch.store.segment_readers import SegmentedVectors
 from evsearch.store.record_cache import RecordCache
 
 # OR-of-quoted-phrases queries, as retrieve.keyword_query writes them: stems ("carers" and
@@ -54,17 +55,22 @@ def sql_bm25(plain: Index, query: str, k: int, ids=None) -> list[tuple[int, floa
 
 
 def test_readers_follow_the_setting(fast: Index, plain: Index) -> None:
-    assert (fast.keyword.kind, fast.records.kind) == ("bm25-matrix", "columns")
+    assert (fast.keyword.kind, fast.records.kind) == ("bm25-segments", "columns-segments")
     assert (plain.keyword.kind, plain.records.kind) == ("fts5", "sqlite")
-    assert isinstance(fast.dense, quantized.QuantizedFlat) and isinstance(plain.dense, FlatVectors)
+    assert isinstance(fast.dense, SegmentedVectors) and isinstance(plain.dense, SegmentedVectors)
+    assert all(isinstance(s, quantized.QuantizedFlat) for s in fast.dense.stores)
+    assert all(type(s) is quantized.FastFlatVectors for s in plain.dense.stores)
 
 
 def test_a_published_generation_holds_its_derived_files(fast: Index) -> None:
-    derived = fast.manifest["derived"]
-    assert derived == {"bm25": "bm25.npz", "lexicon": "lexicon.json"}  # PQ codes only above 2,000 vectors
+    assert fast.manifest["derived"] == {}  # a faiss flat index keeps them in its segments
+    [entry] = fast.manifest["segments"]
+    derived = entry["files"]
+    assert derived == {"ids": "ids.npy", "vectors": "vectors.faiss", "bm25": "bm25.npz",
+                       "lexicon": "lexicon.json"}  # PQ codes only above 2,000 vectors  # fmt: skip
     for name in derived.values():
-        assert (fast.gen_dir / name).is_file()
-    assert fast.manifest["readers"] == {"keyword": "bm25-matrix", "records": "columns"}
+        assert (fast.index_dir / entry["name"] / name).is_file()
+    assert fast.manifest["readers"] == {"keyword": "bm25-segments", "records": "columns-segments", "vectors": "segments"}
     assert fast.manifest["backend"] == "faiss" and fast.manifest["stored_as"] == "flat"
 
 
@@ -123,7 +129,10 @@ def test_a_damaged_derived_file_is_a_clear_error(small_index: Path) -> None:
     from evsearch.errors import IndexCorruptError
     from evsearch.store.generations import read_current
 
-    (small_index / read_current(small_index) / "bm25.npz").write_bytes(b"not a numpy file")
+    import json
+
+    manifest = json.loads((small_index / read_current(small_index) / "manifest.json").read_text())
+    (small_index / manifest["segments"][0]["name"] / "bm25.npz").write_bytes(b"not a numpy file")
     with pytest.raises(IndexCorruptError, match="bm25.npz"):
         Index.open(small_index)
 

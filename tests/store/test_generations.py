@@ -13,7 +13,7 @@ from evsearch.store.generations import read_current
 
 
 def gens(index_dir: Path) -> list[str]:
-    return sorted(p.name for p in index_dir.iterdir() if p.is_dir())
+    return sorted(p.name for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("gen-"))
 
 
 def test_second_writer_is_refused_while_one_writes(small_index: Path, embedder) -> None:
@@ -42,6 +42,8 @@ def test_orphaned_generation_from_a_crash_is_ignored_then_removed(small_index: P
     (orphan / "index.sqlite").write_bytes(b"half written")
     with Index.open(small_index) as index:
         assert index.generation == live
+    assert "gen-000099" not in gens(small_index)  # opening the index removed it
+    orphan.mkdir()
     write_reports(small_index, [make_report("millbrook-2012", extra=" again")], embedder)
     assert "gen-000099" not in gens(small_index)
     assert read_current(small_index) == "gen-000100"  # numbering moves past the orphan

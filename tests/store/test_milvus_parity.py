@@ -41,6 +41,7 @@ QUERIES = [
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory: pytest.TempPathFactory):
     from evsearch.indexer.build import build_index
+    from evsearch.indexer.options import BuildOptions
 
     src = tmp_path_factory.mktemp("parity-src")
     for path in SOURCES:
@@ -48,7 +49,7 @@ def engines(tmp_path_factory: pytest.TempPathFactory):
     opened = {}
     for backend in ("faiss", "milvus"):
         out = tmp_path_factory.mktemp(f"parity-{backend}") / "index"
-        result = build_index([src], out, backend=backend)
+        result = build_index([src], out, BuildOptions.from_settings(backend=backend))
         assert not result.failed and result.indexed == len(SOURCES)
         opened[backend] = Engine(out)
     yield opened

@@ -37,9 +37,11 @@ def index_upload(engine: Any, index_dir: Path, path: Path, name: str, created: b
     "indexed" report nobody can find would be a silent loss.
     """
     from evsearch.indexer.build import build_index
+    from evsearch.indexer.options import BuildOptions
 
-    try:
-        result = build_index([path], index_dir, embedder=engine.embedder)
+    try:  # segment merges run on their own nice'd thread: the job ends when its segment is published
+        options = BuildOptions.from_settings(index_dir, model=engine.embedder.name, merge="background")
+        result = build_index([path], options=options, embedder=engine.embedder)
         if result.failed:
             raise ReportReadError(name, result.failed[0][1])  # the client's name, never the server path
     except Exception:  # IndexBusyError, unreadable or empty file, a bug: the file was not indexed

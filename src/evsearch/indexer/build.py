@@ -22,17 +22,20 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import numpy as np
 
-from evsearch import config
 from evsearch.errors import EvsearchError, ReportReadError
 from evsearch.indexer import identity
+from evsearch.indexer.options import BuildOptions
 from evsearch.models.files import sha256_of_file
 from evsearch.records import ParsedReport
-from evsearch.store.recipes import resolve as resolve_recipe
+from evsearch.store import merge
 from evsearch.store.writer import IndexWriter
+
+if TYPE_CHECKING:  # the model is loaded only when a report needs embedding
+    from evsearch.models.embedder import Embedder
 
 EMBED_CHUNK = 512
 _QUEUE_DEPTH = 16
@@ -59,6 +62,7 @@ class BuildResult:
     copies: list[tuple[str, str]] = field(default_factory=list)  # (path, report id it is a copy of)
     notes: list[str] = field(default_factory=list)  # id collisions, over-long paragraphs
     ids: dict[str, str] = field(default_factory=dict)  # resolved file path -> report id it is held under
+    merged: list[str] = field(default_factory=list)  # generations published by inline segment merges
 
     def summary(self) -> str:
         extra = "".join(
@@ -165,24 +169,22 @@ def _threaded(iterator: Iterator[_Item]) -> Iterator[_Item]:
 def build_index(
     paths: Iterable[str | Path],
     index_dir: str | Path | None = None,
+    options: BuildOptions | None = None,
     *,
-    model: str | None = None,
-    embedder: Any = None,
-    prune: bool = False,
-    rebuild: bool = False,
-    ann: str | None = None,
-    embedding_text: str | None = None,
-    backend: str | None = None,
-    milvus_uri: str | None = None,
-    batch_size: int | None = None,
+    embedder: Embedder | None = None,
     parse: ParseFn | None = None,
     progress: ProgressFn | None = None,
 ) -> BuildResult:
-    """Bring the index at ``index_dir`` up to date with the report files under ``paths``."""
+    """Bring the index at ``index_dir`` up to date with the report files under ``paths``.
+
+    ``options`` default to the settings (``BuildOptions.from_settings``), with the model of
+    ``embedder`` when one is given; ``index_dir``, when given, overrides ``options.index_dir``."""
     started = time.monotonic()
-    index_dir = Path(index_dir or config.get("index"))
-    model_name = model or (embedder.name if embedder is not None else config.get("model"))
-    recipe = resolve_recipe(embedding_text or config.get("embedding_text"))
+    if options is None:
+        options = BuildOptions.from_settings(index_dir, model=embedder.name if embedder is not None else None)
+    elif index_dir is not None:
+        options = options.with_(index_dir=Path(index_dir))
+    index_dir = options.index_dir
     if parse is None:
         from evsearch.parser.pipeline import parse_file as parse
     paths = list(paths)
@@ -191,11 +193,10 @@ def build_index(
     if paths and not files and len(missing) == len(paths):  # nothing given exists: touch nothing (no LOCK, no folder)
         result.seconds = time.monotonic() - started
         return result
-    uri = milvus_uri or config.get("milvus_uri")
-    options = {"milvus_uri": uri} if uri else None
     with IndexWriter.open(
-        index_dir, model=model_name, embedding_text=recipe, ann=ann or config.get("ann"), rebuild=rebuild,
-        backend=backend, options=options,
+        index_dir, model=options.model, embedding_text=options.embedding_text, ann=options.ann,
+        rebuild=options.rebuild, backend=options.backend, default_backend=options.default_backend,
+        options=options.backend_options,
     ) as writer:  # fmt: skip
         done = 0
 
@@ -203,7 +204,7 @@ def build_index(
             if progress:
                 progress(done, len(files), result.paragraphs, result.embedded)
 
-        state = _Embedding(writer, embedder, model_name, batch_size, result, tick)
+        state = _Embedding(writer, embedder, options.model, options.batch_size, result, tick)
         known = writer.report_hashes()
         known_paths = writer.report_paths()
         stored_copies: dict[str, list[str]] = json.loads(writer.meta(COPIES_KEY) or "{}")
@@ -233,7 +234,7 @@ def build_index(
                 if known_paths.get(item.report_id) != str(item.path):
                     writer.set_path(item.report_id, str(item.path))
             else:
-                _note_long_paragraphs(item, result)
+                _note_long_paragraphs(item, result, options.long_paragraph_chars)
                 _note_unresolved_authority(item, result)
                 state.ensure_model()
                 pending = writer.replace_report(item.parsed, content_hash=item.digest or "", mtime=item.mtime,
@@ -245,7 +246,7 @@ def build_index(
                 result.ids[str(item.path)] = item.report_id
             tick()
         state.flush(final=True)
-        if prune:
+        if options.prune:
             for report_id, stored in writer.report_paths().items():
                 if not Path(stored).exists():
                     writer.delete_report(report_id)
@@ -253,14 +254,17 @@ def build_index(
         _record_copies(writer, stored_copies, result)
         result.manifest = writer.commit()
     result.generation = None if result.manifest is None else f"gen-{result.manifest['generation']:06d}"
+    if result.manifest is not None and options.merge == "inline":
+        result.merged = merge.run(index_dir)
+    elif result.manifest is not None and options.merge == "background":
+        merge.start_background(index_dir)
     result.seconds = time.monotonic() - started
     return result
 
 
-def _note_long_paragraphs(item: _Item, result: BuildResult) -> None:
+def _note_long_paragraphs(item: _Item, result: BuildResult, limit: int) -> None:
     """Note paragraphs long enough to mean the splitter merged several (a numbering it lost)."""
     assert item.parsed is not None
-    limit = int(config.get("long_paragraph_chars"))
     for paragraph in item.parsed.paragraphs:
         if len(paragraph.text) > limit:
             where = f"paragraph {paragraph.number}" if paragraph.number is not None else f"record {paragraph.seq}"
@@ -298,10 +302,10 @@ def _record_copies(writer: IndexWriter, stored: dict[str, list[str]], result: Bu
 class _Embedding:
     """Collects (id, text) across reports and embeds them in large batches."""
 
-    def __init__(self, writer: IndexWriter, embedder: Any, model: str, batch_size: int | None, result: BuildResult,
+    def __init__(self, writer: IndexWriter, embedder: Any, model: str, batch_size: int, result: BuildResult,
                  tick: Callable[[], None]):  # fmt: skip
         self.writer, self.embedder, self.model, self.tick = writer, embedder, model, tick
-        self.batch_size = batch_size or config.get("batch_size")
+        self.batch_size = batch_size
         self.result = result
         self.ids: list[int] = []
         self.texts: list[str] = []
@@ -320,9 +324,9 @@ class _Embedding:
 
             self.embedder = load_embedder(self.model)
         self.writer.bind_model(
-            fingerprint=str(getattr(self.embedder, "fingerprint", "")),
+            fingerprint=str(self.embedder.fingerprint),
             dimension=int(self.embedder.dimension),
-            backend=getattr(self.embedder, "backend", None),
+            backend=self.embedder.backend,
         )
         self.bound = True
 

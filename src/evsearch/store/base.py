@@ -93,6 +93,11 @@ class Generation:
     def dimension(self) -> int:
         return int(self.manifest["dimension"])
 
+    @property
+    def segmented(self) -> bool:
+        """Vectors, BM25 and lexicon live in shared segment folders (segments.py), not in the generation."""
+        return "segments" in self.manifest
+
 
 @dataclass(frozen=True)
 class JudgementFilter:

@@ -41,7 +41,8 @@ from evsearch.store.schema import FTS_TOKENIZER
 
 K1 = 1.2
 B = 0.75
-FORMAT = 2  # bump when the file's layout or the weights' formula changes
+FORMAT = 3  # bump when the file's layout changes (3: term frequencies, weighed on load; 2: weights)
+READABLE = (2, 3)
 
 # SQL of this module (derived data only; the schema itself lives in schema.py).
 _VOCAB = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.evs_bm25_vocab USING fts5vocab(main, paragraphs_fts, instance)"
@@ -112,6 +113,13 @@ def is_plain_or(fts_query: str) -> bool:
     return bool(_CLAUSE.search(fts_query)) and not rest.replace("OR", "").strip()
 
 
+def bm25_weights(tf: np.ndarray, n_hit: np.ndarray | float, doc_len: np.ndarray, n_rows: int, avgdl: float) -> np.ndarray:
+    """FTS5's bm25(): idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * |d| / avgdl)), idf floored at 1e-6."""
+    idf = np.log((n_rows - n_hit + 0.5) / (n_hit + 0.5))
+    idf = np.where(idf <= 0.0, 1e-6, idf)
+    return idf * (tf * (K1 + 1.0)) / (tf + K1 * (1.0 - B + B * doc_len / max(avgdl, 1e-12)))
+
+
 class Bm25Matrix:
     """CSC matrix (documents x terms) of FTS5 BM25 weights, plus token positions for phrases."""
 
@@ -123,11 +131,24 @@ class Bm25Matrix:
         self.doc_len = arrays["doc_len"]
         self.n_rows = int(arrays["n_rows"][0])
         self.avgdl = float(self.doc_len.sum()) / max(self.n_rows, 1)
-        self.indptr, self.rows, self.weights = arrays["indptr"], arrays["rows"], arrays["weights"]
+        self.indptr, self.rows = arrays["indptr"], arrays["rows"]
         self.pos_ptr, self.pos_keys = arrays["pos_ptr"], arrays["pos_keys"]
         self._term_list = terms
         self.terms = {t: i for i, t in enumerate(terms)}
         self._phrases = lru_cache(maxsize=4096)(self._phrase_weights)
+        self.phrase_tf = lru_cache(maxsize=4096)(self._phrase_tf)  # type: ignore[method-assign]
+        # FORMAT 3 stores term frequencies, weighed on load (a segment's are weighed with the
+        # statistics of all live segments by segment_readers.py, not here); FORMAT 2 stored weights
+        self.tf = arrays.get("tf")
+        self._weights_of_own = arrays.get("weights")
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Posting weights under this matrix's own statistics (computed on first use: a segment's
+        matrix is weighed by its reader with global statistics instead)."""
+        if self._weights_of_own is None:
+            self._weights_of_own = self.weigh()
+        return self._weights_of_own
 
     # -- build / persistence
     @classmethod
@@ -154,9 +175,36 @@ class Bm25Matrix:
         term_of = np.concatenate(term_parts) if term_parts else empty_i32
         docs = np.concatenate(doc_parts) if doc_parts else empty_i64
         offsets = np.concatenate(offset_parts) if offset_parts else empty_i64
-        count = len(term_of)
         del term_parts, doc_parts, offset_parts
+        return cls._from_instances(terms, term_of, docs, offsets, n_rows)
+
+    @classmethod
+    def from_texts(cls, ids: np.ndarray, texts: list[str]) -> "Bm25Matrix":
+        """The matrix of just these rows, tokenized by FTS5's own tokenizer (what FTS5 stores for
+        them): a new segment costs its own rows, not a scan of the whole FTS5 index."""
+        tokens = Tokenizer(cache=False).tokens_of(texts)
+        vocab: dict[str, int] = {}
+        term_ids = [vocab.setdefault(t, len(vocab)) for toks in tokens for t in toks]
+        lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+        docs = np.repeat(np.asarray(ids, dtype=np.int64), lengths)
+        offsets = np.arange(len(term_ids), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        terms = sorted(vocab)
+        rank = np.empty(len(vocab), dtype=np.int32)
+        rank[[vocab[t] for t in terms]] = np.arange(len(terms), dtype=np.int32)
+        term_of = rank[np.asarray(term_ids, dtype=np.int64)] if term_ids else np.zeros(0, dtype=np.int32)
+        matrix = cls._from_instances(terms, term_of, docs, offsets, len(ids), all_ids=np.asarray(ids, dtype=np.int64))
+        return matrix
+
+    @classmethod
+    def _from_instances(
+        cls, terms: list[str], term_of: np.ndarray, docs: np.ndarray, offsets: np.ndarray, n_rows: int,
+        all_ids: np.ndarray | None = None,
+    ) -> "Bm25Matrix":  # fmt: skip
+        count = len(term_of)
         ids, row_of = np.unique(docs, return_inverse=True)
+        if all_ids is not None and len(all_ids) != len(ids):  # rows without a token still count
+            ids = np.unique(all_ids)
+            row_of = np.searchsorted(ids, docs)
         order = np.lexsort((offsets, row_of, term_of))  # (term, row, offset): normally already so
         term_of, row_of, offsets = term_of[order], row_of[order], offsets[order]
         pos_keys = (row_of.astype(np.int64) << cls._SHIFT) | offsets
@@ -172,19 +220,17 @@ class Bm25Matrix:
         p_term, p_row = term_of[starts], row_of[starts]
         indptr = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(np.bincount(p_term, minlength=len(terms)), out=indptr[1:])
-        n_hit = np.diff(indptr).astype(np.float64)
         arrays = {"ids": ids, "doc_len": doc_len, "n_rows": np.array([n_rows]), "indptr": indptr,
-                  "rows": p_row.astype(np.int32), "pos_ptr": pos_ptr, "pos_keys": pos_keys}  # fmt: skip
-        matrix = cls({**arrays, "weights": np.zeros(0)}, terms)
-        matrix.weights = arrays["weights"] = matrix._weights(tf, n_hit[p_term], p_row)
-        matrix.arrays = arrays
-        return matrix
+                  "rows": p_row.astype(np.int32), "tf": tf, "pos_ptr": pos_ptr, "pos_keys": pos_keys}  # fmt: skip
+        return cls(arrays, terms)
+
+    def weigh(self) -> np.ndarray:
+        """The weight of every posting under this matrix's own statistics (a whole generation's)."""
+        assert self.tf is not None
+        return self._weights(self.tf, np.repeat(np.diff(self.indptr).astype(np.float64), np.diff(self.indptr)), self.rows)
 
     def _weights(self, tf: np.ndarray, n_hit: np.ndarray | float, rows: np.ndarray) -> np.ndarray:
-        """FTS5's bm25(): idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * |d| / avgdl)), idf floored at 1e-6."""
-        idf = np.log((self.n_rows - n_hit + 0.5) / (n_hit + 0.5))
-        idf = np.where(idf <= 0.0, 1e-6, idf)
-        return idf * (tf * (K1 + 1.0)) / (tf + K1 * (1.0 - B + B * self.doc_len[rows] / self.avgdl))
+        return bm25_weights(tf, n_hit, self.doc_len[rows], self.n_rows, self.avgdl)
 
     def save(self, path: Path) -> None:
         with atomic_replace(path) as tmp, open(tmp, "wb") as fh:
@@ -193,8 +239,8 @@ class Bm25Matrix:
     @classmethod
     def load(cls, path: Path) -> "Bm25Matrix":
         with np.load(path, allow_pickle=False) as data:
-            if int(data["format"][0]) != FORMAT:
-                raise ValueError(f"{path}: BM25 cache format {int(data['format'][0])}, expected {FORMAT}")
+            if int(data["format"][0]) not in READABLE:
+                raise ValueError(f"{path}: BM25 file format {int(data['format'][0])}, expected one of {READABLE}")
             arrays = {name: data[name] for name in data.files if name not in ("format", "terms")}
             return cls(arrays, data["terms"].tolist())
 
@@ -205,8 +251,8 @@ class Bm25Matrix:
             return None
         return self.pos_keys[self.pos_ptr[col] : self.pos_ptr[col + 1]]
 
-    def _phrase_weights(self, tokens: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, weights) of a multi-token phrase: consecutive token offsets, as FTS5 matches phrases."""
+    def _phrase_tf(self, tokens: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, term frequency) of a multi-token phrase: consecutive token offsets, as FTS5 matches phrases."""
         lists = [self._positions(t) for t in tokens]
         empty = (np.zeros(0, dtype=np.int64), np.zeros(0))
         if any(p is None or len(p) == 0 for p in lists):
@@ -222,7 +268,11 @@ class Bm25Matrix:
         if len(starts) == 0:
             return empty
         rows, tf = np.unique(starts >> self._SHIFT, return_counts=True)
-        return rows, self._weights(tf.astype(np.float64), float(len(rows)), rows)
+        return rows, tf.astype(np.float64)
+
+    def _phrase_weights(self, tokens: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        rows, tf = self.phrase_tf(tokens)
+        return rows, self._weights(tf, float(len(rows)), rows)
 
     def scores(self, fts_query: str) -> np.ndarray:
         """BM25 score of every matrix row for an OR-of-phrases query (0: no clause matches)."""
@@ -291,4 +341,4 @@ class MatrixKeyword(KeywordIndex):
         return self.matrix.search(fts_query, k, candidate_ids)
 
 
-__all__ = ["Bm25Matrix", "MatrixKeyword", "clauses", "is_plain_or", "K1", "B"]
+__all__ = ["Bm25Matrix", "MatrixKeyword", "bm25_weights", "clauses", "is_plain_or", "K1", "B"]

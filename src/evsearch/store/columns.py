@@ -15,6 +15,7 @@ matches an IN list.
 
 from __future__ import annotations
 
+import json
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -23,6 +24,10 @@ from evsearch.store.base import FacetsRow
 from evsearch.store.filters import COLUMNS, Filters
 
 _PARAGRAPHS = "SELECT id, report_id, grade, kind, part, section, section_path FROM paragraphs ORDER BY id"
+_PARAGRAPHS_OF = (
+    "SELECT id, report_id, grade, kind, part, section, section_path FROM paragraphs "
+    "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id"
+)
 _REPORTS = "SELECT report_id, local_authority, inspection_year, published_year, framework FROM reports"
 
 
@@ -45,8 +50,13 @@ def _codes(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
 class ParagraphColumns:
     """Per-paragraph codes for every filter ``Index.ids_where`` accepts."""
 
-    def __init__(self, db: Any) -> None:
-        rows = db.rows_sql(_PARAGRAPHS)
+    # (code array, distinct values) attribute pairs: what ``combine`` remaps across segments
+    CODED = (("grade_code", "grade_values"), ("report", "report_values"), ("kind", "kind_values"),
+             ("part", "part_values"), ("section", "section_values"))  # fmt: skip
+
+    def __init__(self, db: Any, ids: np.ndarray | None = None) -> None:
+        """Columns of every paragraph, or of the paragraphs ``ids`` (one segment's rows)."""
+        rows = db.rows_sql(_PARAGRAPHS) if ids is None else db.rows_sql(_PARAGRAPHS_OF, (json.dumps(ids.tolist()),))
         self.ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         self.grade = np.fromiter((-(2**31) if r[2] is None else r[2] for r in rows), dtype=np.int64, count=len(rows))
         self.grade_code, self.grade_values = _codes([r[2] for r in rows])
@@ -54,8 +64,34 @@ class ParagraphColumns:
         self.kind, self.kind_values = _codes([r[3] for r in rows])
         self.part, self.part_values = _codes([r[4] for r in rows])
         self.section, self.section_values = _codes([(r[5], r[6]) for r in rows])
+        self._read_reports(db)
+
+    def _read_reports(self, db: Any) -> None:
         reports = {r[0]: ReportMeta(r[1], r[2], r[3], r[4]) for r in db.rows_sql(_REPORTS)}
         self.report_meta = [reports.get(rid, ReportMeta(None, None, None, None)) for rid in self.report_values]
+
+    @classmethod
+    def combine(cls, parts: list[tuple["ParagraphColumns", np.ndarray]], db: Any) -> "ParagraphColumns":
+        """The columns of a segmented generation: each segment's (cached) columns restricted to its
+        live rows (``parts``: columns, row mask), codes remapped to one value list per column;
+        report facts are read from ``db`` (a few hundred rows)."""
+        out = cls.__new__(cls)
+        ids = np.concatenate([c.ids[m] for c, m in parts]) if parts else np.zeros(0, dtype=np.int64)
+        order = np.argsort(ids, kind="stable")
+        out.ids = ids[order]
+        out.grade = np.concatenate([c.grade[m] for c, m in parts])[order] if parts else np.zeros(0, dtype=np.int64)
+        for codes_name, values_name in cls.CODED:
+            index: dict[Any, int] = {}
+            mapped = []
+            for c, m in parts:
+                values = getattr(c, values_name)
+                lookup = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32,
+                                     count=len(values))  # fmt: skip
+                mapped.append(lookup[getattr(c, codes_name)[m]] if len(values) else np.zeros(0, dtype=np.int32))
+            setattr(out, codes_name, np.concatenate(mapped)[order] if mapped else np.zeros(0, dtype=np.int32))
+            setattr(out, values_name, list(index))
+        out._read_reports(db)
+        return out
 
     def facets(self, ids: list[int]) -> list[FacetsRow]:
         """Light records (id, report_id, section, grade, kind) of ``ids`` in that order, unknown ids

@@ -25,15 +25,18 @@ VECTOR_BACKENDS: dict[str, str] = {
     "hnsw": "evsearch.store.faiss_vectors:HnswVectors",
     "ivf": "evsearch.store.faiss_ivf:IvfVectors",
     "milvus": "evsearch.store.milvus_backend:MilvusVectors",
+    "segments": "evsearch.store.segment_readers:SegmentedVectors",  # reads a segmented generation's flat stores
 }
 KEYWORD_BACKENDS: dict[str, str] = {
     "fts5": "evsearch.store.fts:Fts5Keyword",
     "bm25-matrix": "evsearch.store.bm25_matrix:MatrixKeyword",
     "milvus": "evsearch.store.milvus_backend:MilvusKeyword",
+    "bm25-segments": "evsearch.store.segment_readers:SegmentedKeyword",
 }
 RECORD_BACKENDS: dict[str, str] = {
     "sqlite": "evsearch.store.sqlite_records:SqliteRecords",
     "columns": "evsearch.store.sqlite_records:ColumnRecords",
+    "columns-segments": "evsearch.store.segment_readers:SegmentedColumnRecords",
 }
 
 # What a reader uses when the 'memory_indexes' setting is off: the SQLite/FAISS sources of truth.

@@ -17,6 +17,7 @@ import fcntl
 import os
 import re
 import shutil
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -26,6 +27,8 @@ from evsearch.models.files import fsync_path  # noqa: F401 (the writer calls gen
 
 CURRENT = "CURRENT"
 WRITER_LOCK = "LOCK"
+MERGING = "MERGING"  # present while a merge holds the writer lock to publish (milliseconds): writers wait
+MERGE_WAIT_S = 5.0
 IN_USE = "in-use.lock"
 _GEN_RE = re.compile(r"^gen-(\d{6,})$")
 
@@ -71,14 +74,20 @@ def writer_lock(index_dir: Path) -> Iterator[None]:
     index_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(str(index_dir / WRITER_LOCK), os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+        deadline = time.monotonic() + MERGE_WAIT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise
+                if (index_dir / MERGING).exists() and time.monotonic() < deadline:
+                    time.sleep(0.02)  # a merge is publishing: it holds the lock for milliseconds
+                    continue
                 raise IndexBusyError(
                     f"another `evsearch index` is writing {index_dir}", hint="wait for it to finish"
                 ) from exc
-            raise
         yield
     finally:
         os.close(fd)  # closing releases the lock

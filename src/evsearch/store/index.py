@@ -32,6 +32,19 @@ __all__ = ["Index"]
 _OPEN_ATTEMPTS = 20
 
 
+def _tidy(index_dir: Path, current: str | None, manifest: dict[str, Any] | None) -> None:
+    """Delete retired generations no reader pins and segments no generation names: when a reader
+    unpins a retired generation (``current`` None), and at open when a crash or an old reader left
+    some. Skipped while a write runs (it tidies when it publishes) or when the folder is read-only."""
+    from evsearch.store import merge
+
+    try:
+        if current is None or manifest is None or merge.untidy(index_dir, current, manifest):
+            merge.tidy(index_dir)
+    except OSError:
+        pass
+
+
 class Index:
     """One pinned generation of an index directory, read-only."""
 
@@ -54,7 +67,7 @@ class Index:
                 use_search_threads(int(config.get("threads")) or 1)
             self.records: RecordStore = factory.record_class(readers["records"]).open(gen)
             self.keyword: KeywordIndex = factory.keyword_class(readers["keyword"]).open(gen)
-            self.dense: VectorIndex = factory.vector_class(manifest["ann"]).open(gen)
+            self.dense: VectorIndex = factory.vector_class(readers.get("vectors", manifest["ann"])).open(gen)
         except BaseException:
             self.db.close()
             raise
@@ -77,10 +90,12 @@ class Index:
                 found = manifest_mod.read(gen_dir)
                 manifest_mod.check_schema(found, index_dir)
                 manifest_mod.check_model(found, index_dir, model)
-                return cls(index_dir, gen_dir, fd, found)
+                opened = cls(index_dir, gen_dir, fd, found)
             except BaseException:
                 generations.unpin(fd)
                 raise
+            _tidy(index_dir, name, found)
+            return opened
         raise IndexBusyError(f"index {index_dir} kept changing while opening it", hint="try again")
 
     def reload(self) -> "Index":
@@ -101,6 +116,8 @@ class Index:
         self.records.close()
         self.db.close()
         generations.unpin(self._pin)
+        if self._pin is not None and self.is_stale():  # retired: delete it now that it is unpinned
+            _tidy(self.index_dir, None, None)
         self._pin = None
 
     def __enter__(self) -> "Index":
@@ -133,7 +150,8 @@ class Index:
         return self.records.count("paragraphs")
 
     def stats(self) -> dict[str, Any]:
-        size = sum(p.stat().st_size for p in self.gen_dir.iterdir() if p.is_file())
+        folders = [self.gen_dir] + [self.index_dir / e["name"] for e in self.manifest.get("segments", [])]
+        size = sum(p.stat().st_size for folder in folders for p in folder.iterdir() if p.is_file())
         return {
             "index_dir": str(self.index_dir),
             "generation": self.generation,
@@ -149,6 +167,7 @@ class Index:
             "keyword": self.keyword.kind,
             "embedding_text": self.manifest["embedding_text"],
             "built_at": self.manifest["built_at"],
+            "segments": len(self.manifest.get("segments", [])),
             "size_bytes": size,
         }
 
@@ -159,6 +178,10 @@ class Index:
 
     def lexicon(self) -> dict[str, Any]:
         """The corpus lexicon built into this generation: {"acronyms": {ACR: long form}, "common": [words]}."""
+        if self._lexicon is None and self._gen.segmented:
+            from evsearch.store.segment_readers import lexicon_of
+
+            self._lexicon = lexicon_of(self._gen)
         if self._lexicon is None:
             path = self._gen.derived("lexicon")
             if path is None:

@@ -59,19 +59,24 @@ def definitions_in(text: str) -> Iterable[tuple[str, str]]:
                 break
 
 
-def mine(texts: Iterable[str]) -> dict[str, str]:
-    """ACRONYM -> its most frequent long form."""
+def _definitions(texts: Iterable[str]) -> dict[str, Counter]:
     seen: dict[str, Counter] = {}
     for text in texts:
         if "(" not in text:
             continue
         for acronym, long_form in definitions_in(text):
             seen.setdefault(acronym, Counter())[long_form.lower()] += 1
-    return {a: c.most_common(1)[0][0] for a, c in sorted(seen.items())}
+    return seen
 
 
-def learn(texts: Iterable[str]) -> dict[str, object]:
-    """{"acronyms": table, "common": words in more than half of the texts} (the lexicon.json content)."""
+def mine(texts: Iterable[str]) -> dict[str, str]:
+    """ACRONYM -> its most frequent long form."""
+    return {a: c.most_common(1)[0][0] for a, c in sorted(_definitions(texts).items())}
+
+
+def counts(texts: Iterable[str]) -> dict[str, object]:
+    """What a segment keeps so lexicons combine across segments: text count, word document
+    frequencies and definition counts (``combine`` turns a list of these into a lexicon)."""
     table_source: list[str] = []
     df: Counter = Counter()
     n = 0
@@ -80,5 +85,24 @@ def learn(texts: Iterable[str]) -> dict[str, object]:
         if "(" in text:
             table_source.append(text)
         df.update(set(_TOKEN.findall(text.lower())))
+    definitions = {a: dict(c) for a, c in sorted(_definitions(table_source).items())}
+    return {"n": n, "df": dict(sorted(df.items())), "definitions": definitions}
+
+
+def combine(parts: Iterable[dict]) -> dict[str, object]:
+    """{"acronyms": table, "common": words in more than half of all texts} over several ``counts``."""
+    n = 0
+    df: Counter = Counter()
+    seen: dict[str, Counter] = {}
+    for part in parts:
+        n += int(part["n"])
+        df.update(part["df"])
+        for acronym, forms in part["definitions"].items():
+            seen.setdefault(acronym, Counter()).update(forms)
     common = sorted(w for w, c in df.items() if c > n / 2) if n >= 20 else []
-    return {"acronyms": mine(table_source), "common": common}
+    return {"acronyms": {a: c.most_common(1)[0][0] for a, c in sorted(seen.items())}, "common": common}
+
+
+def learn(texts: Iterable[str]) -> dict[str, object]:
+    """{"acronyms": table, "common": words in more than half of the texts} (the lexicon.json content)."""
+    return combine([counts(texts)])

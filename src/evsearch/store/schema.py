@@ -143,6 +143,8 @@ STATEMENTS: dict[str, str] = {
     "count_fts_docs": "SELECT count(*) FROM paragraphs_fts_docsize",
     "all_paragraph_ids": "SELECT id FROM paragraphs ORDER BY id",
     "paragraph_texts_of_kinds": f"SELECT text FROM paragraphs WHERE kind IN {_IDS} ORDER BY id",
+    "paragraph_texts_by_ids": f"SELECT id, text, kind FROM paragraphs WHERE id IN {_IDS} ORDER BY id",
+    "count_paragraphs_in": f"SELECT count(*) FROM paragraphs WHERE id IN {_IDS}",
     # -- reads
     "paragraphs_by_ids": f"SELECT {PARAGRAPH_COLUMNS} FROM paragraphs WHERE id IN {_IDS}",
     "paragraph_by_number": (

@@ -116,9 +116,9 @@ class SqliteRecords(RecordStore):
 class ColumnRecords(SqliteRecords):
     kind = "columns"
 
-    def __init__(self, db: Any, where: str = "") -> None:
+    def __init__(self, db: Any, where: str = "", columns: ParagraphColumns | None = None) -> None:
         super().__init__(db, where)
-        self.columns = ParagraphColumns(db)
+        self.columns = columns if columns is not None else ParagraphColumns(db)
         self.cache = RecordCache()
 
     def ids_where(self, filters: Filters) -> np.ndarray:

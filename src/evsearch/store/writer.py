@@ -1,15 +1,18 @@
-"""``IndexWriter``: builds the next generation of an index and publishes it atomically.
+"""``IndexWriter``: builds the next generation of an index, then publishes it atomically.
 
 Lifecycle: ``open`` takes the writer lock and reads the live generation; the
-first change copies its SQLite file and loads its vectors into a new
-``gen-N/`` folder (nothing is copied when a run changes nothing); reports are
-replaced or deleted inside one SQLite transaction while vectors are added in
-memory; ``commit`` checks that vectors, paragraph rows and FTS rows agree,
-writes and fsyncs the SQLite file and the FAISS file, builds the derived
-structures and the vector backend's own copy (a Milvus collection) into the
-folder, writes the manifest, then swaps CURRENT, so a published generation
-is complete and its first search pays for nothing. ``abort`` (or a crash) leaves the live generation untouched;
-the next writer deletes the orphaned folder.
+first change copies its SQLite file into a new ``gen-N/`` folder (nothing is
+copied when a run changes nothing); reports are replaced or deleted inside
+one SQLite transaction while the new rows' vectors are added in memory.
+``commit`` is two steps. Building (``_build``, with building.py) checks that
+vectors, paragraph rows and FTS rows agree and writes and fsyncs the SQLite
+file, then either one new segment of the new rows (faiss flat: older segments
+are shared by reference, replaced rows tombstoned; segments.py) or the whole
+vector file with its derived structures and the vector backend's own copy (a
+Milvus collection), then the manifest. Publishing (publishing.py) swaps
+CURRENT and deletes what no reader needs. A published generation is complete
+and its first search pays for nothing. ``abort`` (or a crash) leaves the live
+generation untouched; the next writer deletes the orphaned folders.
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from evsearch import config
-from evsearch.errors import IndexCorruptError, IndexMismatchError
+from evsearch.errors import IndexMismatchError
 from evsearch.records import ParsedReport
-from evsearch.store import derived, factory, generations, manifest as manifest_mod
+from evsearch.store import building, derived, factory, generations, publishing, segments
+from evsearch.store import manifest as manifest_mod
 from evsearch.store.base import VectorIndex
 from evsearch.store.database import Database
 from evsearch.store.recipes import embedding_text as recipe_text
@@ -40,7 +43,8 @@ VECTORS_FILE = "vectors.faiss"
 class IndexWriter:
     def __init__(
         self, index_dir: Path, *, model: str, embedding_text: str, ann: str, rebuild: bool,
-        backend: str | None = None, options: dict[str, Any] | None = None,
+        backend: str | None = None, default_backend: str = factory.DEFAULT_PRESET,
+        options: dict[str, Any] | None = None,
     ) -> None:  # fmt: skip
         self.index_dir = index_dir
         self.model = model
@@ -73,7 +77,9 @@ class IndexWriter:
             except BaseException:
                 self._stack.close()
                 raise
-        self.preset = factory.preset(backend or config.get("store_backend"))
+        self.preset = factory.preset(backend or default_backend)
+        # a segmented base: the new generation shares its segments and adds one of the new rows only
+        self.base_segmented = self.base_manifest is not None and "segments" in self.base_manifest
         self.gen_dir: Path | None = None
         self.db: Database | None = None
         self.store: VectorIndex | None = None
@@ -87,11 +93,12 @@ class IndexWriter:
     @classmethod
     def open(
         cls, index_dir: str | Path, *, model: str, embedding_text: str, ann: str = "auto", rebuild: bool = False,
-        backend: str | None = None, options: dict[str, Any] | None = None,
+        backend: str | None = None, default_backend: str = factory.DEFAULT_PRESET,
+        options: dict[str, Any] | None = None,
     ) -> "IndexWriter":  # fmt: skip
-        """``backend``: a preset of factory.PRESETS (default: the live generation's, else 'faiss')."""
+        """``backend``: a preset of factory.PRESETS (default: the live generation's, else ``default_backend``)."""
         return cls(Path(index_dir), model=model, embedding_text=embedding_text, ann=ann, rebuild=rebuild,
-                   backend=backend, options=options)  # fmt: skip
+                   backend=backend, default_backend=default_backend, options=options)  # fmt: skip
 
     # -- what the live generation holds
     def report_hashes(self) -> dict[str, str]:
@@ -141,9 +148,12 @@ class IndexWriter:
             base_dir = self.index_dir / self.base_name
             shutil.copyfile(base_dir / SQLITE_FILE, target)
             self.db = Database(target, writable=True)
-            self.store = factory.load_vectors(
-                self.base_manifest["stored_as"], base_dir / VECTORS_FILE, int(self.base_manifest["dimension"])
-            )
+            if self.base_segmented:
+                self.store = factory.create_vectors("flat", self._dimension)
+            else:
+                self.store = factory.load_vectors(
+                    self.base_manifest["stored_as"], base_dir / VECTORS_FILE, int(self.base_manifest["dimension"])
+                )
             self._next_id = int(self.db.scalar("max_paragraph_id")) + 1
         else:
             self.db = Database(target, writable=True)
@@ -199,79 +209,112 @@ class IndexWriter:
         assert self.store is not None
         self.store.add(np.asarray(ids, dtype=np.int64), vectors)
 
-    # -- publish
+    # -- build the generation's contents, then publish
     def commit(self) -> dict[str, Any] | None:
-        """Publish the new generation; returns its manifest (None when nothing changed)."""
+        """Build and publish the new generation; returns its manifest (None when nothing changed)."""
         if not self.changed:
             if self.base_name is not None and self.base_manifest is not None:  # nothing to publish: still tidy up
-                removed = generations.collect_garbage(self.index_dir, keep=self.base_name)
-                factory.vector_class(self.base_manifest["ann"]).collect(self.index_dir, self.options, removed)
+                publishing.collect(self.index_dir, self.base_name, self.base_manifest["ann"], self.options)
             self.close()
             return None
+        manifest, new_segment = self._build()
+        assert self.gen_dir is not None
+        try:
+            publishing.publish(self.index_dir, self.gen_dir, manifest["ann"], self.options)
+        finally:
+            if new_segment is not None:
+                new_segment.release()
+        if self._base_db is not None:
+            self._base_db.close()
+            self._base_db = None
+        self._stack.close()
+        return manifest
+
+    def _build(self) -> tuple[dict[str, Any], segments.NewSegment | None]:
+        """Finish the new generation folder (and its new segment); nothing is visible to readers yet."""
         assert self.db is not None and self.store is not None and self.gen_dir is not None
+        dead = np.zeros(0, dtype=np.int64)  # rows of shared segments this write deletes or replaces
         if self._removed:
-            self.store.remove(np.concatenate(self._removed))
+            removed = np.concatenate(self._removed)
+            if self.base_segmented:
+                mine = np.isin(removed, self.store.ids())
+                self.store.remove(removed[mine])
+                dead = removed[~mine]
+            else:
+                self.store.remove(removed)
             self._removed = []
-        counts = self._check_counts()
-        kind = factory.resolve_ann(self.preset, self.ann, counts["paragraphs"])
+        paragraphs = int(self.db.scalar("count_paragraphs"))
+        kind = factory.resolve_ann(self.preset, self.ann, paragraphs)
+        segmented = self.preset.name == "faiss" and kind == "flat"
+        base_segments: list[dict[str, Any]] = []
+        deleted = np.zeros(0, dtype=np.int64)
+        if self.base_segmented:
+            assert self.base_manifest is not None and self.base_name is not None
+            base_dir = self.index_dir / self.base_name
+            deleted = np.union1d(segments.read_deleted(base_dir, self.base_manifest), dead)
+            if segmented:
+                base_segments = list(self.base_manifest["segments"])
+            else:  # leaving the segmented layout (ann changed): one store of every live row
+                self.store = building.gather_vectors(self.index_dir, self.base_manifest["segments"], deleted,
+                                                     self.store.dimension, extra=self.store)  # fmt: skip
+                deleted = np.zeros(0, dtype=np.int64)
+        if segmented and base_segments:  # only this write's rows are checked one by one (below)
+            shared = sum(int(e["rows"]) for e in base_segments) - len(deleted)
+            counts = building.check_counts(self.db, self.gen_dir, shared + len(self.store), new=self.store.ids(),
+                                           dead=dead)  # fmt: skip
+        else:
+            counts = building.check_counts(self.db, self.gen_dir, len(self.store), ids=np.sort(self.store.ids()))
         vector_class = factory.vector_class(kind)
         stored_as = kind if kind in factory.FAISS_ANN else "flat"  # other engines keep a flat source copy
-        self.store = factory.convert(self.store, stored_as)
+        if not segmented:
+            self.store = factory.convert(self.store, stored_as)
         self.db.commit()
-        self.db.run("fts_optimize")
+        if not segmented or len(self.store) * 10 >= paragraphs:  # optimize rewrites all of FTS5: big writes only
+            self.db.run("fts_optimize")
         if float(self.db.scalar("freelist_ratio") or 0) > 0.25:
             self.db.vacuum()
         self.db.close()
         generations.fsync_path(self.gen_dir / SQLITE_FILE)
         generations.crash_point("after-sqlite")
-        self.store.save(self.gen_dir / VECTORS_FILE)
-        generations.crash_point("after-vectors")
-        source = derived.Source(self.gen_dir, Database(self.gen_dir / SQLITE_FILE), self.store)
-        try:
-            built = derived.build(self.preset.derived, source)
-            ann_params = vector_class.publish(source, self.options)
-        finally:
-            source.db.close()
-        number = generations.gen_number(self.gen_dir.name)
-        manifest = manifest_mod.make(
-            generation=number, model=self.model, model_fingerprint=self._fingerprint or "",
-            model_backend=self._backend, dimension=int(self._dimension or 0), embedding_text=self.recipe,
-            backend=self.preset.name, backend_options=self.options, ann=kind, ann_params=ann_params,
-            stored_as=stored_as, readers={"keyword": self.preset.keyword, "records": self.preset.records},
-            derived=built, counts=counts,
-            build_seconds=time.monotonic() - self._started,
-            created_at=(self.base_manifest or {}).get("created_at"),
-        )  # fmt: skip
-        manifest_mod.write(self.gen_dir, manifest)
-        generations.fsync_path(self.gen_dir)
-        generations.fsync_path(self.index_dir)
-        generations.publish(self.index_dir, self.gen_dir.name)
-        if self._base_db is not None:
-            self._base_db.close()
-            self._base_db = None
-        removed = generations.collect_garbage(self.index_dir, keep=self.gen_dir.name)
-        vector_class.collect(self.index_dir, self.options, removed)
-        self._stack.close()
-        return manifest
-
-    def _check_counts(self) -> dict[str, int]:
-        assert self.db is not None and self.store is not None
-        counts = {
-            "reports": int(self.db.scalar("count_reports")),
-            "paragraphs": int(self.db.scalar("count_paragraphs")),
-            "judgements": int(self.db.scalar("count_judgements")),
-            "fts_rows": int(self.db.scalar("count_fts_docs")),
-            "vectors": len(self.store),
-        }
-        if not counts["paragraphs"] == counts["fts_rows"] == counts["vectors"]:
-            raise IndexCorruptError(
-                f"refusing to publish {self.gen_dir}: {counts['paragraphs']} paragraphs, "
-                f"{counts['fts_rows']} FTS rows, {counts['vectors']} vectors"
-            )
-        ids = np.asarray([r[0] for r in self.db.rows("all_paragraph_ids")], dtype=np.int64)
-        if not np.array_equal(ids, np.sort(self.store.ids())):
-            raise IndexCorruptError(f"refusing to publish {self.gen_dir}: vector ids differ from paragraph ids")
-        return counts
+        new_segment = None
+        if segmented:
+            new_segment, entry = building.write_segment(self.index_dir, self.gen_dir / SQLITE_FILE, self.store,
+                                                        "after-segment")  # fmt: skip
+        try:  # a failure from here on must not leave the new segment locked
+            extra: dict[str, Any] = {}
+            if segmented:
+                extra = {"segments": base_segments + ([entry] if entry else []),
+                         "deleted": segments.write_deleted(self.gen_dir, deleted)}  # fmt: skip
+                built: dict[str, str] = {}
+                ann_params: dict[str, Any] = {}
+            else:
+                self.store.save(self.gen_dir / VECTORS_FILE)
+                generations.crash_point("after-vectors")
+                source = derived.Source(self.gen_dir, Database(self.gen_dir / SQLITE_FILE), self.store)
+                try:
+                    built = derived.build(self.preset.derived, source)
+                    ann_params = vector_class.publish(source, self.options)
+                finally:
+                    source.db.close()
+            manifest = manifest_mod.make(
+                generation=generations.gen_number(self.gen_dir.name), model=self.model,
+                model_fingerprint=self._fingerprint or "", model_backend=self._backend,
+                dimension=int(self._dimension or 0), embedding_text=self.recipe,
+                backend=self.preset.name, backend_options=self.options, ann=kind, ann_params=ann_params,
+                stored_as=stored_as, readers={"keyword": self.preset.keyword, "records": self.preset.records},
+                derived=built, counts=counts,
+                build_seconds=time.monotonic() - self._started,
+                created_at=(self.base_manifest or {}).get("created_at"),
+            )  # fmt: skip
+            if segmented:  # readers: the segment backends (segment_readers.py)
+                readers = {"keyword": "bm25-segments", "records": "columns-segments", "vectors": "segments"}
+                manifest.update(extra, files={"sqlite": SQLITE_FILE}, readers=readers)
+            manifest_mod.write(self.gen_dir, manifest)
+        except BaseException:
+            if new_segment is not None:
+                new_segment.discard()
+            raise
+        return manifest, new_segment
 
     def abort(self) -> None:
         """Drop the unpublished generation; the live one is untouched."""

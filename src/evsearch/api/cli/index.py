@@ -40,16 +40,17 @@ def index(
 ) -> None:
     """Index report files: only new or changed files are parsed and embedded."""
     from evsearch.indexer.build import build_index
+    from evsearch.indexer.options import BuildOptions
 
-    show_bar = sys.stderr.isatty()
     try:
-        if show_bar:
-            result = _with_progress_bar(build_index, paths, index_dir, model=model, prune=prune, rebuild=rebuild,
-                                        ann=ann, embedding_text=embedding_text, backend=backend,
-                                        milvus_uri=milvus_uri)  # fmt: skip
+        options = BuildOptions.from_settings(
+            index_dir, model=model, prune=prune, rebuild=rebuild, ann=ann, embedding_text=embedding_text,
+            backend=backend, milvus_uri=milvus_uri,
+        )  # fmt: skip
+        if sys.stderr.isatty():
+            result = _with_progress_bar(build_index, paths, options)
         else:
-            result = build_index(paths, index_dir, model=model, prune=prune, rebuild=rebuild, ann=ann,
-                                 embedding_text=embedding_text, backend=backend, milvus_uri=milvus_uri)  # fmt: skip
+            result = build_index(paths, options=options)
     except EvsearchError as exc:
         fail(exc)
     for path, reason in result.skipped:
@@ -65,7 +66,7 @@ def index(
         raise typer.Exit(1)
 
 
-def _with_progress_bar(build_index, paths, index_dir, **options):
+def _with_progress_bar(build_index, paths, options):
     """Two bars on stderr: parsing (reports) and embedding (paragraphs), each with counts and an ETA.
 
     WHY two: parsing a folder takes seconds and embedding its paragraphs most of
@@ -89,4 +90,4 @@ def _with_progress_bar(build_index, paths, index_dir, **options):
             bar.update(parsing, completed=done, total=total, unit=f"reports, {paragraphs:,} paragraphs")
             bar.update(embedding, completed=embedded, total=max(paragraphs, 1))
 
-        return build_index(paths, index_dir, progress=update, **options)
+        return build_index(paths, options=options, progress=update)
