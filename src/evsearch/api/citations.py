@@ -59,6 +59,8 @@ def format_hits(response: dict, *, heading: str) -> str:
         marks = _highlight_text(hit)
         if marks:
             lines.append("    Highlights: " + " | ".join(f'"{m}"' for m in marks))
+        if hit.get("explanation"):
+            lines.append("    Why: " + "; ".join(hit["explanation"]))
     return "\n".join(lines)
 
 

@@ -87,12 +87,15 @@ def build_server(worker: EngineWorker) -> MCPServer:
         local_authority: Annotated[str | None, Field(description="Local authority name.", max_length=200)] = None,
         year: Annotated[int | None, Field(description="Inspection year.", ge=1990, le=2100)] = None,
         report_id: Annotated[str | None, Field(description="Restrict to one report.", max_length=300)] = None,
+        explain: Annotated[bool, Field(description="Say, for each paragraph, the signals that placed it.")] = False,
     ) -> str:
         """Find cited paragraphs of inspection reports that answer a question."""
         g = grade_of(grade)
 
         def run(engine: Any) -> str:
-            resp = engine.search(query, k=k, grade=g, theme=theme, la=local_authority, year=year, report=report_id)
+            resp = engine.search(
+                query, k=k, grade=g, theme=theme, la=local_authority, year=year, report=report_id, explain=explain
+            )
             return format_hits(resp.to_dict(), heading=f"Evidence for: {query}")
 
         return await call(run)

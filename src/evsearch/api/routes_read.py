@@ -99,6 +99,7 @@ async def search(
         str | None,
         Query(description="Counts over the ranked pool: any of grade,la,year,framework (comma-separated).", max_length=100),
     ] = None,
+    explain: Annotated[bool, Query(description="Give each hit the signals that placed it, in words.")] = False,
 ) -> Any:
     """Hybrid evidence search: graded, cited paragraphs with highlighted sentences."""
     worker = _worker(request)
@@ -117,6 +118,7 @@ async def search(
         la=_blank(la),
         year=year,
         facets=_blank(facets),
+        explain=explain,
     )
     return JSONResponse(response.to_dict())  # already plain JSON types: skip FastAPI's re-encoding
 

@@ -8,7 +8,7 @@ done by one stage per module, each with one entry point, over one object:
                            topic, keyword query, dense text)
     retrieve.py  retrieve  Plan -> Candidates (one ranked list per retriever)
     fusion.py    fuse      Candidates -> Candidates (one fused order)
-    rank.py      rank      Candidates -> Candidates (preferred, boosts, cross-encoder)
+    rank.py      rank      Candidates -> Candidates (the learned model over features.py, 0-1 scores)
     assemble.py  assemble  Candidates -> hits (group, cite, highlight)
 
 Judgement evidence (evidence.py) runs through the same stages.
@@ -28,6 +28,7 @@ from evsearch.errors import InputError
 from evsearch.vocab.grades import parse_grade
 from evsearch.search.assemble import assemble
 from evsearch.search.evidence import judgement_evidence
+from evsearch.search.explain import explain as explain_hits
 from evsearch.search.facets import facet_counts, parse_facets
 from evsearch.search.fusion import fuse
 from evsearch.search.highlight import Highlighter
@@ -156,8 +157,10 @@ class Engine:
         la: str | None = None,
         year: int | str | None = None,
         facets: str | Sequence[str] | None = None,
+        explain: bool = False,
     ) -> SearchResponse:
-        """``facets`` ("grade,la,year,framework") adds counts over the whole ranked pool (search/facets.py)."""
+        """``facets`` ("grade,la,year,framework") adds counts over the whole ranked pool (search/facets.py);
+        ``explain`` gives each hit the signals that placed it, in words (search/explain.py)."""
         started = time.perf_counter()
         view = self._current()  # one generation for the whole search
         facet_names = parse_facets(facets)
@@ -166,6 +169,8 @@ class Engine:
         k, offset = _check_page(k, offset)
         found = rank(fuse(retrieve(planned, view)), view)
         hits = assemble(found, view, offset=offset, k=k)
+        if explain:
+            explain_hits(hits, found, view)
         counts = facet_counts([pid for pid, _ in found.ranked], view.index, view.reports, facet_names) if facet_names else None
         parsed = planned_dict(planned)
         return SearchResponse(

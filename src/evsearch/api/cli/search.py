@@ -39,6 +39,7 @@ def search(
         None, "--group-by", help="'grade': the best k hits under each grade, side by side (contrast)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the SearchResponse as JSON."),
+    explain: bool = typer.Option(False, "--explain", help="Say, for each hit, the signals that placed it."),
 ) -> None:
     """Search paragraphs: filters in the query text are understood; options override them."""
     from evsearch.search.contrast import check_group_by, contrast
@@ -51,7 +52,7 @@ def search(
             else:
                 response = engine.search(
                     query, k=k, offset=offset, grade=grade, section=section, theme=theme, report=report, la=la, year=year,
-                    facets=facets,
+                    facets=facets, explain=explain,
                 )  # fmt: skip
     except EvsearchError as exc:
         fail(exc)
@@ -84,6 +85,9 @@ def _print_table(body: dict) -> None:
         highlight = " ... ".join(hit.get("highlights") or []) or hit["text"][:200]
         table.add_row(str(i), hit.get("citation") or hit["report_id"], grade, f"{hit['score']:.3f}", highlight)
     console.print(table)
+    for i, hit in enumerate(body["hits"], body["offset"] + 1):
+        if hit.get("explanation"):
+            console.print(f"{i}. " + "; ".join(hit["explanation"]), highlight=False, markup=False)
     for note in body.get("notes") or []:
         console.print(f"[dim]note: {note}[/dim]")
     if not body["hits"]:
