@@ -1,7 +1,9 @@
 """Why each hit placed where it did, in words, from the learned model's per-feature contributions.
 
-LightGBM splits a prediction exactly into one contribution per feature
-(``pred_contrib``, TreeSHAP). The features are grouped into the signals a
+The model's score splits exactly into one contribution per feature: the change
+of each tree's node value along the candidate's path, credited to the feature
+split on (learned.Forest.walk; LightGBM's ``pred_contrib`` gives the TreeSHAP
+variant, but loading LightGBM costs seconds a process). The features are grouped into the signals a
 reader knows (the words matched, the meaning, the section, the grade, the
 place and year, what kind of record it is); a hit lists the signals that
 raised it, strongest first, each said with its own evidence:

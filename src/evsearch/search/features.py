@@ -31,20 +31,36 @@ TITLE_K1, TITLE_B = 1.2, 0.3
 
 @dataclass
 class Batch:
-    """What the features of one query's candidates read."""
+    """What the features of one query's candidates read: arrays aligned with ``ids``, each
+    looked up once (several features read the same one)."""
 
     plan: Plan
     ids: np.ndarray  # candidate ids, in fused order
     records: list[dict]  # whole store records, in ``ids`` order
-    dense: dict[int, float]  # id -> cosine of the query as typed (planned dense text)
-    feedback: dict[int, float]  # id -> cosine of the feedback-moved query (the dense list)
-    keyword: dict[int, float]  # id -> BM25 over the body (0: no query word)
-    dense_rank: dict[int, int]  # id -> rank in the dense list (0 = first)
-    keyword_rank: dict[int, int]
-    pool: int  # list depth: a candidate missing from a list ranks here
+    dense: np.ndarray  # cosine of the query as typed (its planned dense text)
+    feedback: np.ndarray  # cosine of the feedback-moved query (the dense list; its floor when absent)
+    keyword: np.ndarray  # BM25 over the body (0: not in the keyword list)
+    keyword_top: float  # the best BM25 of the query
+    dense_rank: np.ndarray  # rank in the dense list (0 = first; the list's depth when absent)
+    keyword_rank: np.ndarray
+    levels: np.ndarray  # topic match of each section: 2 named, 1 a theme covers it, 0
     query_tokens: tuple[str, ...]  # the keyword query's tokens (FTS5 tokenizer: stemmed)
     title_field: "TitleField"
     reports: dict[str, dict]
+    clause_hits: list[np.ndarray]  # per keyword clause, the candidate ids holding it
+
+
+def _aligned(ranked: list[tuple[int, float]], ids: np.ndarray, missing_score: float) -> tuple[np.ndarray, np.ndarray]:
+    """(score, rank) of each id in a retriever's list; absent ids get ``missing_score`` and the list's depth."""
+    if not ranked or not len(ids):
+        return np.full(len(ids), missing_score), np.full(len(ids), float(max(len(ranked), 1)))
+    list_ids = np.fromiter((pid for pid, _ in ranked), dtype=np.int64, count=len(ranked))
+    scores = np.fromiter((s for _, s in ranked), dtype=np.float64, count=len(ranked))
+    order = np.argsort(list_ids, kind="stable")
+    pos = np.minimum(np.searchsorted(list_ids, ids, sorter=order), len(ranked) - 1)
+    at = order[pos]
+    here = list_ids[at] == ids
+    return np.where(here, scores[at], missing_score), np.where(here, at, len(ranked)).astype(np.float64)
 
 
 def batch(candidates: Candidates, view: View, ids: list[int], records: dict[int, dict]) -> Batch:
@@ -52,19 +68,36 @@ def batch(candidates: Candidates, view: View, ids: list[int], records: dict[int,
     plan, lists = candidates.plan, candidates.lists
     dense_list, keyword_list = lists.get("dense", []), lists.get("keyword", [])
     arr = np.asarray(ids, dtype=np.int64)
-    dense: dict[int, float] = {}
+    rows = [records[i] for i in ids]
+    dense = np.zeros(len(arr))
     if candidates.query_vector is not None and len(arr):
-        cos = view.index.vectors(arr) @ np.asarray(candidates.query_vector, dtype=np.float32)
-        dense = dict(zip(ids, cos.tolist()))
-    tokens = tuple(t for toks in tokenizer().tokens_of(clauses(plan.keyword)) for t in toks) if plan.keyword else ()
+        dense = (view.index.vectors(arr) @ np.asarray(candidates.query_vector, dtype=np.float32)).astype(np.float64)
+    feedback_floor = min((s for _, s in dense_list), default=0.0)
+    feedback_scores, dense_rank = _aligned(dense_list, arr, feedback_floor)
+    keyword, keyword_rank = _aligned(keyword_list, arr, 0.0)
+    memo: dict[str | None, int] = {}  # titles repeat down a list
+    for r in rows:
+        if r["section"] not in memo:
+            memo[r["section"]] = plan.topic.match(r["section"]) if plan.topic else 0
+    levels = np.array([memo[r["section"]] for r in rows], dtype=np.float64)
+    found = list(dict.fromkeys(clauses(plan.keyword))) if plan.keyword else []
+    tokens = tuple(t for toks in tokenizer().tokens_of(found) for t in toks)
+    # one BM25 lookup per clause, restricted to the candidates (the keyword index's own tokenizer:
+    # tokenizing 100 paragraph texts here cost ~7 ms a query)
+    clause_hits = [
+        np.fromiter((pid for pid, _ in view.index.search_bm25(_quoted(c), len(arr), candidate_ids=arr)), dtype=np.int64)
+        for c in found
+    ] if len(arr) else []  # fmt: skip
     return Batch(
-        plan=plan, ids=arr, records=[records[i] for i in ids], dense=dense,
-        feedback=dict(dense_list), keyword=dict(keyword_list),
-        dense_rank={pid: r for r, (pid, _) in enumerate(dense_list)},
-        keyword_rank={pid: r for r, (pid, _) in enumerate(keyword_list)},
-        pool=max(len(dense_list), len(keyword_list), 1), query_tokens=tokens,
-        title_field=title_field(tuple(view.vocabulary.sections)), reports=view.reports,
+        plan=plan, ids=arr, records=rows, dense=dense, feedback=feedback_scores, keyword=keyword,
+        keyword_top=max((s for _, s in keyword_list), default=0.0), dense_rank=dense_rank,
+        keyword_rank=keyword_rank, levels=levels, query_tokens=tokens,
+        title_field=title_field(tuple(view.vocabulary.sections)), reports=view.reports, clause_hits=clause_hits,
     )  # fmt: skip
+
+
+def _quoted(clause: str) -> str:
+    return '"' + clause.replace('"', '""') + '"'
 
 
 class TitleField:
@@ -108,32 +141,32 @@ def title_field(titles: tuple[str, ...]) -> TitleField:
 
 
 # -- the features
-def _get(values: dict[int, float], b: Batch, missing: float = 0.0) -> np.ndarray:
-    return np.fromiter((values.get(int(i), missing) for i in b.ids), dtype=np.float64, count=len(b.ids))
-
-
 def bm25(b: Batch) -> np.ndarray:
-    return _get(b.keyword, b)
+    return b.keyword
 
 
 def bm25_share(b: Batch) -> np.ndarray:
     """BM25 over the query's best BM25 (the scale-free form fusion uses)."""
-    scores = _get(b.keyword, b)
-    top = max(b.keyword.values(), default=0.0)
-    return scores / top if top > 0 else scores
+    return b.keyword / b.keyword_top if b.keyword_top > 0 else b.keyword
 
 
 def bm25_title(b: Batch) -> np.ndarray:
-    return np.array([b.title_field.score(r["section"], b.query_tokens) for r in b.records], dtype=np.float64)
+    memo: dict[str | None, float] = {}
+    for r in b.records:
+        if r["section"] not in memo:
+            memo[r["section"]] = b.title_field.score(r["section"], b.query_tokens)
+    return np.array([memo[r["section"]] for r in b.records], dtype=np.float64)
 
 
 def coverage(b: Batch) -> np.ndarray:
-    """Share of the query's distinct tokens the paragraph holds (BM25 sums weights; this counts words)."""
-    want = set(b.query_tokens)
-    if not want:
+    """Share of the keyword query's clauses (words, phrases) the paragraph holds: BM25 sums weights,
+    this counts what is there."""
+    if not b.clause_hits:
         return np.zeros(len(b.ids))
-    texts = tokenizer().tokens_of([r["text"] for r in b.records])
-    return np.array([len(want & set(toks)) / len(want) for toks in texts], dtype=np.float64)
+    held = np.zeros(len(b.ids))
+    for hits in b.clause_hits:
+        held += np.isin(b.ids, hits)
+    return held / len(b.clause_hits)
 
 
 def title_coverage(b: Batch) -> np.ndarray:
@@ -172,21 +205,20 @@ def section_share(b: Batch) -> np.ndarray:
 
 
 def dense(b: Batch) -> np.ndarray:
-    return _get(b.dense, b)
+    return b.dense
 
 
 def feedback(b: Batch) -> np.ndarray:
     """Cosine of the feedback-moved query; a candidate outside the dense list gets the list's floor."""
-    floor = min(b.feedback.values(), default=0.0)
-    return _get(b.feedback, b, floor)
+    return b.feedback
 
 
 def dense_rank(b: Batch) -> np.ndarray:
-    return np.log1p(_get(b.dense_rank, b, b.pool))
+    return np.log1p(b.dense_rank)
 
 
 def bm25_rank(b: Batch) -> np.ndarray:
-    return np.log1p(_get(b.keyword_rank, b, b.pool))
+    return np.log1p(b.keyword_rank)
 
 
 def fused_rank(b: Batch) -> np.ndarray:
@@ -194,19 +226,14 @@ def fused_rank(b: Batch) -> np.ndarray:
     return np.log1p(np.arange(len(b.ids), dtype=np.float64))
 
 
-def _levels(b: Batch) -> np.ndarray:
-    topic = b.plan.topic
-    return np.array([topic.match(r["section"]) if topic else 0 for r in b.records], dtype=np.float64)
-
-
 def section_named(b: Batch) -> np.ndarray:
     """1 when the paragraph's section is a section title the query names."""
-    return (_levels(b) == 2).astype(np.float64)
+    return (b.levels == 2).astype(np.float64)
 
 
 def theme_covers(b: Batch) -> np.ndarray:
     """1 when a theme of the query covers the paragraph's section."""
-    return (_levels(b) == 1).astype(np.float64)
+    return (b.levels == 1).astype(np.float64)
 
 
 def focus(b: Batch) -> np.ndarray:
@@ -281,7 +308,8 @@ def finding(b: Batch) -> np.ndarray:
 
 
 def length(b: Batch) -> np.ndarray:
-    return np.log1p(np.array([len(r["text"].split()) for r in b.records], dtype=np.float64))
+    """Log of the text's length in characters."""
+    return np.log1p(np.array([len(r["text"]) for r in b.records], dtype=np.float64))
 
 
 def position(b: Batch) -> np.ndarray:
