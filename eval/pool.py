@@ -13,6 +13,7 @@ given to a record that is still in the pool.
 
     python eval/pool.py                      # both halves, indexes /tmp/eval-tune and /tmp/eval-test
     python eval/pool.py --half tune --depth 20 --indexes /tmp
+    python eval/pool.py --half test --qids te73 te74    # only these queries' pools
 """
 
 from __future__ import annotations
@@ -70,10 +71,10 @@ class Lookups:
         return [pid for _, pid in sorted(scored)[:LOOKUP_DEPTH]]
 
 
-def pool_half(half: str, index_dir: Path, depth: int, out_dir: Path) -> tuple[int, int]:
+def pool_half(half: str, index_dir: Path, depth: int, out_dir: Path, qids: set[str] | None = None) -> tuple[int, int]:
     from evsearch.search.engine import Engine
 
-    queries = read_tsv(EVAL / f"queries-{half}.tsv")
+    queries = [q for q in read_tsv(EVAL / f"queries-{half}.tsv") if qids is None or q["qid"] in qids]
     out_dir.mkdir(parents=True, exist_ok=True)
     rows_written = 0
     with Index.open(index_dir) as index, Engine(index_dir) as engine:
@@ -133,9 +134,13 @@ def main() -> None:
     ap.add_argument("--half", choices=("tune", "test", "both"), default="both")
     ap.add_argument("--depth", type=int, default=20)
     ap.add_argument("--indexes", type=Path, default=Path("/tmp"), help="indexes are INDEXES/eval-<half>")
+    ap.add_argument("--qids", nargs="+", help="pool only these queries (new ones), leaving the other pools as they are")
     args = ap.parse_args()
     for half in ("tune", "test") if args.half == "both" else (args.half,):
-        n, rows = pool_half(half, args.indexes / f"eval-{half}", args.depth, EVAL / "pools" / half)
+        wanted = set(args.qids) if args.qids else None
+        n, rows = pool_half(half, args.indexes / f"eval-{half}", args.depth, EVAL / "pools" / half, wanted)
+        if not n:
+            continue
         print(f"{half}: {n} pool files, {rows} rows ({rows / n:.1f} per query)")
 
 

@@ -66,7 +66,7 @@ def csv_rows(ilacs_dir: Path) -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="session")
 def expectations() -> dict[tuple[str, str], dict[str, str]]:
     """Cells of judgements.csv known to be wrong, with the value read from the PDF."""
-    with open(Path(__file__).parent / "data" / "judgement_expectations.csv", newline="", encoding="utf-8") as fh:
+    with open(Path(__file__).parent / "parser" / "data" / "judgement_expectations.csv", newline="", encoding="utf-8") as fh:
         return {(row["path"], row["column"]): row for row in csv.DictReader(fh)}
 
 

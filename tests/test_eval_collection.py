@@ -75,3 +75,21 @@ def test_collect_qrels_refuses_an_ungraded_row_and_names_it(tmp_path: Path) -> N
     qrels = _tsv(tmp_path / "qrels-tune.tsv")
     assert [r["rel"] for r in qrels[:3]] == ["2", "1", "0"] and len(qrels) == len(rows) - 1
     assert "relevant_per_query_min=2" in proc.stdout
+
+
+@pytest.mark.parametrize("half", HALVES)
+def test_qrels_hold_exactly_the_graded_pools(half: str) -> None:
+    """eval/qrels-<half>.tsv is what collect_qrels.py makes of the pools: every query's pool is
+    fully graded, and no pool row is missing from or changed in the committed qrels."""
+    qrels = _tsv(EVAL / f"qrels-{half}.tsv")
+    key = ("qid", "report", "part", "number", "record")  # one text can recur in a report (the seed)
+    judged = {tuple(r[k] for k in key): r["rel"] for r in qrels}
+    assert len(judged) == len(qrels)
+    pooled = {}
+    for q in _tsv(EVAL / f"queries-{half}.tsv"):
+        for r in _tsv(EVAL / "pools" / half / f"{q['qid']}.tsv"):
+            assert r["grade"] in ("0", "1", "2"), f"{q['qid']} has an ungraded row"
+            pooled[tuple(r[k] for k in key)] = r["grade"]
+    assert judged == pooled
+    voices = [q["voice"] for q in _tsv(EVAL / f"queries-{half}.tsv")]
+    assert voices.count("jour") >= 30 and voices.count("ai") >= 20

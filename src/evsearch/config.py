@@ -89,8 +89,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "auth_failures_per_minute",
         10,
-        "Wrong or missing API keys one client may send per minute before POST /reports answers 429.",
+        "Failures one client may have per minute with the same wrong (or missing) API key before that key gets "
+        "429 from POST /reports, and different wrong keys it may send per minute before every key gets 429.",
         int,
+    ),
+    Setting(
+        "trusted_proxies",
+        "",
+        "Comma-separated IP addresses of reverse proxies whose X-Forwarded-For is believed: the key brake "
+        "then counts the client the proxy names; empty believes no proxy (the brake counts the peer address).",
+    ),
+    Setting(
+        "write_delay_seconds",
+        0.0,
+        "Seconds after the server starts before its write thread runs the first queued upload; uploads are "
+        "accepted and journaled meanwhile (lets a restarted server warm its reads first; tests use it to "
+        "kill a server while a job is still queued).",
+        float,
     ),
     Setting(
         "pdf_memory_mb",

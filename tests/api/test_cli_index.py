@@ -126,8 +126,20 @@ def test_terminal_shows_a_progress_bar(reports: Path, tmp_path: Path) -> None:
     out, _ = proc.communicate(timeout=300)
     os.close(master)
     assert proc.returncode == 0
-    assert b"indexing" in seen and b"reports" in seen and b"paragraphs" in seen
+    assert b"parsing" in seen and b"reports" in seen and b"paragraphs" in seen
+    assert b"embedding" in seen  # the model's share of the time has its own bar
+    plain = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", seen)
+    assert re.search(rb"embedding\D+\d+/\d+ paragraphs", plain), plain[-400:]
+    assert re.search(rb"\d+:\d\d:\d\d", plain)  # an ETA
     assert SUMMARY.match(out.decode().strip())
+
+
+def test_a_missing_path_leaves_nothing_behind(tmp_path: Path) -> None:
+    index_dir = tmp_path / "idx"
+    proc = run_index(str(tmp_path / "no-such-folder"), "--index", str(index_dir))
+    assert proc.returncode == 1 and "no-such-folder" in proc.stderr
+    assert summary(proc)[3] == 1  # one failed
+    assert not index_dir.exists()  # no folder, no LOCK
 
 
 @pytest.mark.slow

@@ -40,10 +40,42 @@ def _highlight_text(hit: dict) -> list[str]:
     return [s.strip() for s in hit.get("highlights") or [] if s.strip()]
 
 
+def _clip(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
+def understood_line(parsed: dict) -> str | None:
+    """'Read from your query: grade 4 inadequate, Northmoor; relaxed: year' (None when nothing was read or relaxed).
+
+    Only what the query's words implied (``source`` "query"), not filters the caller passed.
+    """
+    read = [field for field, source in (parsed.get("source") or {}).items() if source == "query"]
+    relaxed = parsed.get("relaxed") or []
+    if not read and not relaxed:
+        return None
+    phrases = []
+    for field in read:
+        value = parsed.get(field)
+        if field == "grade" and value is not None:
+            phrases.append(grade_phrase(value, parsed.get("grade_label")) or str(value))
+        elif value not in (None, ""):
+            phrases.append(f"{field} {value}" if field in ("theme", "section") else str(value))
+    line = "Read from your query: " + (", ".join(phrases) or "nothing")
+    return line + (f"; relaxed: {', '.join(relaxed)}" if relaxed else "")
+
+
 def format_hits(response: dict, *, heading: str) -> str:
-    """A numbered, quotable list of hits: citation, then text, then highlights."""
+    """A short readable summary of hits: one citation and its best sentence each.
+
+    WHY short: the full paragraphs travel as structured content (mcp_models.py);
+    the text is what a person skims, not a second copy of the data.
+    """
     hits = response.get("hits") or []
     lines = [heading]
+    understood = understood_line(response.get("parsed") or {})
+    if understood:
+        lines.append(understood)
     for note in response.get("notes") or []:
         lines.append(f"Note: {note}")
     if not hits:
@@ -51,16 +83,9 @@ def format_hits(response: dict, *, heading: str) -> str:
         return "\n".join(lines)
     start = int(response.get("offset") or 0)
     for i, hit in enumerate(hits, start + 1):
-        cite = hit["citation"]  # the core cites every hit (search/results.py: one citation rule)
-        lines.append("")
-        lines.append(f"[{i}] {cite}")
-        lines.append(f"    report_id: {hit['report_id']}; score: {float(hit.get('score') or 0):.3f}")
-        lines.append(f'    "{hit.get("text", "").strip()}"')
-        marks = _highlight_text(hit)
-        if marks:
-            lines.append("    Highlights: " + " | ".join(f'"{m}"' for m in marks))
-        if hit.get("explanation"):
-            lines.append("    Why: " + "; ".join(hit["explanation"]))
+        best = (_highlight_text(hit) or [hit.get("text") or ""])[0]
+        lines.append(f"[{i}] {hit['citation']} (report_id: {hit['report_id']})")
+        lines.append(f'    "{_clip(best)}"')
     return "\n".join(lines)
 
 

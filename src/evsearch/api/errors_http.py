@@ -57,12 +57,21 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, str | None]:
     return message, "see /docs for the parameters each endpoint accepts"
 
 
+def public_error(exc: EvsearchError) -> dict:
+    """A domain error as it may leave the server: the JSON shape with server paths taken out.
+
+    The one conversion for both ways an error reaches a client: an answer
+    (the handler below, so also ``POST /reports?wait=true``) and a failed
+    job's record (``GET /jobs/{id}``, jobs.py).
+    """
+    return error_body(type(exc).__name__, public_text(exc.message), exc.hint and public_text(exc.hint))
+
+
 async def _domain_error(request: Request, exc: EvsearchError) -> JSONResponse:
     if exc.status_code >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequestsError) else None
-    body = error_body(type(exc).__name__, public_text(exc.message), exc.hint and public_text(exc.hint))
-    return JSONResponse(body, status_code=exc.status_code,
+    return JSONResponse(public_error(exc), status_code=exc.status_code,
                         headers=headers)  # fmt: skip
 
 

@@ -21,8 +21,9 @@ from fastapi.staticfiles import StaticFiles
 
 from evsearch import __version__ as _version
 from evsearch import config
-from evsearch.api import routes_grades, routes_read, routes_write
+from evsearch.api import routes_grades, routes_read, routes_write, upload_jobs
 from evsearch.api.auth import KeyGate
+from evsearch.api.docs_pages import RelativeRedirects, add_docs_routes
 from evsearch.api.errors_http import install_error_handlers
 from evsearch.api.worker import EngineWorker
 
@@ -81,6 +82,7 @@ def create_app(index_dir: str | Path | None = None, *, worker: EngineWorker | No
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await worker.run(lambda engine: None)  # open the index before the first request
+        upload_jobs.resume(worker, index_path)  # uploads accepted before a stop or crash
         _freeze_heap()
         yield
         worker.close()
@@ -90,13 +92,17 @@ def create_app(index_dir: str | Path | None = None, *, worker: EngineWorker | No
         version=_version,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served from the package by add_docs_routes (offline), not from a CDN
+        redoc_url=None,
     )
     app.state.worker = worker
     app.state.index_dir = index_path
-    app.state.keys = KeyGate(config.get("api_key") or "", config.get("auth_failures_per_minute"))
+    app.state.keys = KeyGate(config.get("api_key") or "", config.get("auth_failures_per_minute"),
+                             str(config.get("trusted_proxies") or "").split(","))  # fmt: skip
     app.state.max_upload_mb = config.get("max_upload_mb")
 
     install_error_handlers(app)
+    app.add_middleware(RelativeRedirects)
     origins = [o.strip() for o in str(config.get("cors_origins") or "").split(",") if o.strip()]
     if origins:
         app.add_middleware(
@@ -113,5 +119,6 @@ def create_app(index_dir: str | Path | None = None, *, worker: EngineWorker | No
     async def page() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
+    add_docs_routes(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

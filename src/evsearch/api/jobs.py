@@ -4,45 +4,67 @@ WHY (Datasette's write thread): indexing an upload takes seconds (parse,
 embed, build the generation's derived structures), and searches must not
 wait for it. Jobs run one at a time on the worker's write thread; a job's
 state moves queued -> running -> done | failed, and a failed job keeps the
-domain error it raised (the same ``{"error", "message", "hint"}`` shape the
-API answers errors with). The registry is in memory and bounded: a server
-restart forgets finished jobs, never indexed reports.
+domain error it raised in the shape the API answers errors with, server
+paths taken out (errors_http.public_error, the same function the error
+handler uses).
+
+WHY durable: every state lives in the write journal (store/journal.py,
+``<index>/jobs.sqlite``), written before the client is answered, so a
+restart (or kill -9) forgets no accepted job; upload_jobs.py runs the
+unfinished ones again on start. This process keeps only what cannot be
+stored: the future a ``?wait=true`` client waits on and the exception object
+(with its HTTP status) it is answered with.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-import time
 import uuid
-from collections import OrderedDict
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from evsearch.api.errors_http import public_error
 from evsearch.errors import EvsearchError, NotFoundError
-
-KEEP_JOBS = 1000  # finished jobs remembered for GET /jobs/{id}
+from evsearch.store.journal import JobRecord, Journal
 
 
 @dataclass
 class Job:
-    job_id: str
-    kind: str
-    state: str = "queued"  # queued, running, done, failed
-    created: float = field(default_factory=time.time)
-    finished: float | None = None
-    result: dict[str, Any] | None = None
-    error: EvsearchError | None = None
-    future: Future | None = None
+    record: JobRecord
+    exception: EvsearchError | None = None  # this process only: the error with its status, for ?wait=true
+    future: Future | None = field(default=None, repr=False)
+
+    @property
+    def job_id(self) -> str:
+        return self.record.job_id
+
+    @property
+    def kind(self) -> str:
+        return self.record.kind
+
+    @property
+    def state(self) -> str:
+        return self.record.state
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return self.record.payload
+
+    @property
+    def result(self) -> dict[str, Any] | None:
+        return self.record.result
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"job_id": self.job_id, "kind": self.kind, "state": self.state,
-                               "created": round(self.created, 3), "finished": self.finished and round(self.finished, 3)}  # fmt: skip
-        if self.result is not None:
-            out["result"] = self.result
-        if self.error is not None:
-            out["error"] = self.error.to_dict()
+        r = self.record
+        out: dict[str, Any] = {"job_id": r.job_id, "kind": r.kind, "state": r.state,
+                               "created": round(r.created, 3), "finished": r.finished and round(r.finished, 3)}  # fmt: skip
+        if r.result is not None:
+            out["result"] = r.result
+        if r.error is not None:
+            out["error"] = r.error
         return out
 
     async def wait(self) -> "Job":
@@ -53,36 +75,56 @@ class Job:
 
 
 class Jobs:
-    def __init__(self) -> None:
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
+    """The jobs of one index: journaled in SQLite, with this process's unfinished ones held in memory too."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.journal = Journal(index_dir)
+        self._live: dict[str, Job] = {}
         self._lock = threading.Lock()
 
-    def new(self, kind: str) -> Job:
-        job = Job(uuid.uuid4().hex, kind)
+    def new(self, kind: str, payload: dict[str, Any] | None = None) -> Job:
+        """A queued job, journaled (durable) before this returns."""
+        job = Job(self.journal.add(uuid.uuid4().hex, kind, payload or {}))
+        return self.adopt(job)
+
+    def adopt(self, job: Job) -> Job:
+        """Hold ``job`` in memory while it is unfinished (new ones, and the journal's after a restart)."""
         with self._lock:
-            self._jobs[job.job_id] = job
-            while len(self._jobs) > KEEP_JOBS:
-                oldest = next(iter(self._jobs.values()))
-                if oldest.finished is None:
-                    break
-                self._jobs.popitem(last=False)
+            self._live[job.job_id] = job
         return job
+
+    def unfinished(self) -> list[Job]:
+        """Jobs the journal holds as queued or running (what a restart must run again)."""
+        return [Job(record) for record in self.journal.unfinished()]
 
     def get(self, job_id: str) -> Job:
         with self._lock:
-            job = self._jobs.get(job_id)
-        if job is None:
-            raise NotFoundError(f"no job {job_id!r}", hint="jobs are kept in memory until the server restarts")
-        return job
+            job = self._live.get(job_id)
+        if job is not None:
+            return job
+        record = self.journal.get(job_id)
+        if record is None:
+            raise NotFoundError(f"no job {job_id!r}", hint="the last 1,000 finished jobs are kept")
+        return Job(record)
 
-    @staticmethod
-    def running(job: Job) -> None:
-        job.state = "running"
+    def running(self, job: Job) -> None:
+        self.journal.running(job.job_id)
+        job.record.state = "running"
 
-    @staticmethod
-    def done(job: Job, result: dict[str, Any]) -> None:
-        job.result, job.finished, job.state = result, time.time(), "done"
+    def done(self, job: Job, result: dict[str, Any]) -> None:
+        job.record.finished = self.journal.done(job.job_id, result)
+        job.record.result, job.record.state = result, "done"
+        self._forget(job)
 
-    @staticmethod
-    def failed(job: Job, error: EvsearchError) -> None:
-        job.error, job.finished, job.state = error, time.time(), "failed"
+    def failed(self, job: Job, error: EvsearchError) -> None:
+        body = public_error(error)
+        job.record.finished = self.journal.failed(job.job_id, body)
+        job.exception, job.record.error, job.record.state = error, body, "failed"
+        self._forget(job)
+
+    def _forget(self, job: Job) -> None:
+        with self._lock:
+            self._live.pop(job.job_id, None)
+
+    def close(self) -> None:
+        self.journal.close()

@@ -1,13 +1,18 @@
 """MCP server: evidence search as tools for AI research assistants (official SDK, stdio).
 
-Seven tools, each a thin call into the same Engine the CLI and HTTP API use,
-answering with text an assistant can quote: a citation line ("East Sussex
-2010 report, paragraph 41 (Being healthy, grade 3 adequate)"), the paragraph
-text and its highlighted sentences. Domain errors become tool errors
-(``isError``) with the core's one-line message, never a traceback and never
-a server path. A call with an argument a tool does not declare is refused
-with a message naming it (``forbid_unknown_arguments``), so a misspelt filter
-is not silently ignored.
+Seven read-only tools, each a thin call into the same Engine the CLI and HTTP
+API use. Each answers twice, as the specification intends: ``structuredContent``
+typed by the tool's output schema (mcp_models.py: per-hit report_id, number,
+page, grade, section, citation, url, text, highlights) and a short readable
+summary as text (one citation and its best sentence per hit). Resources
+(``report://{id}``, ``report://{id}/paragraph/{n}``) and prompts live in
+mcp_context.py.
+
+Domain errors become tool errors (``isError``) with the core's one-line
+message, never a traceback or a server path. Arguments are checked strictly:
+an argument a tool does not declare is refused by name, ``k: true`` is not a
+number, and every argument error is one line (``k: Input should be less than
+or equal to 100``), not pydantic's multi-line text with a URL.
 """
 
 from __future__ import annotations
@@ -18,13 +23,15 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any, Callable
 
-from pydantic import ConfigDict, Field
-
+import anyio
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from evsearch import config
-from evsearch.api.citations import format_hits, format_judgement, format_report, report_label
+from evsearch import __version__, config
+from evsearch.api import mcp_models as out
+from evsearch.api.citations import format_hits, format_report, report_label
 from evsearch.api.public import public_text
 from evsearch.api.schemas import ID_MAX
 from evsearch.api.worker import EngineWorker
@@ -38,30 +45,180 @@ INSTRUCTIONS = (
     "(local authority, year, paragraph number, section, grade). Quote the citation with the text. "
     "Use list_judgements to find graded judgements, then evidence_for_judgement for the paragraphs behind one. "
     "grade_history and grades_summary compare grades across reports and years; "
-    "contrast_evidence sets the evidence under each grade side by side."
+    "contrast_evidence sets the evidence under each grade side by side. "
+    "Read a whole report or one paragraph as the resources report://{id} and report://{id}/paragraph/{n}."
 )
+READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
+
+# -- the tools' arguments, declared once (the filter spec will supply these; keep them together)
+Query = Annotated[str, Field(description="What to find, in plain words.", min_length=1, max_length=2000)]
+K = Annotated[int, Field(description=f"Paragraphs to return (1-{config.MAX_K}).", ge=1, le=config.MAX_K, strict=True)]
+KPerGrade = Annotated[int, Field(description="Paragraphs per grade (1-20).", ge=1, le=20, strict=True)]
+Grade = Annotated[str | None, Field(description="Grade word or 1-4, e.g. 'inadequate'.", max_length=60)]
+Theme = Annotated[str | None, Field(description="Theme, e.g. 'health'.", max_length=100)]
+Section = Annotated[str | None, Field(description="Section title or part of it.", max_length=300)]
+Authority = Annotated[str | None, Field(description="Local authority name, e.g. 'Leeds'.", max_length=200)]
+Year = Annotated[int | None, Field(description="Inspection year.", ge=1990, le=2100, strict=True)]
+ReportId = Annotated[str, Field(description="Report id, from a search result or list_judgements.", min_length=1, max_length=300)]
+Explain = Annotated[bool, Field(description="Add each hit's score and the filters and boosts that applied.", strict=True)]
+OnlyReport = Annotated[str | None, Field(description="Restrict to one report.", max_length=300)]
+Title = Annotated[str | None, Field(description="Judgement title or part of it.", max_length=300)]
+Limit = Annotated[int, Field(description="Most judgements to list (1-500).", ge=1, le=500, strict=True)]
+Judgement = Annotated[str, Field(description="Judgement title (e.g. 'Being healthy') or judgement_id.", min_length=1, max_length=300)]
+AuthorityName = Annotated[str, Field(description="Local authority name, e.g. 'Leeds'.", min_length=1, max_length=200)]
+Family = Annotated[str | None, Field(description="Judgement family, e.g. help_and_protection, children_in_care.", max_length=60)]
+
+
+class StrictServer(MCPServer):
+    """MCPServer whose tool errors are one line naming the tool: 'search_evidence: k: Input should be ...'."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            cause = exc.__cause__
+            if not isinstance(cause, ValidationError):  # a domain error: drop the SDK's "Error executing tool" prefix
+                raise ToolError(f"{name}: {str(exc).removeprefix(f'Error executing tool {name}: ')}") from cause
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in cause.errors())
+            raise ToolError(f"{name}: {problems}") from cause
+
+
+def answer(text: str, data: BaseModel) -> CallToolResult:
+    """A tool result: ``data`` as structured content (checked against the output schema), ``text`` to read."""
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data.model_dump(mode="json"))
 
 
 def build_server(worker: EngineWorker) -> MCPServer:
-    """The MCP server with its tools bound to ``worker``'s Engine."""
-    server = MCPServer("evsearch", instructions=INSTRUCTIONS, log_level="WARNING")
-    metas: dict[str, dict] = {}
+    """The MCP server with its tools, resources and prompts bound to ``worker``'s Engine."""
+    from evsearch.api.mcp_context import add_prompts, add_resources
 
-    def meta_of(engine: Any) -> Callable[[str], dict]:
-        """Report metadata by id, cached (runs on the engine thread)."""
+    server = StrictServer(
+        "evsearch", title="evsearch: cited evidence from inspection reports", version=__version__,
+        instructions=INSTRUCTIONS, log_level="WARNING",
+    )
+    call = engine_caller(worker)
 
-        def meta(report_id: str) -> dict:
-            if report_id not in metas:
-                try:
-                    metas[report_id] = engine.report(report_id)
-                except NotFoundError:
-                    metas[report_id] = {}
-            return metas[report_id]
+    @server.tool(annotations=READ_ONLY)
+    async def search_evidence(
+        query: Query, k: K = 8, grade: Grade = None, theme: Theme = None, local_authority: Authority = None,
+        year: Year = None, report_id: OnlyReport = None, explain: Explain = False,
+    ) -> Annotated[CallToolResult, out.SearchOut]:
+        """Find cited paragraphs of inspection reports that answer a question."""
+        g = grade_of(grade)
 
-        return meta
+        def run(engine: Any) -> CallToolResult:
+            body = engine.search(
+                query, k=k, grade=g, theme=theme, la=local_authority, year=year, report=report_id, explain=explain
+            ).to_dict()
+            data = out.SearchOut(
+                query=body["query"], understood=out.understood_of(body["parsed"]), total=body["total"],
+                notes=body["notes"], hits=[out.hit_out(h, explain=explain) for h in body["hits"]],
+            )  # fmt: skip
+            return answer(format_hits(body, heading=f"Evidence for: {query}"), data)
 
-    async def call(fn: Callable[[Any], str]) -> str:
-        """Run ``fn(engine)`` on the engine thread; domain errors become tool errors."""
+        return await call(run)
+
+    @server.tool(annotations=READ_ONLY)
+    async def get_report(report_id: ReportId) -> Annotated[CallToolResult, out.ReportOut]:
+        """A report's metadata and its judgement table (each judgement with its grade and id)."""
+
+        def run(engine: Any) -> CallToolResult:
+            report = engine.report(report_id)
+            return answer(format_report(report), out.report_out(report))
+
+        return await call(run)
+
+    @server.tool(annotations=READ_ONLY)
+    async def list_judgements(
+        grade: Grade = None, title: Title = None, local_authority: Authority = None, limit: Limit = 50,
+    ) -> Annotated[CallToolResult, out.JudgementsOut]:
+        """Graded judgements across reports, with report and judgement ids."""
+        g = grade_of(grade)
+
+        def run(engine: Any) -> CallToolResult:
+            meta = report_meta(engine)
+            rows = engine.judgements(grade=g, title=title, la=local_authority)
+            shown = [out.judgement_out(j, meta(j["report_id"])) for j in rows[:limit]]
+            lines = [f"{len(rows)} judgement(s)" + (f"; first {limit} shown" if len(rows) > limit else "")]
+            for j in shown:
+                grade_text = f"grade {j.grade} {j.grade_label}" if j.grade is not None else "not graded"
+                label = report_label(meta(j.report_id), j.report_id)
+                lines.append(f"- {label}: {j.title}: {grade_text} [judgement_id {j.judgement_id}] (report_id: {j.report_id})")
+            return answer("\n".join(lines), out.JudgementsOut(count=len(rows), judgements=shown))
+
+        return await call(run)
+
+    @server.tool(annotations=READ_ONLY)
+    async def evidence_for_judgement(
+        report_id: ReportId, judgement: Judgement, k: K = 8, explain: Explain = False,
+    ) -> Annotated[CallToolResult, out.EvidenceOut]:
+        """The paragraphs that support one judgement of one report, best first."""
+        key = _judgement_key(judgement)
+
+        def run(engine: Any) -> CallToolResult:
+            body = engine.evidence_for_judgement(report_id, key, k=k).to_dict()
+            data = out.EvidenceOut(
+                report_id=report_id, judgement=judgement, notes=body["notes"],
+                hits=[out.hit_out(h, explain=explain) for h in body["hits"]],
+            )  # fmt: skip
+            return answer(format_hits(body, heading=f"Evidence for judgement '{judgement}' in {report_id}"), data)
+
+        return await call(run)
+
+    @server.tool(annotations=READ_ONLY)
+    async def grade_history(local_authority: AuthorityName) -> Annotated[CallToolResult, out.GradeHistoryOut]:
+        """One authority's grades over time per judgement family (frameworks lined up), with its report ids."""
+        from evsearch.api.grades_text import format_history
+        from evsearch.search.grades import authority
+
+        def run(engine: Any) -> CallToolResult:
+            body = authority(engine.index, local_authority)
+            return answer(format_history(body), out.GradeHistoryOut(**body))
+
+        return await call(run)
+
+    @server.tool(annotations=READ_ONLY)
+    async def grades_summary(family: Family = None, year: Year = None) -> Annotated[CallToolResult, out.GradesSummaryOut]:
+        """How many reports got each grade, per year and judgement family (e.g. inadequate help and protection)."""
+        from evsearch.api.grades_text import format_summary
+        from evsearch.search.grades import grades_summary as summary
+
+        def run(engine: Any) -> CallToolResult:
+            body = summary(engine.index, family=family, year=year)
+            return answer(format_summary(body), out.GradesSummaryOut(**body))
+
+        return await call(run)
+
+    @server.tool(annotations=READ_ONLY)
+    async def contrast_evidence(
+        query: Query, k: KPerGrade = 3, theme: Theme = None, section: Section = None,
+        local_authority: Authority = None, year: Year = None,
+    ) -> Annotated[CallToolResult, out.ContrastOut]:  # fmt: skip
+        """The best evidence for one query under each grade (outstanding to inadequate), side by side."""
+        from evsearch.search.contrast import contrast
+
+        def run(engine: Any) -> CallToolResult:
+            body = contrast(engine, query, k=k, theme=theme, section=section, la=local_authority, year=year)
+            parts = [f"Evidence for '{query}', by grade:"]
+            groups = []
+            for group in body["groups"]:
+                parts.append(format_hits(group, heading=f"\n== grade {group['grade']} {group['label']} =="))
+                hits = [out.hit_out(h) for h in group["hits"]]
+                groups.append(out.GradeGroupOut(grade=group["grade"], label=group["label"], hits=hits))
+            return answer("\n".join(parts), out.ContrastOut(query=query, groups=groups))
+
+        return await call(run)
+
+    add_resources(server, call)
+    add_prompts(server, call)
+    forbid_unknown_arguments(server)
+    return server
+
+
+def engine_caller(worker: EngineWorker) -> Callable[[Callable[[Any], Any]], Any]:
+    """``await call(fn)`` runs ``fn(engine)`` on the engine thread; domain errors become tool errors."""
+
+    async def call(fn: Callable[[Any], Any]) -> Any:
         try:
             return await worker.run(fn)
         except EvsearchError as exc:
@@ -69,130 +226,32 @@ def build_server(worker: EngineWorker) -> MCPServer:
         except ToolError:
             raise
         except Exception:  # a bug: logged in full here, one plain line for the assistant
-            log.exception("unexpected error in an MCP tool")
+            log.exception("unexpected error in an MCP handler")
             raise ToolError("the server hit an unexpected error; it has been logged") from None
 
-    def grade_of(value: str | None) -> int | None:
-        try:
-            return None if not value else parse_grade(value)
-        except EvsearchError as exc:
-            raise ToolError(public_text(str(exc))) from None
+    return call
 
-    @server.tool()
-    async def search_evidence(
-        query: Annotated[str, Field(description="What to find, in plain words.", min_length=1, max_length=2000)],
-        k: Annotated[int, Field(description="Number of paragraphs to return.", ge=1, le=config.MAX_K)] = 8,
-        grade: Annotated[str | None, Field(description="Only paragraphs under this grade: word or 1-4.", max_length=60)] = None,
-        theme: Annotated[str | None, Field(description="Theme, e.g. 'health'.", max_length=100)] = None,
-        local_authority: Annotated[str | None, Field(description="Local authority name.", max_length=200)] = None,
-        year: Annotated[int | None, Field(description="Inspection year.", ge=1990, le=2100)] = None,
-        report_id: Annotated[str | None, Field(description="Restrict to one report.", max_length=300)] = None,
-        explain: Annotated[bool, Field(description="Say, for each paragraph, the signals that placed it.")] = False,
-    ) -> str:
-        """Find cited paragraphs of inspection reports that answer a question."""
-        g = grade_of(grade)
 
-        def run(engine: Any) -> str:
-            resp = engine.search(
-                query, k=k, grade=g, theme=theme, la=local_authority, year=year, report=report_id, explain=explain
-            )
-            return format_hits(resp.to_dict(), heading=f"Evidence for: {query}")
+def report_meta(engine: Any) -> Callable[[str], dict]:
+    """Report metadata by id, cached for one call (runs on the engine thread)."""
+    metas: dict[str, dict] = {}
 
-        return await call(run)
+    def meta(report_id: str) -> dict:
+        if report_id not in metas:
+            try:
+                metas[report_id] = engine.report(report_id)
+            except NotFoundError:
+                metas[report_id] = {}
+        return metas[report_id]
 
-    @server.tool()
-    async def get_report(
-        report_id: Annotated[str, Field(description="Report id, from a search result or list_judgements.", max_length=300)],
-    ) -> str:
-        """A report's metadata and its judgement table (each judgement with its grade and id)."""
-        return await call(lambda engine: format_report(engine.report(report_id)))
+    return meta
 
-    @server.tool()
-    async def list_judgements(
-        grade: Annotated[str | None, Field(description="Grade word or 1-4, e.g. 'inadequate'.", max_length=60)] = None,
-        title: Annotated[str | None, Field(description="Judgement title or part of it.", max_length=300)] = None,
-        local_authority: Annotated[str | None, Field(description="Local authority name.", max_length=200)] = None,
-        limit: Annotated[int, Field(description="Most judgements to list.", ge=1, le=500)] = 50,
-    ) -> str:
-        """Graded judgements across reports, with report and judgement ids."""
-        g = grade_of(grade)
 
-        def run(engine: Any) -> str:
-            meta = meta_of(engine)
-            rows = engine.judgements(grade=g, title=title, la=local_authority)
-            lines = [f"{len(rows)} judgement(s)" + (f"; first {limit} shown" if len(rows) > limit else "")]
-            for j in rows[:limit]:
-                m = meta(j["report_id"])
-                lines.append(f"- {report_label(m, j['report_id'])} (report_id: {j['report_id']}): {format_judgement(j, m)}")
-            return "\n".join(lines)
-
-        return await call(run)
-
-    @server.tool()
-    async def evidence_for_judgement(
-        report_id: Annotated[str, Field(description="Report id.", max_length=300)],
-        judgement: Annotated[
-            str, Field(description="Judgement title (e.g. 'Being healthy') or judgement_id.", min_length=1, max_length=300)
-        ],
-        k: Annotated[int, Field(description="Paragraphs to return.", ge=1, le=config.MAX_K)] = 8,
-    ) -> str:
-        """The paragraphs that support one judgement of one report, best first."""
-        key = _judgement_key(judgement)
-
-        def run(engine: Any) -> str:
-            resp = engine.evidence_for_judgement(report_id, key, k=k)
-            heading = f"Evidence for judgement '{judgement}' in {report_id}"
-            return format_hits(resp.to_dict(), heading=heading)
-
-        return await call(run)
-
-    @server.tool()
-    async def grade_history(
-        local_authority: Annotated[str, Field(description="Local authority name, e.g. 'Leeds'.", min_length=1, max_length=200)],
-    ) -> str:
-        """One authority's grades over time per judgement family (frameworks lined up), with its report ids."""
-        from evsearch.api.grades_text import format_history
-        from evsearch.search.grades import authority
-
-        return await call(lambda engine: format_history(authority(engine.index, local_authority)))
-
-    @server.tool()
-    async def grades_summary(
-        family: Annotated[
-            str | None, Field(description="Judgement family, e.g. help_and_protection, children_in_care.", max_length=60)
-        ] = None,
-        year: Annotated[int | None, Field(description="Inspection year.", ge=1990, le=2100)] = None,
-    ) -> str:
-        """How many reports got each grade, per year and judgement family (e.g. inadequate help and protection)."""
-        from evsearch.api.grades_text import format_summary
-        from evsearch.search.grades import grades_summary as summary
-
-        return await call(lambda engine: format_summary(summary(engine.index, family=family, year=year)))
-
-    @server.tool()
-    async def contrast_evidence(
-        query: Annotated[str, Field(description="What to find, e.g. 'management oversight'.", min_length=1, max_length=2000)],
-        k: Annotated[int, Field(description="Paragraphs per grade.", ge=1, le=20)] = 3,
-        theme: Annotated[str | None, Field(description="Theme, e.g. 'health'.", max_length=100)] = None,
-        section: Annotated[str | None, Field(description="Section title or part of it.", max_length=300)] = None,
-        local_authority: Annotated[str | None, Field(description="Local authority name.", max_length=200)] = None,
-        year: Annotated[int | None, Field(description="Inspection year.", ge=1990, le=2100)] = None,
-    ) -> str:
-        """The best evidence for one query under each grade (outstanding to inadequate), side by side."""
-        from evsearch.search.contrast import contrast
-
-        def run(engine: Any) -> str:
-            body = contrast(engine, query, k=k, theme=theme, section=section, la=local_authority, year=year)
-            parts = [f"Evidence for '{query}', by grade:"]
-            for group in body["groups"]:
-                heading = f"\n== grade {group['grade']} {group['label']} =="
-                parts.append(format_hits(group, heading=heading))
-            return "\n".join(parts)
-
-        return await call(run)
-
-    forbid_unknown_arguments(server)
-    return server
+def grade_of(value: str | None) -> int | None:
+    try:
+        return None if not value else parse_grade(value)
+    except EvsearchError as exc:
+        raise ToolError(public_text(str(exc))) from None
 
 
 def _judgement_key(judgement: str) -> str | int:
@@ -210,7 +269,7 @@ def _judgement_key(judgement: str) -> str | int:
 
 
 def forbid_unknown_arguments(server: MCPServer) -> None:
-    """Make every tool refuse arguments it does not declare ("Extra inputs are not permitted: colour").
+    """Make every tool refuse arguments it does not declare ("colour: Extra inputs are not permitted").
 
     The SDK builds each tool's argument model from its signature and, by
     pydantic's default, drops unknown keys; a subclass with ``extra="forbid"``
@@ -224,11 +283,13 @@ def forbid_unknown_arguments(server: MCPServer) -> None:
 
 def serve_stdio(index_dir: str | Path | None = None) -> None:
     """Open the index (stray prints kept off the protocol stream), then serve MCP over stdio."""
+    from evsearch.api.mcp_stdio import serve
+
     index_path = Path(index_dir or config.get("index")).resolve()
     worker = EngineWorker(index_path)
     try:
         with contextlib.redirect_stdout(sys.stderr):
             worker.open()
-        build_server(worker).run("stdio")
+        anyio.run(serve, build_server(worker))
     finally:
         worker.close()

@@ -1,31 +1,34 @@
 """POST /reports: the one write endpoint, off unless the server has an API key.
 
-Order of checks matters: writes enabled (403) -> client not blocked for
-guessing keys (429) -> key present and equal, as bytes, in constant time
+Order of checks matters: writes enabled (403) -> client not braked for
+this key or for guessing keys (429) -> key present and equal, as bytes, in constant time
 (401; see auth.py) -> declared size (413, before the body is
 parsed) -> multipart field -> extension and content (415) -> actual size
-(413). Only then is a file written (see uploads.py) and a write job queued:
-the answer is 202 with the job's id, and ``GET /jobs/{id}`` tells its state
-and, when done, the report id (``?wait=true`` answers 201 with the result
+(413). Only then is the file written and its job journaled, both fsynced
+(upload_jobs.py, off the event loop so reads do not wait on the fsyncs), and
+the job queued: the answer is 202 with the job's id, and ``GET /jobs/{id}``
+tells its state and, when done, the report id (``?wait=true`` answers 201 with the result
 once indexed, or the job's error). The job indexes the file on the write
 thread and opens the new generation there (worker.py), so searches never
 wait for it. If the file is not indexed (unreadable, or another writer holds
 the index), it is deleted again: nothing is left in ``uploads/`` that the
-index does not hold.
+index does not hold. A job the server did not finish before it stopped (even
+by kill -9) runs after the next start, under the same id.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from evsearch.api import uploads
 from evsearch.api.schemas import ErrorOut, JobOut, UploadOut
-from evsearch.errors import InputError, PayloadTooLargeError, ReportReadError
+from evsearch.api.upload_jobs import queue_upload
+from evsearch.errors import InputError, PayloadTooLargeError
 
 router = APIRouter()
 
@@ -45,30 +48,6 @@ def _declared_size(request: Request, limit: int) -> None:
             f"upload is larger than {limit // (1024 * 1024)} MiB",
             hint="raise EVSEARCH_MAX_UPLOAD_MB on the server to accept larger files",
         )
-
-
-def _index(engine: Any, index_dir: Path, path: Path, name: str, created: bool) -> dict[str, Any]:
-    """The write job: index one file with the engine's own model, then swap in the new generation.
-
-    Returns the id the index holds the report under (the id of an earlier
-    report when the bytes are the same: one report, both files recorded) and a
-    summary of the build.
-    """
-    from evsearch.indexer.build import build_index
-
-    try:
-        result = build_index([path], index_dir, embedder=engine.embedder)
-        if result.failed:
-            raise ReportReadError(name, result.failed[0][1])  # the client's name, never the server path
-    except Exception:  # IndexBusyError, unreadable file, a bug: the file was not indexed
-        if created:
-            path.unlink(missing_ok=True)
-        raise
-    engine.refresh()
-    report_id = result.ids[str(path.resolve())]
-    summary = {"indexed": result.indexed, "unchanged": result.unchanged, "paragraphs": result.paragraphs,
-               "seconds": round(result.seconds, 3), "generation": result.generation}  # fmt: skip
-    return {"report_id": report_id, "filename": name, "indexed": summary}
 
 
 @router.post(
@@ -120,14 +99,13 @@ async def upload_report(request: Request, wait: bool = False) -> Any:
     finally:
         await form.close()
     uploads.check_content(name, suffix, data, limit)
-    index_dir: Path = request.app.state.index_dir
-    path, created = uploads.store(index_dir, uploads.report_id_for(upload.filename, data), suffix, data)
-    job = request.app.state.worker.submit("index-report", _index, index_dir, path, name, created)
+    job = await run_in_threadpool(queue_upload, request.app.state.worker, request.app.state.index_dir,
+                                  upload.filename, suffix, data)  # fmt: skip
     if not wait:
         return JSONResponse(job.to_dict(), status_code=202, headers={"Location": f"/jobs/{job.job_id}"})
     await job.wait()
-    if job.error is not None:
-        raise job.error
+    if job.exception is not None:
+        raise job.exception
     return JSONResponse({**(job.result or {}), "job_id": job.job_id}, status_code=201)
 
 
@@ -139,4 +117,5 @@ async def upload_report(request: Request, wait: bool = False) -> Any:
 )  # fmt: skip
 async def get_job(request: Request, job_id: str) -> Any:
     """State of a write job: queued, running, done (with `result`) or failed (with `error`)."""
-    return JSONResponse(request.app.state.worker.jobs.get(job_id).to_dict())
+    job = await run_in_threadpool(request.app.state.worker.jobs.get, job_id)  # a journal read: off the event loop
+    return JSONResponse(job.to_dict())

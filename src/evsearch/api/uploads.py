@@ -20,6 +20,7 @@ from evsearch.models.files import atomic_write_bytes
 
 ACCEPTED = (".pdf", ".txt")
 UPLOADS_DIR = "uploads"
+_PARTIAL = ".upload-"  # temp files of a write in progress (atomic_write_bytes' prefix)
 _SLUG_MAX = 60
 
 
@@ -94,5 +95,14 @@ def store(index_dir: Path, report_id: str, suffix: str, data: bytes) -> tuple[Pa
     if existing.is_file() and existing.read_bytes() == data:
         return existing, False
     target = folder / f"{report_id}{suffix}"
-    atomic_write_bytes(target, data, prefix=".upload-")
+    atomic_write_bytes(target, data, prefix=_PARTIAL)
     return target, True
+
+
+def remove_partial(index_dir: Path) -> int:
+    """Delete temp files of uploads a killed server was writing (never answered 202); returns how many."""
+    folder = index_dir / UPLOADS_DIR
+    partial = sorted(folder.glob(f"{_PARTIAL}*")) if folder.is_dir() else []
+    for path in partial:
+        path.unlink(missing_ok=True)
+    return len(partial)

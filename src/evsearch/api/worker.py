@@ -11,6 +11,12 @@ generation published by another process (`evsearch index`) is noticed by a
 read (one small file read, at most once a second) and opened on the write
 thread the same way.
 
+Every write job is journaled (jobs.py, store/journal.py) before it is queued,
+and its states are recorded there as it runs. Closing finishes the running
+job and leaves the queued ones in the journal, where the next start finds
+them (upload_jobs.resume); the ``write_delay_seconds`` setting holds the
+write thread back for that long after start.
+
 The Engine is opened lazily, on the worker, by the first call or by
 ``open()``: building the app opens nothing (docs tests build it without an
 index), while `evsearch serve`/`mcp` and the app's start-up call ``open()``
@@ -29,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
+from evsearch import config
 from evsearch.api.jobs import Job, Jobs
 from evsearch.errors import EvsearchError
 
@@ -63,7 +70,10 @@ class EngineWorker:
                                           initializer=_yield_to_reads)  # fmt: skip
         self._refresh_pending = threading.Event()
         self._checked_at = 0.0
-        self.jobs = Jobs()
+        self.jobs = Jobs(Path(index_dir or config.get("index")))
+        self._write_delay = float(config.get("write_delay_seconds"))
+        self._born = time.monotonic()
+        self._closing = threading.Event()
 
     def _get(self) -> Any:
         """The open Engine (opens it on first use; runs on the worker thread)."""
@@ -105,26 +115,45 @@ class EngineWorker:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, self._apply, fn, args, kwargs)
 
-    def submit(self, kind: str, fn: Callable[..., dict], *args: Any) -> Job:
-        """Queue ``fn(engine, *args)`` (returning the job's result dict) on the write thread."""
-        job = self.jobs.new(kind)
+    def submit(self, kind: str, fn: Callable[..., dict], *args: Any, payload: dict[str, Any] | None = None) -> Job:
+        """Journal a job (durable when this returns), then queue ``fn(engine, *args)`` on the write thread.
+
+        ``payload`` is what a restarted server needs to run the job again (upload_jobs.py).
+        """
+        return self.queue(self.jobs.new(kind, payload), fn, *args)
+
+    def queue(self, job: Job, fn: Callable[..., dict], *args: Any) -> Job:
+        """Run the journaled ``job`` as ``fn(engine, *args)`` (returning its result dict) on the write thread."""
 
         def run() -> None:
-            Jobs.running(job)
+            if not self._writes_may_start():
+                return  # closing: the job stays queued in the journal and runs after the next start
+            self.jobs.running(job)
             try:
-                Jobs.done(job, fn(self.open(), *args))
+                self.jobs.done(job, fn(self.open(), *args))
             except EvsearchError as exc:
-                Jobs.failed(job, exc)
+                self.jobs.failed(job, exc)
             except Exception as exc:  # a bug: logged, and the job says so instead of hanging
                 log.exception("write job %s failed", job.job_id)
-                Jobs.failed(job, EvsearchError(f"unexpected error ({type(exc).__name__})"))
+                self.jobs.failed(job, EvsearchError(f"unexpected error ({type(exc).__name__})"))
 
+        self.jobs.adopt(job)
         job.future = self._writer.submit(run)
         return job
 
+    def _writes_may_start(self) -> bool:
+        """Wait out the ``write_delay_seconds`` setting (counted from the worker's start); False when closing."""
+        remaining = self._write_delay - (time.monotonic() - self._born)
+        if remaining > 0:
+            self._closing.wait(remaining)
+        return not self._closing.is_set()
+
     def close(self) -> None:
+        """Finish the running job; queued ones stay in the journal for the next start."""
+        self._closing.set()
         try:
-            self._writer.shutdown(wait=True)
+            self._writer.shutdown(wait=True, cancel_futures=True)
+            self.jobs.close()
             if self._engine is not None:
                 self._pool.submit(self._engine.close).result()
         finally:

@@ -38,8 +38,8 @@ EMBED_CHUNK = 512
 _QUEUE_DEPTH = 16
 COPIES_KEY = "copies"  # meta: {report id: [paths of other files with the same bytes]}
 
-# (files done, files total, paragraphs indexed so far)
-ProgressFn = Callable[[int, int, int], None]
+# (files done, files total, paragraphs parsed so far, paragraphs embedded so far)
+ProgressFn = Callable[[int, int, int, int], None]
 ParseFn = Callable[[Path, str], ParsedReport]
 
 
@@ -188,13 +188,22 @@ def build_index(
     paths = list(paths)
     files, missing = discover(paths)
     result = BuildResult(index_dir, failed=list(missing), skipped=identity.skipped_entries(paths))
+    if paths and not files and len(missing) == len(paths):  # nothing given exists: touch nothing (no LOCK, no folder)
+        result.seconds = time.monotonic() - started
+        return result
     uri = milvus_uri or config.get("milvus_uri")
     options = {"milvus_uri": uri} if uri else None
     with IndexWriter.open(
         index_dir, model=model_name, embedding_text=recipe, ann=ann or config.get("ann"), rebuild=rebuild,
         backend=backend, options=options,
     ) as writer:  # fmt: skip
-        state = _Embedding(writer, embedder, model_name, batch_size, result)
+        done = 0
+
+        def tick() -> None:
+            if progress:
+                progress(done, len(files), result.paragraphs, result.embedded)
+
+        state = _Embedding(writer, embedder, model_name, batch_size, result, tick)
         known = writer.report_hashes()
         known_paths = writer.report_paths()
         stored_copies: dict[str, list[str]] = json.loads(writer.meta(COPIES_KEY) or "{}")
@@ -206,7 +215,6 @@ def build_index(
         for item in items:
             item.report_id = takes_over.get(item.path, item.report_id)
         failed_ids: dict[str, str] = {}
-        done = 0
         for item in _threaded(_produce(items, known, copies, parse)):
             done += 1
             copy = copies.get(item.path)
@@ -234,8 +242,7 @@ def build_index(
                 state.queue(pending)
             if copy is None and item.error is None:
                 result.ids[str(item.path)] = item.report_id
-            if progress:
-                progress(done, len(files), result.paragraphs)
+            tick()
         state.flush(final=True)
         if prune:
             for report_id, stored in writer.report_paths().items():
@@ -278,13 +285,19 @@ def _record_copies(writer: IndexWriter, stored: dict[str, list[str]], result: Bu
 class _Embedding:
     """Collects (id, text) across reports and embeds them in large batches."""
 
-    def __init__(self, writer: IndexWriter, embedder: Any, model: str, batch_size: int | None, result: BuildResult):
-        self.writer, self.embedder, self.model = writer, embedder, model
+    def __init__(self, writer: IndexWriter, embedder: Any, model: str, batch_size: int | None, result: BuildResult,
+                 tick: Callable[[], None]):  # fmt: skip
+        self.writer, self.embedder, self.model, self.tick = writer, embedder, model, tick
         self.batch_size = batch_size or config.get("batch_size")
         self.result = result
         self.ids: list[int] = []
         self.texts: list[str] = []
         self.bound = False
+
+    def _batch(self, count: int) -> None:
+        """One batch embedded: count it and tell the progress display (embedding is most of the time)."""
+        self.result.embedded += count
+        self.tick()
 
     def ensure_model(self) -> None:
         if self.bound:
@@ -310,6 +323,5 @@ class _Embedding:
         while self.texts and (final or len(self.texts) >= EMBED_CHUNK):
             ids, texts = self.ids[:EMBED_CHUNK], self.texts[:EMBED_CHUNK]
             del self.ids[:EMBED_CHUNK], self.texts[:EMBED_CHUNK]
-            vectors = np.asarray(self.embedder.encode(texts, batch_size=self.batch_size), dtype=np.float32)
+            vectors = np.asarray(self.embedder.encode(texts, batch_size=self.batch_size, progress=self._batch), dtype=np.float32)
             self.writer.add_vectors(ids, vectors)
-            self.result.embedded += len(texts)

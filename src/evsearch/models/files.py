@@ -37,10 +37,13 @@ def fsync_path(path: Path) -> None:
 
 @contextmanager
 def atomic_replace(path: Path, *, prefix: str | None = None) -> Iterator[Path]:
-    """Yield a temp path beside ``path``; when the block ends cleanly, fsync it and rename it onto ``path``.
+    """Yield a temp path beside ``path``; when the block ends cleanly, fsync it, rename it onto ``path``
+    and fsync the folder.
 
     Readers see the old file or the whole new one, never half a file; on an
-    exception the temp file is removed and ``path`` is untouched.
+    exception the temp file is removed and ``path`` is untouched. The folder's
+    fsync makes the new name itself durable: an upload answered 202 must still
+    be there after a power cut, not only its bytes.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=prefix or f".{path.name}.", suffix=".tmp")
@@ -50,6 +53,7 @@ def atomic_replace(path: Path, *, prefix: str | None = None) -> Iterator[Path]:
         yield tmp
         fsync_path(tmp)
         os.replace(tmp, path)
+        fsync_path(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -11,6 +11,7 @@ processes exporting the same model at once, so nobody ever reads half a file.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import logging
@@ -19,6 +20,7 @@ import shutil
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Iterator
 
 from evsearch.models import offline  # noqa: F401
 
@@ -119,9 +121,10 @@ def _build(source: ModelSource, layout: ModelLayout, target_dir: Path) -> None:
     try:
         fp32 = work / "fp32.onnx"
         reference = _torch_export(source.folder, layout, fp32)
-        fused = _fuse(fp32, work / "fused.onnx", source.folder)
         int8 = work / ONNX_FILE
-        _quantize(fused, int8)
+        with _quiet_onnxruntime():
+            fused = _fuse(fp32, work / "fused.onnx", source.folder)
+            _quantize(fused, int8)
         agreement = _agreement(reference, source.folder, int8, layout)
         if agreement < MIN_AGREEMENT:
             raise OnnxUnsupported(
@@ -212,6 +215,27 @@ def _torch_export(folder: Path, layout: ModelLayout, out: Path):
     except Exception as exc:
         raise OnnxUnsupported(f"torch.onnx.export failed for {folder}: {exc}") from exc
     return module
+
+
+@contextlib.contextmanager
+def _quiet_onnxruntime() -> Iterator[None]:
+    """Keep ORT's optimiser and quantiser to errors while they run (one-off export: one line, not ~60).
+
+    WHY the root logger too: onnxruntime.quantization logs with bare ``logging.info`` /
+    ``logging.warning`` (one line per tensor, plus a pre-processing tip that does not
+    apply to a graph we just fused), which no named logger can silence.
+    """
+    ours = logging.getLogger("evsearch")
+    loggers = [logging.getLogger(), logging.getLogger("onnxruntime"), ours]
+    saved = [logger.level for logger in loggers]
+    ours.setLevel(ours.getEffectiveLevel())  # our own lines ("fusion skipped") keep their level
+    for logger in loggers[:2]:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, saved):
+            logger.setLevel(level)
 
 
 def _fuse(src: Path, dst: Path, model_folder: Path) -> Path:

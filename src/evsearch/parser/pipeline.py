@@ -73,6 +73,10 @@ def parse_file(path: str | Path, report_id: str) -> ParsedReport:
     report.framework = refine_framework(report.framework, judgements, report.inspection_start)
     assign_families(judgements)
     paragraphs = split_paragraphs(document, report_id)
+    if not paragraphs:  # indexed, it would be a report nobody can find: refuse it, saying why
+        raise ReportReadError(
+            str(path), "no paragraphs found (every line was stripped as a page header or footer, or is not body text)"
+        )
     if not judgements and report.framework == "unknown" and not any(p.number is not None for p in paragraphs):
         raise ReportReadError(
             str(path), "not an inspection report (no judgement table and no numbered paragraphs found)"

@@ -26,7 +26,7 @@ from evsearch import config
 from evsearch.config import MAX_K
 from evsearch.errors import InputError
 from evsearch.vocab.grades import parse_grade
-from evsearch.search.assemble import assemble
+from evsearch.search.assemble import assemble, hit_of
 from evsearch.search.evidence import judgement_evidence
 from evsearch.search.explain import explain as explain_hits
 from evsearch.search.facets import facet_counts, parse_facets
@@ -35,7 +35,7 @@ from evsearch.search.highlight import Highlighter
 from evsearch.search.plan import Plan, plan
 from evsearch.search.query import apply_options
 from evsearch.search.rank import rank
-from evsearch.search.results import SearchResponse
+from evsearch.search.results import Hit, SearchResponse
 from evsearch.search.retrieve import retrieve
 from evsearch.search.tuning import Tuning
 from evsearch.search.view import View
@@ -207,6 +207,11 @@ class Engine:
 
     def paragraph(self, report_id: str, number: int) -> dict:
         return self.index.paragraph(report_id, int(number))
+
+    def cited_paragraph(self, report_id: str, number: int) -> Hit:
+        """One numbered paragraph as a cited hit (no score), for faces that read a paragraph back."""
+        view = self._current()
+        return hit_of(view.index.paragraph(report_id, int(number)), 0.0, view)
 
     def judgements(self, grade: str | int | None = None, title: str | None = None, la: str | None = None) -> list[dict]:
         return self.index.judgements(

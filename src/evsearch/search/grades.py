@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from evsearch.errors import InputError, NotFoundError
 from evsearch.vocab.families import family_label, family_names, parse_family
 from evsearch.vocab.grades import GRADE_NUMBERS, label_for
-from evsearch.vocab.slugs import slugify
+from evsearch.vocab.slugs import close_names, slugify
 
 GRADE_COLUMNS: tuple[str, ...] = (
     "report_id",
@@ -112,12 +112,29 @@ def public_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{column: row.get(column) for column in GRADE_COLUMNS} for row in rows]
 
 
+# A cell a spreadsheet would run as a formula begins with one of these (OWASP, "CSV injection").
+# The page's CSV download (static/app.js, FORMULA_STARTS) neutralises the same set; a test keeps them equal.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """``value`` as a CSV cell no spreadsheet runs: one starting like a formula gets a leading quote.
+
+    WHY: authority names and titles come from report covers, i.e. from whoever
+    wrote the file; ``=HYPERLINK(...)`` there must reach a spreadsheet as text.
+    Every Python CSV writer goes through here (``rows_csv``: /grades?format=csv
+    and `evsearch grades --format csv`).
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def rows_csv(rows: Iterable[dict[str, Any]]) -> str:
-    """The rows as CSV with a header line (RFC 4180 quoting, \\r\\n line ends)."""
+    """The rows as CSV with a header line (RFC 4180 quoting, \\r\\n line ends), every cell through ``csv_cell``."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=GRADE_COLUMNS, extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({column: csv_cell(row.get(column)) for column in GRADE_COLUMNS} for row in rows)
     return out.getvalue()
 
 
@@ -200,7 +217,7 @@ def authority(index: Records, la: str) -> dict[str, Any]:
     )
     if not reports:
         names = sorted({r["local_authority"] for r in index.reports() if r.get("local_authority")})
-        close = [n for n in names if la.strip().lower()[:4] in n.lower()][:5]
+        close = close_names(la, names)
         raise NotFoundError(
             f"no reports for local authority {la!r}",
             hint=("did you mean: " + ", ".join(close)) if close else "see /authorities for the names",

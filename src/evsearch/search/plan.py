@@ -17,12 +17,14 @@ judged inadequate": "inadequate" is then an ordinary word). Explicit options
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from itertools import combinations
 
 import numpy as np
 
 from evsearch.errors import InputError
 from evsearch.vocab.grades import label_for
+from evsearch.vocab.slugs import close_names
 from evsearch.search.keywords import keyword_query
 from evsearch.search.query import ParsedQuery
 from evsearch.search.themes import Theme, get_theme
@@ -191,13 +193,18 @@ def _texts(out: Plan, parsed: ParsedQuery, view: View) -> None:
     out.dense_text = " ".join([text, *found]) if tuning.dense_acronyms else text
 
 
+def _did_you_mean(wanted: str, names: Iterable[str]) -> str:
+    close = close_names(wanted, names)
+    return f"; did you mean {' or '.join(close)}?" if close else ""
+
+
 def _absent(parsed: ParsedQuery, view: View) -> str:
     """Which filter value the index holds nothing for, said plainly."""
     missing = []
     if parsed.report and parsed.report not in view.reports:
-        missing.append(f"no report {parsed.report!r}")
+        missing.append(f"no report {parsed.report!r}" + _did_you_mean(parsed.report, view.reports))
     if parsed.la and parsed.la.lower() not in {n.lower() for n in view.vocabulary.local_authorities}:
-        missing.append(f"no reports for {parsed.la}")
+        missing.append(f"no reports for {parsed.la}" + _did_you_mean(parsed.la, view.vocabulary.local_authorities))
     if parsed.year is not None and parsed.year not in view.vocabulary.years:
         missing.append(f"no reports from {parsed.year}")
     return f" (the index has {' and '.join(missing)})" if missing else ""

@@ -47,6 +47,11 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 LITE_FILE = "milvus.db"
 TEXT_MAX = 65_535  # VARCHAR limit, in bytes
+# Milvus answers "invalid parameter" to a search deeper than this (limit + offset). A page needs at most
+# offset + k = 10,100 records (the engine's bounds), so only MilvusKeyword's shortlist (3x the page) meets
+# the cap: at offsets past ~5,400 FTS5 rescores the 16,384 best Milvus BM25 candidates (1.6x the page)
+# instead of 3x; the page itself is never cut.
+TOPK_MAX = 16_384
 _BATCH = 2_000
 _NULL = -1  # grade/year of a paragraph that has none (Milvus scalar fields are not nullable here)
 _ANALYZER = {"tokenizer": "standard", "filter": ["lowercase"]}  # over FTS5 tokens: splits on the spaces
@@ -210,9 +215,11 @@ class _Collection:
         release(self.uri)
 
     def search(self, data: list, field: str, metric: str, k: int, expr: str | None, **params: Any) -> list[dict]:
+        """The best ``k`` (at most TOPK_MAX: Milvus refuses a deeper search outright)."""
         try:
             # a published collection is never written again: no need to wait for newer timestamps
-            found = self.client.search(self.name, data=data, anns_field=field, limit=int(k), filter=expr or "",
+            found = self.client.search(self.name, data=data, anns_field=field, limit=min(int(k), TOPK_MAX),
+                                       filter=expr or "",
                                        search_params={"metric_type": metric, "params": params}, output_fields=["id"],
                                        consistency_level="Eventually")  # fmt: skip
         except MilvusException as exc:

@@ -218,3 +218,36 @@ def compose(template: str, fragments: dict[str, str], names: list[str]) -> str:
     """Fill ``template``'s {where} with the named fragments (all of them fixed text, never user input)."""
     where = " AND ".join(fragments[name] for name in names) or "1"
     return template.format(where=where)
+
+
+# -- the write journal (store/journal.py): its own small database beside the index, never inside a
+# generation, so accepted uploads and their jobs outlive generations and server restarts.
+JOURNAL_DDL = """
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id   TEXT PRIMARY KEY,
+    kind     TEXT NOT NULL,
+    state    TEXT NOT NULL,          -- queued, running, done, failed
+    created  REAL NOT NULL,
+    finished REAL,
+    payload  TEXT NOT NULL,          -- JSON: what re-runs the job after a restart
+    result   TEXT,                   -- JSON, when done
+    error    TEXT                    -- JSON error shape (public text), when failed
+);
+CREATE INDEX IF NOT EXISTS jobs_unfinished ON jobs (state, created);
+"""
+
+JOURNAL_STATEMENTS: dict[str, str] = {
+    "job_insert": "INSERT INTO jobs (job_id, kind, state, created, payload) VALUES (?, ?, 'queued', ?, ?)",
+    "job_get": "SELECT job_id, kind, state, created, finished, payload, result, error FROM jobs WHERE job_id = ?",
+    "job_running": "UPDATE jobs SET state = 'running' WHERE job_id = ?",
+    "job_done": "UPDATE jobs SET state = 'done', finished = ?, result = ? WHERE job_id = ?",
+    "job_failed": "UPDATE jobs SET state = 'failed', finished = ?, error = ? WHERE job_id = ?",
+    "jobs_unfinished": (
+        "SELECT job_id, kind, state, created, finished, payload, result, error FROM jobs "
+        "WHERE state IN ('queued', 'running') ORDER BY created, rowid"
+    ),
+    "jobs_prune": (
+        "DELETE FROM jobs WHERE finished IS NOT NULL AND job_id NOT IN "
+        "(SELECT job_id FROM jobs WHERE finished IS NOT NULL ORDER BY finished DESC LIMIT ?)"
+    ),
+}

@@ -73,6 +73,10 @@ def test_authority_reports_in_date_order_with_links(api: httpx.Client) -> None:
 def test_unknown_authority_and_bad_values_keep_the_error_shape(api: httpx.Client) -> None:
     body = assert_error_shape(api.get("/authorities/Larchfeld"), 404)
     assert "Larchfeld" in body["message"] and "Larchfield" in body["hint"]
+    body = assert_error_shape(api.get("/authorities/northmor"), 404)  # a letter short, lower case: still suggested
+    assert body["hint"] == "did you mean: Northmoor"
+    note = " ".join(api.get("/search", params={"q": "social workers", "la": "Ashby Vail"}).json()["notes"])
+    assert "did you mean Ashby Vale?" in note
     body = assert_error_shape(api.get("/grades", params={"family": "fostering"}), 400)
     assert "help_and_protection" in body["hint"]
     assert_error_shape(api.get("/grades", params={"format": "xml"}), 400)

@@ -97,3 +97,52 @@ def test_reader_shows_judgements_sections_and_anchored_paragraphs(chrome, grades
     link = chrome.find_element(By.LINK_TEXT, "Children looked after and achieving permanence")
     section = chrome.find_element(By.ID, link.get_attribute("href").split("#", 1)[1])
     assert "permanence is planned early" in section.text
+
+
+X_LABELS = """
+const axis = [...document.querySelectorAll('.family-chart[data-family="' + arguments[0] + '"] svg g[aria-label^="X-axis"]')][0];
+return [...axis.querySelectorAll('.role-axis-label text')].map(t => {
+  const r = t.getBoundingClientRect();
+  return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+          size: parseFloat(getComputedStyle(t).fontSize || t.getAttribute('font-size'))};
+});
+"""
+
+
+SEVENTEEN_YEARS = """
+const done = arguments[arguments.length - 1];
+const years = Array.from({length: 17}, (_, i) => 2009 + i);
+const rows = years.map((year) => ({year, grade: 2, grade_label: "good", count: 3}));
+const box = el("div", {class: "family-chart", "data-family": "seventeen"});
+document.getElementById("charts").prepend(box);
+drawChart(box, distributionSpec(box, rows, years), "seventeen years").then(done);
+"""
+
+
+def _overlapping(labels: list[dict]) -> list[tuple[str, str]]:
+    return [
+        (a["text"], b["text"])
+        for i, a in enumerate(labels) for b in labels[i + 1:]
+        if a["left"] < b["right"] - 0.5 and b["left"] < a["right"] - 0.5 and a["top"] < b["bottom"] - 0.5 and b["top"] < a["bottom"] - 0.5
+    ]  # fmt: skip
+
+
+def test_chart_year_labels_are_readable_at_390_px(chrome, grades_server: LiveServer) -> None:
+    chrome.set_window_size(390, 844)
+    try:
+        for path, family in (("/authorities/larchfield", "help_and_protection"), ("/grades/summary", "help_and_protection")):
+            _open(chrome, grades_server.url + path)
+            labels = chrome.execute_script(X_LABELS, family)
+            years = [label["text"] for label in labels]
+            assert len(years) >= 4 and all(y.isdigit() and len(y) == 4 for y in years), (path, years)
+            assert not _overlapping(labels), (path, _overlapping(labels))
+            assert all(label["size"] >= 10 for label in labels)
+            assert chrome.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), path
+        # the whole corpus spans 17 inspection years: the national page's own spec, drawn at phone width with that many
+        chrome.execute_async_script(SEVENTEEN_YEARS)
+        labels = chrome.execute_script(X_LABELS, "seventeen")
+        assert len(labels) == 17 and not _overlapping(labels), _overlapping(labels)
+        if os.environ.get("PAGE_SCREENSHOT_DIR"):
+            chrome.save_screenshot(str(Path(os.environ["PAGE_SCREENSHOT_DIR"]) / "national-390.png"))
+    finally:
+        chrome.set_window_size(1280, 1000)

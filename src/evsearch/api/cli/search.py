@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from evsearch.api.cli.app import app, fail
 from evsearch.config import MAX_K
@@ -65,51 +66,88 @@ def search(
     _print_table(response.to_dict())
 
 
+CARDS_BELOW = 100  # columns: narrower terminals get one card per hit instead of the table
+
+
 def _print_table(body: dict) -> None:
+    """Hits as a table (wide terminals) or as cards (below ``CARDS_BELOW`` columns).
+
+    The grade is shown once, inside the citation (its one rule, search/results.py);
+    the highlight gets the width that is left, so it reads as a sentence.
+    """
     from rich.console import Console
-    from rich.table import Table
+
+    from evsearch.api.citations import understood_line
 
     console = Console()
-    parsed = body["parsed"]
-    understood = ", ".join(
-        f"{name}={parsed[name]}" for name in ("grade", "la", "year", "section", "theme", "report") if parsed.get(name)
-    )
-    table = Table(title=f"{body['query']!r}" + (f"  [{understood}]" if understood else ""), show_lines=True)
-    table.add_column("#", justify="right")
-    table.add_column("Citation", max_width=38)
-    table.add_column("Grade")
-    table.add_column("Score", justify="right")
-    table.add_column("Highlight", ratio=1)
-    for i, hit in enumerate(body["hits"], body["offset"] + 1):
-        grade = f"{hit['grade']} {hit.get('grade_label') or ''}".strip() if hit.get("grade") is not None else "-"
-        highlight = " ... ".join(hit.get("highlights") or []) or hit["text"][:200]
-        table.add_row(str(i), hit.get("citation") or hit["report_id"], grade, f"{hit['score']:.3f}", highlight)
-    console.print(table)
+    understood = understood_line(body["parsed"])
+    console.print(f"[bold]{escape(repr(body['query']))}[/bold]", highlight=False)
+    if understood:
+        console.print(f"[dim]{escape(understood)}[/dim]", highlight=False)
+    if console.width < CARDS_BELOW:
+        _print_cards(console, body)
+    elif body["hits"]:
+        _print_wide(console, body)
     for i, hit in enumerate(body["hits"], body["offset"] + 1):
         if hit.get("explanation"):
-            console.print(f"{i}. " + "; ".join(hit["explanation"]), highlight=False, markup=False)
+            console.print(f"{i}. why: " + "; ".join(hit["explanation"]), highlight=False, markup=False)
     for note in body.get("notes") or []:
-        console.print(f"[dim]note: {note}[/dim]")
+        console.print(f"[dim]note: {escape(note)}[/dim]")
     if not body["hits"]:
         console.print("No matching paragraphs.")
     for name, counts in (body.get("facets") or {}).items():
         console.print(f"{name}: " + ", ".join(f"{c['label']} ({c['count']})" for c in counts), highlight=False, markup=False)
 
 
+def _best_sentence(hit: dict) -> str:
+    return " … ".join(hit.get("highlights") or []) or hit["text"]
+
+
+def _print_cards(console, body: dict) -> None:
+    """One card per hit (see ``_print_card``), a blank line between them."""
+    for i, hit in enumerate(body["hits"], body["offset"] + 1):
+        _print_card(console, i, hit)
+        console.print()
+
+
+def _print_card(console, i: int, hit: dict) -> None:
+    """Number and citation (grade included), then the highlight indented, at most 3 lines.
+
+    No score: the order is the ranking (``--json`` has it).
+    """
+    import textwrap
+
+    head = f"{i:>2}. {hit.get('citation') or hit['report_id']}"
+    for line in textwrap.wrap(head, width=console.width, subsequent_indent="    "):
+        console.print(f"[bold]{escape(line)}[/bold]", highlight=False)
+    for line in textwrap.wrap(_best_sentence(hit), width=console.width - 4, max_lines=3, placeholder=" …"):
+        console.print("    " + escape(line), highlight=False)
+
+
+def _print_wide(console, body: dict) -> None:
+    from rich.table import Table
+
+    table = Table(show_lines=True, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Citation", ratio=2)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("Highlight", ratio=3)
+    for i, hit in enumerate(body["hits"], body["offset"] + 1):
+        table.add_row(str(i), escape(hit.get("citation") or hit["report_id"]), f"{hit['score']:.3f}", escape(_best_sentence(hit)))
+    console.print(table)
+
+
 def _print_groups(body: dict, as_json: bool) -> None:
-    """A contrast: one small table per grade (or the whole dict as JSON)."""
+    """A contrast: a rule per grade, then its hits as cards (or the whole dict as JSON)."""
     if as_json:
         sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
         return
     from rich.console import Console
-    from rich.markup import escape
 
     console = Console()
     for group in body["groups"]:
         console.rule(f"grade {group['grade']} {group['label']}: {len(group['hits'])} hit(s)")
         for i, hit in enumerate(group["hits"], 1):
-            highlight = " ... ".join(hit.get("highlights") or []) or hit["text"][:200]
-            console.print(f"{i}. [bold]{escape(hit.get('citation') or hit['report_id'])}[/bold]")
-            console.print(f"   {escape(highlight)}", highlight=False)
+            _print_card(console, i, hit)
         if not group["hits"]:
-            console.print("   No matching paragraphs under this grade.")
+            console.print("    No matching paragraphs under this grade.")

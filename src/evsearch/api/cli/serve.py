@@ -34,7 +34,8 @@ def serve(
         web.state.worker.open()  # a bad index is one line here, not a traceback from uvicorn
     except EvsearchError as exc:
         fail(exc)
-    uvicorn.run(web, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
+    # proxy_headers off: the trusted_proxies setting alone decides whose X-Forwarded-For is believed (auth.py)
+    uvicorn.run(web, host=host, port=port, log_level=log_level, access_log=log_level == "debug", proxy_headers=False)
 
 
 @app.command()

@@ -84,10 +84,19 @@ function readerHref(hit) {
 const CSV_COLUMNS = ["rank", "citation", "report_id", "local_authority", "year", "number", "part", "section", "grade", "grade_label", "score", "text"];
 let shownHits = [];
 
+// A cell starting with one of these would run as a spreadsheet formula (OWASP "CSV injection"): it gets a
+// leading quote. The same set as search/grades.py FORMULA_STARTS (a test keeps the two equal).
+const FORMULA_STARTS = "=+-@\t\r";
+
+function csvCell(v) {
+  let s = v == null ? "" : String(v);
+  if (s && FORMULA_STARTS.includes(s[0])) s = "'" + s;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
 function resultsCsv() {
-  const quote = (v) => { const s = v == null ? "" : String(v); return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
   const lines = [CSV_COLUMNS.join(",")];
-  shownHits.forEach((hit, i) => lines.push(CSV_COLUMNS.map((c) => quote(c === "rank" ? i + 1 : hit[c])).join(",")));
+  shownHits.forEach((hit, i) => lines.push(CSV_COLUMNS.map((c) => csvCell(c === "rank" ? i + 1 : hit[c])).join(",")));
   return lines.join("\r\n") + "\r\n";
 }
 
@@ -117,7 +126,7 @@ const FACETS = { grade: "Grade", la: "Local authority", year: "Year", framework:
 function renderFacets(facets) {
   const box = $("facets");
   box.replaceChildren();
-  box.hidden = !facets;
+  $("facets-box").hidden = !facets;
   for (const [name, title] of Object.entries(FACETS)) {
     const counts = (facets || {})[name] || [];
     if (!counts.length) continue;
@@ -127,7 +136,7 @@ function renderFacets(facets) {
       const item = el("li", { "data-value": c.value ?? "", "data-count": String(c.count) });
       if (filter) {
         const link = el("a", { href: "#" }, label);
-        link.addEventListener("click", (ev) => { ev.preventDefault(); $(name).value = String(c.value); search(false); });
+        link.addEventListener("click", (ev) => { ev.preventDefault(); $(name).value = String(c.value); userChose($(name)); search(false); });
         item.append(link);
       } else item.append(label);
       return item;
@@ -138,7 +147,7 @@ function renderFacets(facets) {
 
 function params() {
   const p = new URLSearchParams({ q: $("q").value.trim(), k: PAGE, offset });
-  for (const name of ["grade", "theme", "la", "year"]) if ($(name).value) p.set(name, $(name).value);
+  for (const name of ["grade", "theme", "la", "year"]) if ($(name).value && !fromQuery($(name))) p.set(name, $(name).value);
   return p;
 }
 
@@ -156,7 +165,7 @@ async function search(append) {
     $("results").start = 1;
     for (const hit of body.hits) $("results").append(renderHit(hit));
     shownHits.push(...body.hits);
-    if (!append) renderFacets(body.facets);
+    if (!append) { renderFacets(body.facets); showUnderstood(body, () => search(false)); }
     $("export").hidden = shownHits.length === 0;
     const notes = (body.notes || []).map(String).join(" ");
     const shown = $("results").children.length;
@@ -213,7 +222,10 @@ async function init() {
   const initial = new URLSearchParams(location.search);
   for (const name of ["q", "grade", "theme", "la", "year"]) if (initial.get(name)) $(name).value = initial.get(name);
   $("search-form").addEventListener("submit", (ev) => { ev.preventDefault(); search(false); });
-  for (const name of ["grade", "theme", "la", "year"]) $(name).addEventListener("change", () => { if ($("q").value.trim()) search(false); });
+  for (const name of ["grade", "theme", "la", "year"]) {
+    $(name).addEventListener("change", () => { userChose($(name)); if ($("q").value.trim()) search(false); });
+  }
+  $("facets-box").open = window.matchMedia("(min-width: 700px)").matches; // small screens: results first
   $("csv").addEventListener("click", downloadCsv);
   $("more").addEventListener("click", () => { offset += PAGE; search(true); });
   window.addEventListener("hashchange", showContext);

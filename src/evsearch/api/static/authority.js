@@ -2,14 +2,14 @@
 "use strict";
 
 // One x range for every family of the authority (all its reports), so the charts line up.
-function timelineSpec(points, years) {
+function timelineSpec(box, points, years) {
   return {
     width: "container", height: 140,
     data: { values: points },
     encoding: {
       x: { field: "date", type: "temporal", title: "inspection",
         scale: { domain: [`${Math.min(...years) - 1}-07-01`, `${Math.max(...years)}-07-01`] },
-        axis: { format: "%Y", tickCount: { interval: "year", step: 1 } } },
+        axis: yearAxis(box, Math.max(...years) - Math.min(...years) + 1, { format: "%Y", tickCount: { interval: "year", step: 1 } }) },
       y: { field: "grade", type: "quantitative", title: "grade", scale: { domain: [1, 4], reverse: true, zero: false },
         axis: { values: [1, 2, 3, 4], labelExpr: "['', 'outstanding', 'good', 'RI / adequate', 'inadequate'][datum.value]" } },
     },
@@ -47,7 +47,7 @@ async function render() {
     const box = el("div", { class: "family-chart", "data-family": family.family, "data-points": String(points.length) });
     const figure = el("figure", {}, el("figcaption", {}, family.label), box, altTable(family, points));
     charts.append(figure);
-    await drawChart(box, timelineSpec(points, allYears), description);
+    await drawChart(box, timelineSpec(box, points, allYears), description);
   }
   const list = document.getElementById("reports");
   for (const r of body.reports) {

@@ -44,3 +44,16 @@ async function drawChart(container, spec, description) {
   const svg = container.querySelector("svg");
   if (svg) { svg.setAttribute("role", "img"); svg.setAttribute("aria-label", description); }
 }
+
+// Year labels that stay readable on a phone: upright when each year has room for "2024", else turned to
+// read bottom-up so every year keeps its label; Vega drops any label that would still overlap another.
+function yearAxis(box, years, extra) {
+  const roomy = box.clientWidth / Math.max(years, 1) >= 40;
+  return { ...extra, labelAngle: roomy ? 0 : -90, labelAlign: roomy ? "center" : "right", labelBaseline: "middle",
+    labelOverlap: "greedy", labelFontSize: 11 };
+}
+
+// On a phone a legend beside the chart takes half its width: put it underneath instead.
+function narrowLegend(box) {
+  return box.clientWidth < 500 ? { orient: "bottom", direction: "horizontal", columns: 2 } : {};
+}

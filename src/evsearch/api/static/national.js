@@ -2,15 +2,15 @@
 "use strict";
 
 // One year axis for every family (all years in the summary), so the charts line up.
-function distributionSpec(rows, years) {
+function distributionSpec(box, rows, years) {
   return {
     width: "container", height: 180,
     data: { values: rows },
     mark: { type: "bar" },
     encoding: {
-      x: { field: "year", type: "ordinal", title: "year", scale: { domain: years }, axis: { labelAngle: 0 } },
+      x: { field: "year", type: "ordinal", title: "year", scale: { domain: years }, axis: yearAxis(box, years.length) },
       y: { field: "count", type: "quantitative", title: "reports", stack: "zero", axis: { format: "d", tickMinStep: 1 } },
-      color: { field: "grade_label", type: "nominal", title: "grade",
+      color: { field: "grade_label", type: "nominal", title: "grade", legend: narrowLegend(box),
         scale: { domain: ["outstanding", "good", "requires improvement", "inadequate"], range: [1, 2, 3, 4].map((g) => GRADE_COLOURS[g]) } },
       order: { field: "grade", type: "quantitative" },
       tooltip: [{ field: "year" }, { field: "grade_label", title: "grade" }, { field: "count" }],
@@ -43,7 +43,7 @@ async function render() {
     const words = years.map((y) => `${y}: ` + family.rows.filter((r) => r.year === y).map((r) => `${r.count} ${r.grade_label}`).join(", ")).join("; ");
     const box = el("div", { class: "family-chart", "data-family": name, "data-bars": String(family.rows.length) });
     charts.append(el("figure", {}, el("figcaption", {}, family.label), box, altTable(family.label, family.rows)));
-    await drawChart(box, distributionSpec(family.rows, allYears), `${family.label}, reports per grade by year. ${words}.`);
+    await drawChart(box, distributionSpec(box, family.rows, allYears), `${family.label}, reports per grade by year. ${words}.`);
   }
   setStatus(`${body.reports} report${body.reports === 1 ? "" : "s"}; ${families.size} judgement famil${families.size === 1 ? "y" : "ies"}.`);
   const list = document.getElementById("authorities");
