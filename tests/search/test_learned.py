@@ -108,3 +108,14 @@ def test_numpy_trees_score_as_lightgbm_does():
     # contributions + bias add up to the raw score (explanations account for all of it)
     full = ranker.forest.walk(x, contributions=True)[1]
     assert np.allclose(full.sum(axis=1), ranker.raw(x), atol=1e-9)
+
+
+def test_engine_refuses_a_mismatched_model_when_it_opens(fixture_index, tmp_path):
+    from evsearch.search.engine import Engine
+
+    body = json.loads(_model_text())
+    body["features"] = list(reversed(body["features"]))
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(body), "utf-8")
+    with pytest.raises(IndexMismatchError, match="rebuild it: python -m benchmarks.ranking_lab.train_ltr"):
+        Engine(fixture_index, tuning=Tuning(ranker_model=str(path)))

@@ -28,6 +28,7 @@ from evsearch.errors import InputError
 from evsearch.vocab.grades import parse_grade
 from evsearch.search.assemble import assemble, hit_of
 from evsearch.search.evidence import judgement_evidence
+from evsearch.search import learned
 from evsearch.search.explain import explain as explain_hits
 from evsearch.search.facets import facet_counts, parse_facets
 from evsearch.search.fusion import fuse
@@ -57,6 +58,8 @@ class Engine:
         self.index_dir = Path(index_dir or config.get("index"))
         self._model = model
         self.tuning = tuning or Tuning()
+        if self.tuning.ranker == "learned":
+            learned.load(self.tuning.ranker_model)  # a model of other features is refused here, not mid-search
         self._lock = threading.Lock()
         self._highlighter = Highlighter()  # kept across refreshes: keyed by paragraph text
         self._reranker: Any = None
@@ -227,6 +230,7 @@ class Engine:
         stats["model_backend"] = index.manifest.get("model_backend")
         stats["cross_encoder"] = config.get("cross_encoder") or None
         stats["fusion"] = self.tuning.fusion
+        stats["ranker"] = self.tuning.ranker
         return stats
 
 
