@@ -104,18 +104,20 @@ def main() -> int:
     ap.add_argument("--index", type=Path, required=True)
     ap.add_argument("--rounds", type=int, default=5, help="times each query runs (shuffled order)")
     ap.add_argument("--cli", type=int, default=3, help="CLI calls to time (0 to skip)")
+    ap.add_argument("--ranker", default="learned", help="Tuning.ranker: learned, boosts or fusion (rank.py)")
     args = ap.parse_args()
     from evsearch.search.engine import Engine
+    from evsearch.search.tuning import Tuning
 
     t = time.perf_counter()
-    engine = Engine(args.index)
+    engine = Engine(args.index, tuning=Tuning(ranker=args.ranker))
     opened = (time.perf_counter() - t) * 1000
     t = time.perf_counter()
     engine.search("warm up the model", k=10)
     first = (time.perf_counter() - t) * 1000
     stats = engine.stats()
     print(f"index: {args.index} | {stats['reports']} reports, {stats['paragraphs']} paragraphs, "
-          f"model {stats['model']} ({stats.get('model_backend')}), ann {stats['ann']}")
+          f"model {stats['model']} ({stats.get('model_backend')}), ann {stats['ann']}, ranker {args.ranker}")
     print(f"engine open {opened:.0f} ms; first query {first:.0f} ms")
 
     runs = [q for q in QUERIES for _ in range(args.rounds)]

@@ -46,7 +46,8 @@ def configs():
     yield "rrf (raw)", replace(base, fusion="rrf"), False
     yield "convex (raw)", base, False
     yield "ENGINE (defaults)", base, True
-    yield "  fusion rrf", replace(base, fusion="rrf", section_boost=0.003, title_boost=0.005, evidence_prior=0.002), True
+    yield "  hand-set boosts (before the learned ranker)", replace(base, ranker="boosts"), True
+    yield "  fusion rrf", replace(base, ranker="boosts", fusion="rrf", section_boost=0.003, title_boost=0.005, evidence_prior=0.002), True
     yield "  fusion minmax", replace(base, fusion="minmax"), True
     for alpha in (0.3, 0.4, 0.6, 0.7):
         yield f"  alpha {alpha}", replace(base, alpha=alpha), True
@@ -55,8 +56,8 @@ def configs():
     yield "  no concept phrases", replace(base, concept_phrases=False), True
     yield "  + theme expansion", replace(base, expand=True), True
     yield "  + bigram phrases", replace(base, phrase_bigrams=True), True
-    yield "  no section boosts", replace(base, section_boost=0.0, title_boost=0.0), True
-    yield "  no evidence prior", replace(base, evidence_prior=0.0), True
+    yield "  no section boosts", replace(base, ranker="boosts", section_boost=0.0, title_boost=0.0), True
+    yield "  no evidence prior", replace(base, ranker="boosts", evidence_prior=0.0), True
 
 
 def raw(engine, text: str) -> list[Found]:

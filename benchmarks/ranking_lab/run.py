@@ -42,6 +42,7 @@ def understood(engine, corpus: LabCorpus, text: str) -> Query:
     return Query(planned.text or text, np.zeros(0, np.float32), mask, prefer)
 
 
+BOOST_KNOBS = {"section_boost", "title_boost", "evidence_prior"}
 ENGINE_VARIANTS = {
     "engine": {},
     "engine convex a0.5 (old default)": {"alpha": 0.5, "feedback_docs": 0},
@@ -111,7 +112,10 @@ def main() -> int:
     rows: dict[str, dict] = {}
     for name in names:
         if name in ENGINE_VARIANTS:
-            engine.tuning = replace(Tuning(), **ENGINE_VARIANTS[name])
+            variant = ENGINE_VARIANTS[name]
+            # the hand-set boost knobs act only in the 'boosts' ranker (the learned one replaced it)
+            boosts = {"ranker": "boosts"} if BOOST_KNOBS & set(variant) else {}
+            engine.tuning = replace(Tuning(), **boosts, **variant)
 
             def run(text: str, _judged: set[str]) -> list:
                 return [Found.of_hit(h) for h in engine.search(text, k=10).hits]

@@ -142,3 +142,11 @@ def test_page_and_assets_are_served(client: httpx.Client) -> None:
     assert js.status_code == 200
     # all server text goes in via text nodes: no HTML-parsing sinks
     assert not re.search(r"\.(innerHTML|outerHTML)\s*[+]?=|insertAdjacentHTML|document\.write", js.text)
+
+
+def test_explain_true_gives_every_hit_its_reasons(client: httpx.Client) -> None:
+    body = client.get("/search", params={"q": "foster carers", "k": 3, "explain": "true"}).json()
+    assert body["hits"] and all(h["explanation"] and all(isinstance(p, str) for p in h["explanation"]) for h in body["hits"])
+    assert all(0.0 <= h["score"] <= 1.0 for h in body["hits"])
+    plain = client.get("/search", params={"q": "foster carers", "k": 3}).json()
+    assert all(h["explanation"] is None for h in plain["hits"])

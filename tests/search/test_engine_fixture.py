@@ -55,8 +55,10 @@ def test_shortage_words_stay_in_the_ranking_text(fixture_engine):
 def test_health_adequate_judgement_query(fixture_engine):
     r = fixture_engine.search("evidence for health adequate grade", k=7)
     assert r.parsed["grade"] == 3 and r.parsed["theme"] == "health"
-    # the two health sections graded 3 come first; the other grade-3 section (3-4) after them
-    assert set(numbers(r)) == {9, 10, 11, 12, 17, 18, 19}
+    # the learned ranker (no focus mode: a section no longer leads whatever its text says) fills
+    # the page from the two health sections graded 3, the other grade-3 section (3-4) at most once
+    health = {9, 10, 11, 12, 17, 18, 19}
+    assert set(numbers(r)[:4]) <= health and len(set(numbers(r)) & health) >= 6
     assert all(h.grade == 3 for h in r.hits)
 
 

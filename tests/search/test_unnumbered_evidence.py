@@ -9,18 +9,30 @@ from __future__ import annotations
 from search_helpers import numbers
 
 
+def _top_group(r) -> dict[str, dict]:
+    """The first hit's group (the hit and its related records): citation without details -> entry."""
+    top = r.hits[0]
+    group = {top.citation.split(" (")[0]: {"id": top.id, "kind": top.kind, "hit": top}}
+    group.update({rel["citation"].split(" (")[0]: {"id": rel["id"]} for rel in top.related})
+    return group
+
+
 def test_bullet_is_cited_by_its_heading_not_a_paragraph(ilacs_engine):
     r = ilacs_engine.search("strategy meetings held quickly when a child is at risk of harm", k=5)
+    group = _top_group(r)
+    # whichever of the pair the ranker puts first, the bullet is cited for what it is
+    assert "Brackenmoor 2023, recommendation under What needs to improve?, page 1" in group
     top = r.hits[0]
-    assert top.kind == "recommendation" and top.number is None and not top.number_inferred
-    assert top.citation == "Brackenmoor 2023, recommendation under What needs to improve?, page 1"
+    if top.kind == "recommendation":
+        assert top.number is None and not top.number_inferred
 
 
 def test_bullet_and_its_paragraph_are_one_hit(ilacs_engine):
     r = ilacs_engine.search("strategy meetings held quickly when a child is at risk of harm", k=5)
-    top = r.hits[0]
-    assert [rel["citation"].split(" (")[0] for rel in top.related] == ["Brackenmoor 2023, paragraph 1, page 1"]
-    assert 1 not in numbers(r)  # paragraph 1 rides with the bullet, not as a second hit
+    assert sorted(_top_group(r)) == [
+        "Brackenmoor 2023, paragraph 1, page 1", "Brackenmoor 2023, recommendation under What needs to improve?, page 1"
+    ]
+    assert numbers(r).count(1) <= 1  # paragraph 1 and its bullet are one hit, not two
     ids = [h.id for h in r.hits] + [rel["id"] for h in r.hits for rel in h.related]
     assert len(ids) == len(set(ids))  # no record twice on a page
 

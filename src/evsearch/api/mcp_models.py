@@ -30,8 +30,9 @@ def report_uri(report_id: str, number: int | None = None) -> str:
 class Explanation(BaseModel):
     """Why a paragraph ranked where it did (asked for with ``explain: true``)."""
 
-    score: float = Field(description="The fused ranking score; higher ranks first.")
+    score: float = Field(description="The ranking score, 0..1 on one scale for every query; higher ranks first.")
     matched: list[str] = Field(description="Filters and boosts that applied to this paragraph.")
+    signals: list[str] = Field(default_factory=list, description="The signals that placed it, in words.")
 
 
 class HitOut(BaseModel):
@@ -144,7 +145,9 @@ def hit_out(hit: dict[str, Any], *, explain: bool = False) -> HitOut:
         report_id=hit["report_id"], number=hit["number"], page=hit.get("page"), grade=hit["grade"],
         grade_label=hit["grade_label"], section=hit["section"], citation=hit["citation"],
         url=report_uri(hit["report_id"], hit["number"]), text=hit["text"], highlights=list(hit.get("highlights") or []),
-        explanation=Explanation(score=float(hit["score"]), matched=list(hit.get("matched") or [])) if explain else None,
+        explanation=Explanation(
+            score=float(hit["score"]), matched=list(hit.get("matched") or []), signals=list(hit.get("explanation") or [])
+        ) if explain else None,
     )  # fmt: skip
 
 

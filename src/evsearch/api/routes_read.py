@@ -84,12 +84,12 @@ async def search(
         str | None,
         Query(description=f"Counts over the matching set: any of {','.join(FACETS)} (comma-separated).", max_length=100),
     ] = None,
-    explain: Annotated[bool, Query(description="Explain each hit's score.")] = False,
     ignore: Annotated[
         list[Annotated[str, PydanticField(max_length=20)]] | None,
         Query(description=f"Fields not to read from the query text ({', '.join(SOFT_FIELDS)}): a removed chip; "
                           "their words rank as ordinary words. Repeatable."),
     ] = None,
+    explain: Annotated[bool, Query(description="Give each hit the signals that placed it, in words.")] = False,
 ) -> Any:
     """Hybrid evidence search: graded, cited paragraphs with highlighted sentences."""
     search_request = SearchRequest.of(

@@ -9,7 +9,7 @@ shape, and no request pays for re-validating what the core already built.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 # SQLite integers are signed 64-bit: a larger id overflows the driver instead of finding nothing.
@@ -40,7 +40,8 @@ class HitOut(_Open):
     grade_label: str | None = None
     text: str
     highlights: list = []
-    score: float
+    score: float = Field(description="0..1, the same scale for every query (docs/search.md, 'Scores').")
+    explanation: list[str] | None = Field(None, description="With explain=true: the signals that placed the hit, in words.")
 
 
 class UnderstoodFilterOut(_Open):

@@ -8,7 +8,7 @@ done by one stage per module, each with one entry point, over one object:
                            topic, keyword query, dense text)
     retrieve.py  retrieve  Plan -> Candidates (one ranked list per retriever)
     fusion.py    fuse      Candidates -> Candidates (one fused order)
-    rank.py      rank      Candidates -> Candidates (preferred, boosts, cross-encoder)
+    rank.py      rank      Candidates -> Candidates (the learned model over features.py, 0-1 scores)
     assemble.py  assemble  Candidates -> hits (group, cite, highlight)
 
 Judgement evidence (evidence.py) runs through the same stages.
@@ -31,6 +31,8 @@ from evsearch.search.evidence import judgement_evidence
 from evsearch.search.facets import facet_counts
 from evsearch.search.filters import SearchRequest, field_named, parse_values
 from evsearch.search.groups import collapse, group_entry, group_values
+from evsearch.search import learned
+from evsearch.search.explain import explain as explain_hits
 from evsearch.search.fusion import fuse
 from evsearch.search.highlight import Highlighter
 from evsearch.search.plan import Plan, plan
@@ -63,6 +65,8 @@ class Engine:
         self.index_dir = Path(index_dir or config.get("index"))
         self._model = model
         self.tuning = tuning or Tuning()
+        if self.tuning.ranker == "learned":
+            learned.load(self.tuning.ranker_model)  # a model of other features is refused here, not mid-search
         self._lock = threading.Lock()
         self._highlighter = Highlighter()  # kept across refreshes: keyed by paragraph text
         self._reranker: Any = None
@@ -166,6 +170,8 @@ class Engine:
             return self._grouped(view, request, planned, started)
         found = rank(fuse(retrieve(planned, view)), view)
         hits = assemble(found, view, offset=request.offset, k=request.k)
+        if request.explain:
+            explain_hits(hits, found, view)
         total, estimate = _total(planned, found, view.index)
         pool = [pid for pid, _ in found.ranked]
         counts = facet_counts(pool, view.index, view.reports, request.facets) if request.facets else None
@@ -271,6 +277,7 @@ class Engine:
         stats["model_backend"] = index.manifest.get("model_backend")
         stats["cross_encoder"] = config.get("cross_encoder") or None
         stats["fusion"] = self.tuning.fusion
+        stats["ranker"] = self.tuning.ranker
         return stats
 
 

@@ -103,7 +103,7 @@ def plan(parsed: ParsedQuery, view: View, tuning: Tuning, *, need: int) -> Plan:
         text = parsed.query  # only stop words ("AND OR NOT", "evidence"): search them as typed
     if not text and out.topic:  # "evidence for health adequate grade": the topic is the query
         text = " ".join(out.topic.sections or [t.name for t in out.topic.themes])
-    if "grade" in out.relaxed and parsed.grade_word:  # not a filter now: an ordinary word again
+    if "grade" in out.relaxed and parsed.grade_word and (tuning.relaxed_grade_word or not text):  # an ordinary word again
         text = f"{text} {parsed.grade_word}".strip()
     if not text and out.relaxed:  # "Darlington 2026" over an index without either
         text = " ".join(str(v) for name in out.relaxed for v in parsed.filters[name])

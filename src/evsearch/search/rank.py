@@ -1,5 +1,19 @@
 """Stage 5, rank: reorder the fused list by what the plan knows beyond the text.
 
+``Tuning.ranker`` picks how:
+
+* ``learned`` (default): the LambdaMART model of learned.py scores the first
+  ``depth`` fused candidates on every signal of features.py; each score is its
+  calibrated 0-1 value. The feature rows are kept on the candidates so
+  explain.py can say why a hit placed where it did.
+* ``boosts``: the hand-set rules below (before the learned model; experiments).
+* ``fusion``: the fused order as it is.
+
+Whatever the ranker, paragraphs passing every filter the query implied come
+first when ``preferred_first`` and every score lies in 0..1.
+
+The hand-set rules of ``boosts``:
+
 * Paragraphs passing every filter the query implied (``plan.preferred``, set
   when some inferred filter was relaxed) come first.
 * Topic boosts: +title_boost when a paragraph's section is a title named in
@@ -15,6 +29,9 @@ list can move; facets are fetched for it alone (fetching is the costly part).
 
 from __future__ import annotations
 
+import numpy as np
+
+from evsearch.search import features, learned
 from evsearch.search.plan import Plan
 from evsearch.search.rerank import rerank as cross_encode
 from evsearch.search.retrieve import Candidates
@@ -25,10 +42,13 @@ def rank(candidates: Candidates, view: View) -> Candidates:
     plan, ranked = candidates.plan, candidates.ranked
     if not ranked:
         return candidates
-    preferred = set() if plan.preferred is None else {int(p) for p in plan.preferred}
+    preferred = set() if plan.preferred is None or not plan.tuning.preferred_first else {int(p) for p in plan.preferred}
     if preferred:
         ranked = [x for x in ranked if x[0] in preferred] + [x for x in ranked if x[0] not in preferred]
-    if plan.mode == "rank":
+    if plan.mode == "rank" and plan.tuning.ranker == "learned":
+        candidates.ranked = ranked
+        return learn_rank(candidates, view, preferred)
+    if plan.mode == "rank" and plan.tuning.ranker == "boosts":
         depth = len(ranked) if plan.focus else max(plan.tuning.boost_depth, plan.need + 20, len(preferred))
         head, tail = ranked[:depth], ranked[depth:]
         facets = {r["id"]: r for r in view.index.paragraph_facets([pid for pid, _ in head])}
@@ -42,8 +62,41 @@ def rank(candidates: Candidates, view: View) -> Candidates:
             depth = max(plan.tuning.rerank_depth, plan.need)
             ranked = cross_encode(view.reranker, plan.text, ranked, view.index, depth=depth)
             plan.notes.append("reranked by a cross-encoder")
-    candidates.ranked = ranked
+    candidates.ranked = unit_scores(ranked)
     return candidates
+
+
+def learn_rank(candidates: Candidates, view: View, preferred: set[int]) -> Candidates:
+    """The first ``depth`` candidates (all preferred ones included) ordered by the learned model."""
+    plan, ranked = candidates.plan, candidates.ranked
+    model = learned.load(plan.tuning.ranker_model)
+    depth = max(model.depth, plan.need + 20, len(preferred))
+    head, tail = ranked[:depth], ranked[depth:]
+    ids = [pid for pid, _ in head]
+    records = candidates.records
+    records.update((r["id"], r) for r in view.index.paragraphs([i for i in ids if "text" not in records.get(i, {})]))
+    ids = [i for i in ids if i in records]
+    x = features.matrix(features.batch(candidates, view, ids, records), model.features)
+    scores = model.calibrated(model.raw(x)) if len(ids) else np.zeros(0)
+    candidates.features = dict(zip(ids, x))
+    order = sorted(range(len(ids)), key=lambda i: (ids[i] not in preferred, -scores[i], ids[i]))
+    head = [(ids[i], float(scores[i])) for i in order]
+    floor = min((s for _, s in head), default=1.0)
+    # the tail keeps its fused order below the head, on the same 0..1 scale
+    candidates.ranked = head + [(pid, floor * (1 - (i + 1) / (len(tail) + 1))) for i, (pid, _) in enumerate(tail)]
+    if view.reranker is not None:
+        cut = max(plan.tuning.rerank_depth, plan.need)
+        candidates.ranked = unit_scores(cross_encode(view.reranker, plan.text, candidates.ranked, view.index, depth=cut))
+        plan.notes.append("reranked by a cross-encoder")
+    return candidates
+
+
+def unit_scores(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Scores brought into 0..1 keeping their order: kept when already inside, else a logistic
+    (cross-encoder logits, boosted fusion scores)."""
+    if all(0.0 <= s <= 1.0 for _, s in ranked):
+        return ranked
+    return [(pid, float(1.0 / (1.0 + np.exp(-s)))) for pid, s in ranked]
 
 
 def is_finding(record: dict) -> bool:

@@ -40,6 +40,7 @@ class Hit:
     id: int | None = None  # the index's paragraph id (stable within one index generation)
     number_inferred: bool = False  # True for an unnumbered record cited by the paragraph it sits inside
     related: list[dict] = field(default_factory=list)  # {"id", "citation"} of records stating the same point
+    explanation: list[str] | None = None  # why it placed here, in words (search with explain=True; explain.py)
 
     @classmethod
     def from_record(cls, record: dict[str, Any], score: float, **extra: Any) -> "Hit":

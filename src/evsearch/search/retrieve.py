@@ -31,6 +31,8 @@ class Candidates:
     lists: dict[str, Ranked] = field(default_factory=dict)  # retriever name -> (id, score), best first
     ranked: Ranked = field(default_factory=list)  # fused, then boosted/reranked order
     records: dict[int, dict] = field(default_factory=dict)  # id -> record (facets or whole)
+    features: dict[int, np.ndarray] = field(default_factory=dict)  # id -> feature row, when a learned model ranked it
+    query_vector: np.ndarray | None = None  # the dense text's embedding (before feedback): a ranking feature
 
 
 def retrieve(plan: Plan, view: View) -> Candidates:
@@ -45,7 +47,7 @@ def retrieve(plan: Plan, view: View) -> Candidates:
         n = min(n, len(plan.candidates))
     # Sequential on purpose: BM25 in a thread beside embedding + vector search (both already
     # multi-threaded) measured no faster on 2 cores.
-    vector = view.query_vector(plan.dense_text)
+    vector = out.query_vector = view.query_vector(plan.dense_text)
     out.lists["dense"] = list(view.index.search_dense(vector, n, candidate_ids=plan.candidates))
     if plan.tuning.feedback_docs and out.lists["dense"]:
         tuning = plan.tuning

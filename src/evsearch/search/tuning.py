@@ -11,6 +11,10 @@ from dataclasses import dataclass
 
 @dataclass
 class Tuning:
+    ranker: str = "learned"  # rank.py: 'learned' (learned.py's model), 'boosts' (the hand-set rules below), 'fusion' (fused order)
+    ranker_model: str | None = None  # a model file other than the committed one (training, experiments)
+    relaxed_grade_word: bool = False  # a relaxed grade word ranks as a word (plan.py): off, so the topic leads
+    preferred_first: bool = True  # paragraphs passing every filter read from the query lead (when one was relaxed)
     fusion: str = "convex"  # fusion.py: convex, rrf, minmax, dense, bm25
     alpha: float = 0.7  # dense weight in fusion (bm25 gets 1 - alpha); 0.7 from the eval tune half (docs/search.md, Evaluation)
     rrf_k: int = 60
@@ -25,6 +29,7 @@ class Tuning:
     concept_phrases: bool = True  # add recognised multi-word concepts ("children in care council") as phrases
     dense_acronyms: bool = True  # also append found acronyms to the text the dense model embeds
     acronyms: bool = True  # add acronyms of long forms (and long forms of acronyms) the corpus defines
+    # the hand-set rules of ranker='boosts' (the learned model replaced them; docs/search.md)
     section_boost: float = 0.1  # added when a paragraph's section matches a query topic
     title_boost: float = 0.15  # added when it matches a section title named in the query
     evidence_prior: float = 0.05  # added to graded paragraphs and recommendations (findings, not context)

@@ -52,13 +52,16 @@ def search(
         None, "--ignore", help=f"Do not read this filter from the query text ({', '.join(SOFT_FIELDS)}); repeatable."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the SearchResponse as JSON."),
+    explain: bool = typer.Option(False, "--explain", help="Say, for each hit, the signals that placed it."),
     **filters: Any,
 ) -> None:
     """Search paragraphs: filters in the query text are understood; options override them."""
     from evsearch.search.engine import Engine
 
     try:
-        request = SearchRequest.of(query, k, offset, facets=facets, group_by=group_by, ignore=ignore, **filters)
+        request = SearchRequest.of(
+            query, k, offset, facets=facets, group_by=group_by, ignore=ignore, explain=explain, **filters
+        )
         with Engine(index) as engine:
             body = engine.search(request).to_dict()
     except EvsearchError as exc:
@@ -97,6 +100,9 @@ def _print_table(body: dict) -> None:
         _print_cards(console, body)
     elif body["hits"]:
         _print_wide(console, body)
+    for i, hit in enumerate(body["hits"], body["offset"] + 1):
+        if hit.get("explanation"):
+            console.print(f"{i}. why: " + "; ".join(hit["explanation"]), highlight=False, markup=False)
     for note in body.get("notes") or []:
         console.print(f"[dim]note: {escape(note)}[/dim]")
     if not body["hits"]:
