@@ -62,10 +62,11 @@ def main() -> int:
         index_dir = tmp / "index"
     started = time.monotonic()
 
-    def progress(done: int, total: int, paragraphs: int) -> None:
+    def progress(done: int, total: int, paragraphs: int, embedded: int) -> None:
         if done % 25 == 0 or done == total:
             rate = paragraphs / max(time.monotonic() - started, 1e-9)
-            print(f"  {done}/{total} files, {paragraphs} paragraphs, {rate:.1f} paragraphs/s", file=sys.stderr)
+            print(f"  {done}/{total} files, {paragraphs} paragraphs ({embedded} embedded), {rate:.1f} paragraphs/s",
+                  file=sys.stderr)  # fmt: skip
 
     try:
         result = build_index([args.corpus], index_dir, progress=progress)

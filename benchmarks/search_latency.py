@@ -3,7 +3,8 @@
 Run it on an index of the whole shared corpus, built by the store's
 benchmark (benchmarks/index_corpus.py --index DIR) or by `evsearch index`:
 
-    nice -n 10 .venv/bin/python benchmarks/search_latency.py --index /tmp/evsearch-bench/index [--rounds 5] [--cli 3]
+    nice -n 10 .venv/bin/python benchmarks/search_latency.py --index /tmp/evsearch-bench/index [--rounds 5] [--cli 3] \\
+        [--ranker learned,boosts]
 
 Goal (issue): library p50 <= 10 ms, p99 <= 30 ms for first-time queries (every call here
 embeds its query: the kept query vectors are dropped before each one). The CLI pays Python
@@ -104,43 +105,56 @@ def main() -> int:
     ap.add_argument("--index", type=Path, required=True)
     ap.add_argument("--rounds", type=int, default=5, help="times each query runs (shuffled order)")
     ap.add_argument("--cli", type=int, default=3, help="CLI calls to time (0 to skip)")
-    ap.add_argument("--ranker", default="learned", help="Tuning.ranker: learned, boosts or fusion (rank.py)")
+    ap.add_argument("--ranker", default="learned",
+                    help="Tuning.ranker: learned, boosts or fusion (rank.py); several, comma-separated "
+                         "(learned,boosts), are timed in the same run, query by query in turn")  # fmt: skip
     args = ap.parse_args()
     from evsearch.search.engine import Engine
     from evsearch.search.tuning import Tuning
 
-    t = time.perf_counter()
-    engine = Engine(args.index, tuning=Tuning(ranker=args.ranker))
-    opened = (time.perf_counter() - t) * 1000
-    t = time.perf_counter()
-    engine.search("warm up the model", k=10)
-    first = (time.perf_counter() - t) * 1000
-    stats = engine.stats()
-    print(f"index: {args.index} | {stats['reports']} reports, {stats['paragraphs']} paragraphs, "
-          f"model {stats['model']} ({stats.get('model_backend')}), ann {stats['ann']}, ranker {args.ranker}")
-    print(f"engine open {opened:.0f} ms; first query {first:.0f} ms")
+    rankers = [r.strip() for r in args.ranker.split(",") if r.strip()]
+    engines = {}
+    for ranker in rankers:
+        t = time.perf_counter()
+        engines[ranker] = engine = Engine(args.index, tuning=Tuning(ranker=ranker))
+        opened = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        engine.search("warm up the model", k=10)
+        first = (time.perf_counter() - t) * 1000
+        stats = engine.stats()
+        print(f"index: {args.index} | {stats['reports']} reports, {stats['paragraphs']} paragraphs, "
+              f"model {stats['model']} ({stats.get('model_backend')}), ann {stats['ann']}, ranker {ranker}")
+        print(f"engine open {opened:.0f} ms; first query {first:.0f} ms")
 
     runs = [q for q in QUERIES for _ in range(args.rounds)]
     random.Random(7).shuffle(runs)
-    times, cpu = [], []
-    for text, options in runs:
-        engine.view.forget_queries()  # every call a first-time query: the embedding is computed
-        t, c = time.perf_counter(), time.process_time()
-        engine.search(text, k=10, **options)
-        times.append((time.perf_counter() - t) * 1000)
-        cpu.append((time.process_time() - c) * 1000)
-    print(f"library search, first-time queries (k=10, {len(times)} calls): p50 {pct(times, 50):.1f} ms, "
-          f"p90 {pct(times, 90):.1f} ms, p99 {pct(times, 99):.1f} ms, max {max(times):.1f} ms")
-    # on a shared box wall time includes waiting for a core; CPU time is what a search costs
-    print(f"  CPU time per search (all threads): p50 {pct(cpu, 50):.1f} ms, p99 {pct(cpu, 99):.1f} ms; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    times: dict[str, list[float]] = {r: [] for r in rankers}
+    cpu: dict[str, list[float]] = {r: [] for r in rankers}
+    for i, (text, options) in enumerate(runs):
+        order = rankers[i % len(rankers):] + rankers[: i % len(rankers)]  # each ranker goes first in turn
+        for ranker in order:
+            engine = engines[ranker]
+            engine.view.forget_queries()  # every call a first-time query: the embedding is computed
+            t, c = time.perf_counter(), time.process_time()
+            engine.search(text, k=10, **options)
+            times[ranker].append((time.perf_counter() - t) * 1000)
+            cpu[ranker].append((time.process_time() - c) * 1000)
+    for ranker in rankers:
+        ms, cp = times[ranker], cpu[ranker]
+        print(f"library search, ranker {ranker}, first-time queries (k=10, {len(ms)} calls): p50 {pct(ms, 50):.1f} ms, "
+              f"p90 {pct(ms, 90):.1f} ms, p99 {pct(ms, 99):.1f} ms, max {max(ms):.1f} ms")
+        # on a shared box wall time includes waiting for a core; CPU time is what a search costs
+        print(f"  CPU time per search (all threads): p50 {pct(cp, 50):.1f} ms, p99 {pct(cp, 99):.1f} ms")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
-    per_stage: dict[str, list[float]] = {}
-    for text, options in QUERIES:
-        for name, ms in stages(engine, text, options).items():
-            per_stage.setdefault(name, []).append(ms)
-    print("stages (median ms): " + ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in per_stage.items()))
-    engine.close()
+    for ranker, engine in engines.items():
+        per_stage: dict[str, list[float]] = {}
+        for text, options in QUERIES:
+            for name, ms in stages(engine, text, options).items():
+                per_stage.setdefault(name, []).append(ms)
+        print(f"stages, ranker {ranker} (median ms): "
+              + ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in per_stage.items()))
+        engine.close()
 
     if args.cli:
         exe = REPO / ".venv" / "bin" / "evsearch"

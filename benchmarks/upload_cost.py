@@ -9,7 +9,11 @@ each, timing what a server's upload job does: ``build_index`` (parse, embed, wri
 publish, merge) plus opening the new generation (``Index.open``, as ``Engine.refresh``) while the
 old one is open.
 Then it adds ``--uploads`` such reports one after another to one copy of the base and compares
-its disk use with the base's. Prints one JSON line per figure.
+its disk use with the base's. ``--base DIR`` uses an existing index instead (e.g. the whole
+corpus, benchmarks/index_corpus.py --index DIR); it is only read: every write goes to a copy.
+With ``--server`` it also times uploads end to end through `evsearch serve` (``POST /reports?wait=true``,
+from the request to the answer that the report is indexed and served) and its memory with 6 queued.
+Prints one JSON line per figure.
 """
 
 from __future__ import annotations
@@ -191,6 +195,16 @@ def server_memory(base: Path, work: Path, uploads: int, port: int) -> dict:
                 client.get("/search", params={"q": q, "k": 10}).raise_for_status()
             time.sleep(1.0)
             idle = rss_mb(server.pid)
+            e2e = []
+            for n in range(3):  # one upload at a time, end to end: request, journal, index, publish, refresh
+                path = small_report(work, 4000 + n)
+                t0 = time.perf_counter()
+                r = client.post("/reports", params={"wait": "true"}, headers={"X-API-Key": key},
+                                files={"file": (path.name, path.read_bytes(), "text/plain")})  # fmt: skip
+                e2e.append(time.perf_counter() - t0)
+                r.raise_for_status()
+            time.sleep(1.0)
+            idle = rss_mb(server.pid)  # idle again, after the single uploads (their merges included)
             jobs = []
             for n in range(uploads):
                 path = small_report(work, 5000 + n)
@@ -215,7 +229,7 @@ def server_memory(base: Path, work: Path, uploads: int, port: int) -> dict:
         server.wait(timeout=60)
     return {"figure": f"server memory, {uploads} queued uploads", "idle_mb": round(idle), "peak_mb": round(peak),
             "after_mb": round(after), "ratio": round(peak / idle, 2), "states": states,
-            "all_jobs_seconds": round(seconds, 2)}  # fmt: skip
+            "all_jobs_seconds": round(seconds, 2), "one_upload_end_to_end_seconds": [round(t, 3) for t in e2e]}  # fmt: skip
 
 
 def main() -> None:
@@ -226,23 +240,36 @@ def main() -> None:
     parser.add_argument("--uploads", type=int, default=20)
     parser.add_argument("--server", action="store_true", help="also measure `evsearch serve` memory, 6 uploads queued")
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--base", type=Path, default=None,
+                        help="an existing index to measure on instead of building one (read only: writes go to copies)")
     parser.add_argument("--copies", type=int, default=0,
                         help="measure instead on a base of this many copies of the --paragraphs base "
                              "(same texts and vectors under new report ids; 3 gives ~34k)")  # fmt: skip
     args = parser.parse_args()
+    if args.base is not None and args.copies:
+        parser.error("--copies builds on its own base; leave out --base")
 
     from evsearch import config
     from evsearch.models.embedder import load_embedder
 
     embedder = load_embedder(config.get("model"))
     embedder.encode(["warm up the model"])
-    base = build_base(args.cache, args.paragraphs, embedder)
+    if args.base is not None:
+        from evsearch.store import Index
+
+        base = args.base.resolve()
+        with Index.open(base) as index:
+            print(json.dumps({"base": str(base), "base_paragraphs": index.paragraph_count,
+                              "base_segments": index.stats()["segments"]}))  # fmt: skip
+    else:
+        base = build_base(args.cache, args.paragraphs, embedder)
     if args.copies:
         base = build_copies(args.cache, base, args.paragraphs, args.copies, embedder)
         from evsearch.store import Index
 
         with Index.open(base) as index:
             print(json.dumps({"copies_paragraphs": index.paragraph_count, "segments": index.stats()["segments"]}))
+    args.cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.cache) as tmp:
         work = Path(tmp)
         times: dict[str, list[float]] = {"empty": [], "base": []}

@@ -13,6 +13,11 @@ Builds a base index (the seed report and ``--base`` ILACS PDFs), starts
 * swap: `evsearch index` in another process adds one more PDF; the server
   notices the new generation and opens it on its write thread.
 
+``--from-index DIR`` serves a copy of an existing index instead (e.g. the whole corpus,
+benchmarks/index_corpus.py --index DIR; DIR itself is untouched). That index already holds
+every corpus PDF, so the uploaded and added PDFs get a PDF comment after their end (new bytes,
+new file name: new reports, the same text) and are indexed in full.
+
 Prints one JSON line per phase: searches, p50_ms, p99_ms, max_ms.
 """
 
@@ -46,6 +51,11 @@ def pdfs(count: int, skip: int = 0) -> list[Path]:
     return real[skip : skip + count]
 
 
+def fresh(path: Path, salt: str) -> tuple[str, bytes]:
+    """A file name and bytes for ``path`` that no index holds yet: the same PDF with a comment after its end."""
+    return f"{salt}-{path.name}", path.read_bytes() + f"\n% {salt}\n".encode()
+
+
 def query(i: int) -> str:
     return f"{WORDS[i % len(WORDS)]} {i}"  # the number makes each query new to every cache
 
@@ -71,14 +81,20 @@ def main() -> None:
     parser.add_argument("--uploads", type=int, default=2)
     parser.add_argument("--idle", type=int, default=200, help="searches in the idle phase")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--from-index", type=Path, default=None,
+                        help="serve a copy of this index instead of building one (uploads get new bytes)")
     args = parser.parse_args()
 
     index_dir, src = args.work / "index", args.work / "src"
     shutil.rmtree(args.work, ignore_errors=True)
     src.mkdir(parents=True)
-    for path in [*sorted((CORPUS / "seed").glob("*.txt")), *pdfs(args.base)]:
-        shutil.copy(path, src / path.name)
-    subprocess.run([EVSEARCH, "index", str(src), "--index", str(index_dir)], check=False)  # lists unreadable files
+    salted = args.from_index is not None
+    if salted:
+        shutil.copytree(args.from_index, index_dir, symlinks=True)
+    else:
+        for path in [*sorted((CORPUS / "seed").glob("*.txt")), *pdfs(args.base)]:
+            shutil.copy(path, src / path.name)
+        subprocess.run([EVSEARCH, "index", str(src), "--index", str(index_dir)], check=False)  # lists unreadable files
     env = {**os.environ, "EVSEARCH_API_KEY": KEY}
     server = subprocess.Popen([EVSEARCH, "serve", "--index", str(index_dir), "--port", str(args.port)], env=env)
     url = f"http://127.0.0.1:{args.port}"
@@ -102,8 +118,9 @@ def main() -> None:
             results.append(out)
 
             jobs = []
-            for path in pdfs(args.uploads, skip=args.base):
-                r = client.post("/reports", files={"file": (path.name, path.read_bytes(), "application/pdf")},
+            for n, path in enumerate(pdfs(args.uploads, skip=args.base)):
+                name, data = fresh(path, f"stall{n}") if salted else (path.name, path.read_bytes())
+                r = client.post("/reports", files={"file": (name, data, "application/pdf")},
                                 headers={"X-API-Key": KEY})  # fmt: skip
                 r.raise_for_status()
                 jobs.append(r.json()["job_id"])
@@ -122,7 +139,8 @@ def main() -> None:
             extra = args.work / "extra"
             extra.mkdir()
             for path in pdfs(1, skip=args.base + args.uploads):
-                shutil.copy(path, extra / path.name)
+                name, data = fresh(path, "stall-extra") if salted else (path.name, path.read_bytes())
+                (extra / name).write_bytes(data)
             before = client.get("/healthz").json()["stats"]["generation"]
             writer = subprocess.Popen([EVSEARCH, "index", str(extra), "--index", str(index_dir)])
 
