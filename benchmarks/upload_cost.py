@@ -215,7 +215,8 @@ def server_memory(base: Path, work: Path, uploads: int, port: int) -> dict:
             peak, started = idle, time.monotonic()
             while True:
                 peak = max(peak, rss_mb(server.pid))
-                states = [client.get(f"/jobs/{j}").json()["state"] for j in jobs]
+                bodies = [client.get(f"/jobs/{j}").json() for j in jobs]
+                states = [b["state"] for b in bodies]
                 if all(s in ("done", "failed") for s in states):
                     break
                 time.sleep(0.05)
@@ -229,6 +230,7 @@ def server_memory(base: Path, work: Path, uploads: int, port: int) -> dict:
         server.wait(timeout=60)
     return {"figure": f"server memory, {uploads} queued uploads", "idle_mb": round(idle), "peak_mb": round(peak),
             "after_mb": round(after), "ratio": round(peak / idle, 2), "states": states,
+            "errors": sorted({json.dumps(b.get("error")) for b in bodies if b["state"] == "failed"}),
             "all_jobs_seconds": round(seconds, 2), "one_upload_end_to_end_seconds": [round(t, 3) for t in e2e]}  # fmt: skip
 
 
