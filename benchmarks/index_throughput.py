@@ -73,7 +73,7 @@ def run_index(files: list[Path], env: dict[str, str]) -> tuple[float, float, str
     """(wall s, CPU s, summary line) of one cold `evsearch index` into a fresh folder."""
     folder = Path(tempfile.mkdtemp(prefix="evsearch-throughput-"))
     try:
-        cmd = [str(REPO / ".venv" / "bin" / "evsearch"), "index", *map(str, files), "--index", str(folder / "ix")]
+        cmd = [str(Path(sys.executable).with_name("evsearch")), "index", *map(str, files), "--index", str(folder / "ix")]
         cpu0, t0 = children_cpu(), time.perf_counter()
         done = subprocess.run(cmd, env=env, capture_output=True, text=True)
         wall, cpu = time.perf_counter() - t0, children_cpu() - cpu0
