@@ -115,8 +115,9 @@ def build_server(worker: EngineWorker) -> MCPServer:
         def run(engine: Any) -> CallToolResult:
             body = engine.search(SearchRequest.of(query, k, explain=explain, **filters)).to_dict()
             data = out.SearchOut(
-                query=body["query"], understood=out.understood_of(body["parsed"]), total=body["total"],
-                notes=body["notes"], hits=[out.hit_out(h, explain=explain) for h in body["hits"]],
+                query=body["query"], understood=body["understood"], total=body["total"],
+                total_is_estimate=body["total_is_estimate"], notes=body["notes"],
+                hits=[out.hit_out(h, explain=explain) for h in body["hits"]],
             )  # fmt: skip
             return answer(format_hits(body, heading=f"Evidence for: {query}"), data)
 
