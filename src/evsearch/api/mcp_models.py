@@ -17,13 +17,6 @@ from pydantic import BaseModel, Field
 
 from evsearch.api.schemas import UnderstoodOut
 
-# Report fields an assistant may read (never the server's file path or hashes).
-REPORT_FIELDS = (
-    "report_id", "title", "local_authority", "framework", "inspection_start", "inspection_end",
-    "published", "inspection_year", "published_year", "lead_inspector",
-)  # fmt: skip
-
-
 def report_uri(report_id: str, number: int | None = None) -> str:
     """The MCP resource of a report, or of one numbered paragraph in it."""
     return f"report://{report_id}" if number is None else f"report://{report_id}/paragraph/{number}"
@@ -94,6 +87,11 @@ class ReportOut(BaseModel):
     lead_inspector: str | None = None
     url: str
     judgements: list[JudgementOut]
+
+
+# Report fields an assistant may read (never the server's file path or hashes): ReportOut's own, less the
+# two built here.
+REPORT_FIELDS = tuple(name for name in ReportOut.model_fields if name not in ("url", "judgements"))
 
 
 class JudgementsOut(BaseModel):
