@@ -107,6 +107,7 @@ class GradeGroupOut(BaseModel):
 
 class ContrastOut(BaseModel):
     query: str
+    understood: UnderstoodOut = Field(description="What was read from the query, as search_evidence gives it.")
     groups: list[GradeGroupOut]
 
 
