@@ -95,6 +95,7 @@ def test_chips_and_controls_at_1280(chrome, live_server: LiveServer, client, tmp
     assert _chips(chrome)["la"].startswith("la not read") and _value(chrome, "la") == ""
     ignored = client.get("/search", params={"q": QUERY, "k": 10, "ignore": "la"}).json()
     assert _status(chrome).startswith(f"{ignored['total']} results") and ignored["total"] > body["total"]
+    assert _shot(chrome, "page-understood-1280-ignored.png", tmp_path).stat().st_size > 0
 
     before = _searches(chrome)
     chrome.find_element(By.CSS_SELECTOR, '#understood .chip[data-field="la"] .chip-remove').click()  # read it again
@@ -118,7 +119,7 @@ def test_counts_say_what_is_known(chrome, live_server: LiveServer) -> None:
     assert said == ["about 240 results, 10 shown,", "the first 10 results", "3 results"]
 
 
-def test_group_by_year_shows_a_group_per_year(chrome, live_server: LiveServer, client) -> None:
+def test_group_by_year_shows_a_group_per_year(chrome, live_server: LiveServer, client, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -133,6 +134,7 @@ def test_group_by_year_shows_a_group_per_year(chrome, live_server: LiveServer, c
     for shown, group in zip(groups, body["groups"]):
         assert len(shown.find_elements(By.CSS_SELECTOR, ".hit")) == len(group["hits"])
         assert shown.find_element(By.TAG_NAME, "h2").text == f"{group['label']}: {group['total']} matching"
+    assert _shot(chrome, "page-grouped-1280.png", tmp_path).stat().st_size > 0
 
 
 def test_a_control_the_user_sets_is_not_a_chip(chrome, live_server: LiveServer) -> None:
