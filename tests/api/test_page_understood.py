@@ -124,6 +124,8 @@ def test_group_by_year_shows_a_group_per_year(chrome, live_server: LiveServer, c
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     _open(chrome, live_server.url, "children")
+    offered = [o.get_attribute("value") for o in chrome.find_elements(By.CSS_SELECTOR, "#group_by option")]
+    assert offered == ["", *client.get("/healthz").json()["vocab"]["group_by"]]  # from the server's one table
     before = _searches(chrome)
     Select(chrome.find_element(By.ID, "group_by")).select_by_value("year")
     WebDriverWait(chrome, WAIT).until(lambda d: _searches(d) > before)

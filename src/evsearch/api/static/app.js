@@ -234,6 +234,8 @@ async function loadFilters() {
     const vocab = health.vocab || {};
     addOptions($("grade"), (vocab.grades || []).map((g) => ({ value: String(g.grade), label: `${g.grade} ${g.label}` })));
     addOptions($("theme"), (vocab.themes || []).map((t) => ({ value: t, label: t })));
+    // the fields group_by takes, from the server's filter table (search/filters.py GROUP_BY)
+    addOptions($("group_by"), (vocab.group_by || []).map((f) => ({ value: f, label: f === "la" ? "local authority" : f })));
   } catch (err) { setStatus(`Could not load filters: ${err.message}`, true); }
   try {
     const list = await getJSON("/reports");
