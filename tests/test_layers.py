@@ -34,3 +34,14 @@ def test_layers_import_only_downwards() -> None:
 def test_there_is_code_in_every_layer() -> None:
     for layer in ORDER:
         assert len(list((SRC / layer).rglob("*.py"))) >= 3, layer
+
+
+def test_no_attribute_probes_in_src() -> None:
+    """Interfaces declare what callers use and records are typed, so nothing guesses with getattr/hasattr."""
+    probes = [
+        f"{path.relative_to(SRC)}:{node.lineno} {node.func.id}"
+        for path in sorted(SRC.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr")
+    ]
+    assert probes == []

@@ -29,6 +29,7 @@ TOOLS = {
 }  # fmt: skip
 HIT_FIELDS = {"report_id", "number", "page", "grade", "grade_label", "section", "citation", "url", "text", "highlights", "explanation"}
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "mcp.md"
+READ_QUERY = "why was leadership judged inadequate in Northmoor"
 CALLS = [
     ("search_evidence", {"query": "kayak club confidence", "k": 3}),
     ("search_evidence", {"query": "social workers", "grade": "inadequate", "local_authority": "Northmoor", "explain": True}),
@@ -40,6 +41,7 @@ CALLS = [
     ("search_evidence", {"query": "care", "k": True}),
     ("search_evidence", {"query": "care", "k": config.MAX_K + 1}),
     ("search_evidence", {"query": "care", "colour": "blue"}),
+    ("search_evidence", {"query": READ_QUERY, "k": 3}),
 ]
 
 
@@ -123,9 +125,24 @@ def test_search_text_is_a_short_summary_not_a_copy(mcp: dict) -> None:
 def test_filters_and_explanations_in_structured_content(mcp: dict) -> None:
     body = mcp["results"][1].structured_content
     assert body["hits"] and all(h["grade"] == 4 and h["citation"].startswith("Northmoor") for h in body["hits"])
-    assert {"grade", "la"} <= set(body["understood"]["filters"])
+    given = {f["field"]: (f["values"], f["source"], f["state"]) for f in body["understood"]["filters"]}
+    assert given == {"grade": ([4], "option", "applied"), "la": (["Northmoor"], "option", "applied")}
     for hit in body["hits"]:
         assert hit["explanation"]["score"] > 0 and "grade" in hit["explanation"]["matched"]
+
+
+def test_understood_is_the_responses_own(mcp: dict, client) -> None:
+    """structuredContent carries the search response's ``understood`` as it is (not rebuilt), and the text its summary."""
+    result = mcp["results"][-1]
+    http = client.get("/search", params={"q": READ_QUERY, "k": 3}).json()
+    understood = result.structured_content["understood"]
+    assert understood == http["understood"]
+    assert {f["field"]: f["source"] for f in understood["filters"]} == {"grade": "query", "la": "query"}
+    assert understood["summary"] == "read from your query: graded inadequate, from Northmoor, topic leadership; relaxed: none"
+    assert result.content[0].text.splitlines()[1] == understood["summary"]
+    assert (result.structured_content["total"], result.structured_content["total_is_estimate"]) == (
+        http["total"], http["total_is_estimate"])  # fmt: skip
+    assert "understood" in mcp["tools"]["search_evidence"].output_schema["properties"]
 
 
 def test_get_report_and_judgements_are_structured(mcp: dict) -> None:

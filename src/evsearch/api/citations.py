@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from evsearch.search.understood import NOTHING_READ
+
 
 def report_year(meta: dict) -> str | None:
     for key in ("inspection_start", "inspection_end", "published", "year"):
@@ -45,24 +47,13 @@ def _clip(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
 
 
-def understood_line(parsed: dict) -> str | None:
-    """'Read from your query: grade 4 inadequate, Northmoor; relaxed: year' (None when nothing was read or relaxed).
+def understood_line(response: dict) -> str | None:
+    """The response's ``understood.summary`` (search/understood.py), or None when it read and relaxed nothing.
 
-    Only what the query's words implied (``source`` "query"), not filters the caller passed.
+    Group and contrast blocks carry no ``understood`` of their own: their search's line is printed once above them.
     """
-    read = [field for field, source in (parsed.get("source") or {}).items() if source == "query"]
-    relaxed = parsed.get("relaxed") or []
-    if not read and not relaxed:
-        return None
-    phrases = []
-    for field in read:
-        value = parsed.get(field)
-        if field == "grade" and value is not None:
-            phrases.append(grade_phrase(value, parsed.get("grade_label")) or str(value))
-        elif value not in (None, ""):
-            phrases.append(f"{field} {value}" if field in ("theme", "section") else str(value))
-    line = "Read from your query: " + (", ".join(phrases) or "nothing")
-    return line + (f"; relaxed: {', '.join(relaxed)}" if relaxed else "")
+    line = (response.get("understood") or {}).get("summary")
+    return line if line and line != NOTHING_READ else None
 
 
 def format_hits(response: dict, *, heading: str) -> str:
@@ -73,7 +64,7 @@ def format_hits(response: dict, *, heading: str) -> str:
     """
     hits = response.get("hits") or []
     lines = [heading]
-    understood = understood_line(response.get("parsed") or {})
+    understood = understood_line(response)
     if understood:
         lines.append(understood)
     for note in response.get("notes") or []:

@@ -15,12 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-# Report fields an assistant may read (never the server's file path or hashes).
-REPORT_FIELDS = (
-    "report_id", "title", "local_authority", "framework", "inspection_start", "inspection_end",
-    "published", "inspection_year", "published_year", "lead_inspector",
-)  # fmt: skip
-
+from evsearch.api.schemas import UnderstoodOut
 
 def report_uri(report_id: str, number: int | None = None) -> str:
     """The MCP resource of a report, or of one numbered paragraph in it."""
@@ -51,21 +46,11 @@ class HitOut(BaseModel):
     explanation: Explanation | None = Field(default=None, description="Present when explain was asked.")
 
 
-class Understood(BaseModel):
-    """What was read from the query (filters it implied) and which filters were relaxed to find anything."""
-
-    filters: list[str]
-    relaxed: list[str]
-    grade: int | None = None
-    local_authority: str | None = None
-    year: int | None = None
-    theme: str | None = None
-
-
 class SearchOut(BaseModel):
     query: str
-    understood: Understood
-    total: int | None = Field(description="Paragraphs that passed the filters, when known.")
+    understood: UnderstoodOut = Field(description="What was read from the query: the response's own ``understood``.")
+    total: int | None = Field(description="Paragraphs matching the search.")
+    total_is_estimate: bool = Field(description="True when more paragraphs may match than ``total`` counts.")
     notes: list[str]
     hits: list[HitOut]
 
@@ -104,6 +89,11 @@ class ReportOut(BaseModel):
     judgements: list[JudgementOut]
 
 
+# Report fields an assistant may read (never the server's file path or hashes): ReportOut's own, less the
+# two built here.
+REPORT_FIELDS = tuple(name for name in ReportOut.model_fields if name not in ("url", "judgements"))
+
+
 class JudgementsOut(BaseModel):
     count: int = Field(description="Judgements that matched (may exceed those listed).")
     judgements: list[JudgementOut]
@@ -117,6 +107,7 @@ class GradeGroupOut(BaseModel):
 
 class ContrastOut(BaseModel):
     query: str
+    understood: UnderstoodOut = Field(description="What was read from the query, as search_evidence gives it.")
     groups: list[GradeGroupOut]
 
 
@@ -148,14 +139,6 @@ def hit_out(hit: dict[str, Any], *, explain: bool = False) -> HitOut:
         explanation=Explanation(
             score=float(hit["score"]), matched=list(hit.get("matched") or []), signals=list(hit.get("explanation") or [])
         ) if explain else None,
-    )  # fmt: skip
-
-
-def understood_of(parsed: dict[str, Any]) -> Understood:
-    """The response's ``parsed`` block, reduced to what a reader needs to know was applied."""
-    return Understood(
-        filters=list(parsed.get("filters") or []), relaxed=list(parsed.get("relaxed") or []), grade=parsed.get("grade"),
-        local_authority=parsed.get("la"), year=parsed.get("year"), theme=parsed.get("theme"),
     )  # fmt: skip
 
 

@@ -31,7 +31,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from evsearch import __version__, config
 from evsearch.api import mcp_models as out
-from evsearch.api.citations import format_hits, format_report, report_label
+from evsearch.api.citations import format_hits, format_report, report_label, understood_line
 from evsearch.api.params import with_tool_arguments
 from evsearch.api.public import public_text
 from evsearch.api.schemas import ID_MAX
@@ -115,8 +115,9 @@ def build_server(worker: EngineWorker) -> MCPServer:
         def run(engine: Any) -> CallToolResult:
             body = engine.search(SearchRequest.of(query, k, explain=explain, **filters)).to_dict()
             data = out.SearchOut(
-                query=body["query"], understood=out.understood_of(body["parsed"]), total=body["total"],
-                notes=body["notes"], hits=[out.hit_out(h, explain=explain) for h in body["hits"]],
+                query=body["query"], understood=body["understood"], total=body["total"],
+                total_is_estimate=body["total_is_estimate"], notes=body["notes"],
+                hits=[out.hit_out(h, explain=explain) for h in body["hits"]],
             )  # fmt: skip
             return answer(format_hits(body, heading=f"Evidence for: {query}"), data)
 
@@ -203,13 +204,13 @@ def build_server(worker: EngineWorker) -> MCPServer:
 
         def run(engine: Any) -> CallToolResult:
             body = engine.search(SearchRequest.of(query, k, group_by="grade", **filters)).to_dict()
-            parts = [f"Evidence for '{query}', by grade:"]
+            parts = [f"Evidence for '{query}', by grade:", *filter(None, [understood_line(body)])]
             groups = []
             for group in body["groups"]:
                 parts.append(format_hits(group, heading=f"\n== grade {group['grade']} {group['label']} =="))
                 hits = [out.hit_out(h) for h in group["hits"]]
                 groups.append(out.GradeGroupOut(grade=group["grade"], label=group["label"], hits=hits))
-            return answer("\n".join(parts), out.ContrastOut(query=query, groups=groups))
+            return answer("\n".join(parts), out.ContrastOut(query=query, understood=body["understood"], groups=groups))
 
         return await call(run)
 

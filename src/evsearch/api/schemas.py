@@ -45,20 +45,29 @@ class HitOut(_Open):
 
 
 class UnderstoodFilterOut(_Open):
-    field: str  # the parameter that sets it (docs/api.md "One vocabulary")
-    values: list
-    text: str  # "from Bradford", "in 2018 or 2022", "graded inadequate"
-    source: str  # "query" or "option"
-    state: str  # "applied", "relaxed" or "not applied"
+    """One filter the search applied, relaxed or could not apply: a chip on the page."""
+
+    field: str = Field(description="The parameter that sets it (docs/api.md 'One vocabulary'): grade, la, year, ...")
+    values: list = Field(description="Its values, ORed: [2018, 2022].")
+    text: str = Field(description="In words: 'from Bradford', 'in 2018 or 2022', 'graded inadequate'.")
+    source: str = Field(description="'query' (read from the query's words) or 'option' (given as a filter).")
+    state: str = Field(description="'applied', 'relaxed' (dropped to fill the page) or 'not applied'.")
+
+
+class TopicOut(_Open):
+    themes: list[str] = []
+    sections: list[str] = []
 
 
 class UnderstoodOut(_Open):
+    """What a search read from its query (search/understood.py): the one shape every face shows."""
+
     filters: list[UnderstoodFilterOut]
-    relaxed: list[str] = []
-    ignored: list[str] = []
-    topic: dict
-    ranking_text: str
-    summary: str  # "read from your query: ...; relaxed: ..."
+    relaxed: list[str] = Field(default=[], description="Fields read from the query but relaxed to fill the page.")
+    ignored: list[str] = Field(default=[], description="Fields the request said not to read from the query (ignore=).")
+    topic: TopicOut
+    ranking_text: str = Field(description="The words the search ranked by, once the filters were taken out.")
+    summary: str = Field(description="One line: 'read from your query: ...; relaxed: ...' (what the CLI prints).")
 
 
 class GroupOut(_Open):

@@ -17,6 +17,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -265,28 +266,23 @@ def passes_inferred(b: Batch) -> np.ndarray:
     return np.isin(b.ids, b.plan.preferred).astype(np.float64)
 
 
-def _meta_matches(b: Batch, name: str) -> np.ndarray:
-    parsed = b.plan.parsed
-    want = None if parsed is None else getattr(parsed, name)
+def _meta_matches(b: Batch, want: Any, matches: Callable[[dict, Any], bool]) -> np.ndarray:
+    """+1 where the paragraph's report ``matches`` the value the query named, -1 elsewhere, 0 when none is named."""
     if want is None:
         return np.zeros(len(b.ids))
-    out = []
-    for r in b.records:
-        meta = b.reports.get(r["report_id"], {})
-        if name == "la":
-            out.append(str(meta.get("local_authority") or "").lower() == str(want).lower())
-        else:
-            out.append(want in (meta.get("inspection_year"), meta.get("published_year")))
+    out = [matches(b.reports.get(r["report_id"], {}), want) for r in b.records]
     return np.where(np.array(out, dtype=bool), 1.0, -1.0)
 
 
 def authority_matches(b: Batch) -> np.ndarray:
     """+1 from the authority the query names, -1 from another, 0 when none is named."""
-    return _meta_matches(b, "la")
+    want = None if b.plan.parsed is None else b.plan.parsed.la
+    return _meta_matches(b, want, lambda meta, la: str(meta.get("local_authority") or "").lower() == str(la).lower())
 
 
 def year_matches(b: Batch) -> np.ndarray:
-    return _meta_matches(b, "year")
+    want = None if b.plan.parsed is None else b.plan.parsed.year
+    return _meta_matches(b, want, lambda meta, year: year in (meta.get("inspection_year"), meta.get("published_year")))
 
 
 def _kind(b: Batch, kind: str) -> np.ndarray:

@@ -81,7 +81,8 @@ class Forest:
         return self.value[node].reshape(n, trees).sum(axis=1), contrib
 
     def to_dict(self) -> dict:
-        return {name: getattr(self, name).tolist() for name in ("feature", "threshold", "left", "right", "value", "roots")}
+        return {"feature": self.feature.tolist(), "threshold": self.threshold.tolist(), "left": self.left.tolist(),
+                "right": self.right.tolist(), "value": self.value.tolist(), "roots": self.roots.tolist()}  # fmt: skip
 
     @classmethod
     def from_dict(cls, body: dict) -> "Forest":

@@ -53,3 +53,7 @@ def summary(filters: list[dict[str, Any]], topic: dict[str, list[str]], relaxed:
         read.append("topic " + ", ".join(about))
     gave_way = [f["text"] for f in filters if f["state"] == "relaxed"]
     return f"read from your query: {', '.join(read) or 'nothing'}; relaxed: {', '.join(gave_way) or 'none'}"
+
+
+# The summary of a search that read nothing and relaxed nothing: a face may leave the line out.
+NOTHING_READ = summary([], {"themes": [], "sections": []}, [])

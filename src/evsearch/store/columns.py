@@ -40,31 +40,51 @@ class ReportMeta(NamedTuple):
     framework: str | None
 
 
-def _codes(values: list[Any]) -> tuple[np.ndarray, list[Any]]:
+# A coded column: per-row integer codes and the distinct values they index.
+Coded = tuple[np.ndarray, list[Any]]
+CODED_COLUMNS = 5  # grade, report, kind, part, section: ParagraphColumns._coded()
+
+
+def _codes(values: list[Any]) -> Coded:
     """Integer codes of ``values`` and the distinct values, in first-seen order."""
     index: dict[Any, int] = {}
     codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32, count=len(values))
     return codes, list(index)
 
 
+def _remap(pieces: list[tuple[Coded, np.ndarray]], order: np.ndarray) -> Coded:
+    """One coded column from segments' (column, live-row mask) pieces: codes remapped to one value list,
+    rows put in ``order``."""
+    index: dict[Any, int] = {}
+    mapped = []
+    for (codes, values), live in pieces:
+        lookup = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32, count=len(values))
+        mapped.append(lookup[codes[live]] if len(values) else np.zeros(0, dtype=np.int32))
+    return (np.concatenate(mapped)[order] if mapped else np.zeros(0, dtype=np.int32)), list(index)
+
+
 class ParagraphColumns:
     """Per-paragraph codes for every filter ``Index.ids_where`` accepts."""
-
-    # (code array, distinct values) attribute pairs: what ``combine`` remaps across segments
-    CODED = (("grade_code", "grade_values"), ("report", "report_values"), ("kind", "kind_values"),
-             ("part", "part_values"), ("section", "section_values"))  # fmt: skip
 
     def __init__(self, db: Any, ids: np.ndarray | None = None) -> None:
         """Columns of every paragraph, or of the paragraphs ``ids`` (one segment's rows)."""
         rows = db.rows_sql(_PARAGRAPHS) if ids is None else db.rows_sql(_PARAGRAPHS_OF, (json.dumps(ids.tolist()),))
         self.ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         self.grade = np.fromiter((-(2**31) if r[2] is None else r[2] for r in rows), dtype=np.int64, count=len(rows))
-        self.grade_code, self.grade_values = _codes([r[2] for r in rows])
-        self.report, self.report_values = _codes([r[1] for r in rows])
-        self.kind, self.kind_values = _codes([r[3] for r in rows])
-        self.part, self.part_values = _codes([r[4] for r in rows])
-        self.section, self.section_values = _codes([(r[5], r[6]) for r in rows])
+        self._set_coded([_codes([r[2] for r in rows]), _codes([r[1] for r in rows]), _codes([r[3] for r in rows]),
+                         _codes([r[4] for r in rows]), _codes([(r[5], r[6]) for r in rows])])  # fmt: skip
         self._read_reports(db)
+
+    def _coded(self) -> list[Coded]:
+        """The (codes, distinct values) columns, in the one order ``_set_coded`` takes them."""
+        return [(self.grade_code, self.grade_values), (self.report, self.report_values), (self.kind, self.kind_values),
+                (self.part, self.part_values), (self.section, self.section_values)]  # fmt: skip
+
+    def _set_coded(self, coded: list[Coded]) -> None:
+        (
+            (self.grade_code, self.grade_values), (self.report, self.report_values), (self.kind, self.kind_values),
+            (self.part, self.part_values), (self.section, self.section_values),
+        ) = coded  # fmt: skip
 
     def _read_reports(self, db: Any) -> None:
         reports = {r[0]: ReportMeta(r[1], r[2], r[3], r[4]) for r in db.rows_sql(_REPORTS)}
@@ -80,16 +100,9 @@ class ParagraphColumns:
         order = np.argsort(ids, kind="stable")
         out.ids = ids[order]
         out.grade = np.concatenate([c.grade[m] for c, m in parts])[order] if parts else np.zeros(0, dtype=np.int64)
-        for codes_name, values_name in cls.CODED:
-            index: dict[Any, int] = {}
-            mapped = []
-            for c, m in parts:
-                values = getattr(c, values_name)
-                lookup = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32,
-                                     count=len(values))  # fmt: skip
-                mapped.append(lookup[getattr(c, codes_name)[m]] if len(values) else np.zeros(0, dtype=np.int32))
-            setattr(out, codes_name, np.concatenate(mapped)[order] if mapped else np.zeros(0, dtype=np.int32))
-            setattr(out, values_name, list(index))
+        masks = [m for _, m in parts]
+        by_column = zip(*(c._coded() for c, _ in parts)) if parts else [()] * CODED_COLUMNS
+        out._set_coded([_remap(list(zip(column, masks)), order) for column in by_column])
         out._read_reports(db)
         return out
 

@@ -118,28 +118,38 @@ def unpin(fd: int | None) -> None:
             pass
 
 
+@contextmanager
+def unused(marker: Path) -> Iterator[bool]:
+    """Whether no process holds ``marker`` (a generation's IN_USE, a segment's BUILDING; no marker: none
+    does). While the block runs this process holds it exclusively, so nobody takes it up meanwhile."""
+    if not marker.exists():
+        yield True
+        return
+    fd = os.open(str(marker), os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def collect_garbage(index_dir: Path, keep: str) -> list[str]:
     """Delete generations other than ``keep`` that no reader pins (call with the writer lock held)."""
     removed = []
     for path in sorted(index_dir.iterdir()):
         if not path.is_dir() or path.name == keep or gen_number(path.name) < 0:
             continue
-        lock_file = path / IN_USE
-        fd = None
-        if lock_file.exists():
-            fd = os.open(str(lock_file), os.O_RDONLY)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                os.close(fd)
+        with unused(path / IN_USE) as free:
+            if not free:
                 continue  # a reader still uses it; a later writer will remove it
-        try:
-            if lock_file.exists():
-                lock_file.unlink()  # first, so late readers see it going
+            if (path / IN_USE).exists():
+                (path / IN_USE).unlink()  # first, so late readers see it going
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
-        finally:
-            unpin(fd)
     return removed
 
 

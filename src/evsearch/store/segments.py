@@ -35,6 +35,7 @@ import numpy as np
 from evsearch.errors import IndexCorruptError
 from evsearch.models.files import fsync_path
 from evsearch.store import lexicon, manifest as manifest_mod
+from evsearch.store.generations import unused
 
 BUILDING = "building.lock"
 DELETED_FILE = "deleted.npy"
@@ -134,17 +135,9 @@ def collect(index_dir: Path) -> list[str]:
     for seg in sorted(index_dir.iterdir()):
         if not seg.is_dir() or not is_segment(seg.name) or seg.name in named:
             continue
-        lock = seg / BUILDING
-        fd = None
-        if lock.exists():
-            fd = os.open(str(lock), os.O_RDONLY)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                os.close(fd)
+        with unused(seg / BUILDING) as free:
+            if not free:
                 continue  # being built right now (a merge): not ours to delete
-        shutil.rmtree(seg, ignore_errors=True)
-        removed.append(seg.name)
-        if fd is not None:
-            os.close(fd)
+            shutil.rmtree(seg, ignore_errors=True)
+            removed.append(seg.name)
     return removed

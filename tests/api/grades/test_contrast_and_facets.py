@@ -13,6 +13,12 @@ from api_helpers import EVSEARCH, LiveServer, assert_error_shape, evsearch_env
 QUERY = "management oversight"
 
 
+def _search(index: Path, *options: str, **env: str) -> subprocess.CompletedProcess:
+    """``evsearch search QUERY OPTIONS --index INDEX`` in a child process, as a user runs it."""
+    return subprocess.run([EVSEARCH, "search", QUERY, *options, "--index", str(index)], env=evsearch_env(**env),
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+
+
 def _best(groups: list[dict]) -> dict[int, tuple[str, int]]:
     return {g["grade"]: (g["hits"][0]["report_id"], g["hits"][0]["number"]) for g in groups if g["hits"]}
 
@@ -44,31 +50,19 @@ def test_http_group_by_refuses_bad_values(grades_server: LiveServer) -> None:
 
 
 def test_cli_group_by_grade(grades_index: Path) -> None:
-    proc = subprocess.run(
-        [EVSEARCH, "search", QUERY, "--group-by", "grade", "-k", "1", "--json", "--index", str(grades_index)],
-        env=evsearch_env(), capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    proc = _search(grades_index, "--group-by", "grade", "-k", "1", "--json")
     assert proc.returncode == 0, proc.stderr
     body = json.loads(proc.stdout)
     assert _best(body["groups"])[4] == ("ashby-vale-2022-ilacs", 2)
-    table = subprocess.run(
-        [EVSEARCH, "search", QUERY, "--group-by", "grade", "-k", "1", "--index", str(grades_index)],
-        env=evsearch_env(COLUMNS="200"), capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    table = _search(grades_index, "--group-by", "grade", "-k", "1", COLUMNS="200")
     assert table.returncode == 0, table.stderr
     assert "grade 4 inadequate: 1 hit(s)" in table.stdout and "Ashby Vale 2022, paragraph 2" in table.stdout
-    bad = subprocess.run(
-        [EVSEARCH, "search", QUERY, "--group-by", "colour", "--index", str(grades_index)],
-        env=evsearch_env(), capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    bad = _search(grades_index, "--group-by", "colour")
     assert bad.returncode == 2 and bad.stderr.startswith("error: unknown group_by 'colour'")
 
 
 def test_cli_group_by_authority_over_one_search(grades_index: Path) -> None:
-    proc = subprocess.run(
-        [EVSEARCH, "search", QUERY, "--group-by", "authority", "-k", "1", "--json", "--index", str(grades_index)],
-        env=evsearch_env(), capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    proc = _search(grades_index, "--group-by", "authority", "-k", "1", "--json")
     assert proc.returncode == 0, proc.stderr
     body = json.loads(proc.stdout)
     assert body["group_by"] == "la"
@@ -101,18 +95,12 @@ def test_http_facets_count_the_filtered_pool(grades_server: LiveServer) -> None:
 
 
 def test_cli_facets(grades_index: Path) -> None:
-    proc = subprocess.run(
-        [EVSEARCH, "search", QUERY, "--facets", "la,framework", "--json", "--index", str(grades_index)],
-        env=evsearch_env(), capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    proc = _search(grades_index, "--facets", "la,framework", "--json")
     assert proc.returncode == 0, proc.stderr
     body = json.loads(proc.stdout)
     assert set(body["facets"]) == {"la", "framework"}
     assert set(_counts(body, "la")) == {"Larchfield", "Ashby Vale", "Northmoor"}
-    table = subprocess.run(
-        [EVSEARCH, "search", QUERY, "--facets", "year", "--index", str(grades_index)],
-        env=evsearch_env(COLUMNS="200"), capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    table = _search(grades_index, "--facets", "year", COLUMNS="200")
     assert table.returncode == 0 and "\nyear: " in table.stdout and "2022 (" in table.stdout
 
 

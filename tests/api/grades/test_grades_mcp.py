@@ -80,6 +80,8 @@ def test_contrast_evidence_sets_grades_side_by_side(answers) -> None:
     good, inadequate = sections[2], sections[4]
     assert "[1] Larchfield 2022, paragraph 2" in good and "Management oversight is strong" in good
     assert "[1] Ashby Vale 2022, paragraph 2" in inadequate and "Management oversight is weak" in inadequate
+    understood = results[6].structured_content["understood"]  # the grouped search's own
+    assert (understood["filters"], understood["ranking_text"]) == ([], "management oversight")
     groups = results[6].structured_content["groups"]
     assert [g["grade"] for g in groups] == [1, 2, 3, 4]
     assert groups[3]["hits"][0]["citation"].startswith("Ashby Vale 2022, paragraph 2")

@@ -145,10 +145,35 @@ function renderFacets(facets) {
   }
 }
 
+const CHOSEN = ["grade", "theme", "la", "year", "group_by"]; // controls whose value is sent when the user set it
+
 function params() {
   const p = new URLSearchParams({ q: $("q").value.trim(), k: PAGE, offset });
-  for (const name of ["grade", "theme", "la", "year"]) if ($(name).value && !fromQuery($(name))) p.set(name, $(name).value);
+  for (const name of CHOSEN) if ($(name).value && !fromQuery($(name))) p.set(name, $(name).value);
+  ignoreParams(p);
   return p;
+}
+
+// How many matched, as honestly as the response knows it: exact, "about N" (an estimate), or only what is shown.
+function countText(body, shown) {
+  const plural = (n) => `${n} result${n === 1 ? "" : "s"}`;
+  if (body.total == null) return `the first ${plural(shown)}`;
+  const total = body.total_is_estimate ? `about ${plural(body.total)}` : plural(body.total);
+  return shown < body.total ? `${total}, ${shown} shown,` : total;
+}
+
+function groupTitle(body, group) {
+  const name = body.group_by === "grade" ? `grade ${group.value} ${group.label}` : group.label;
+  const count = group.total_is_estimate ? `about ${group.total}` : `${group.total}`;
+  return `${name}: ${count} matching`;
+}
+
+function renderGroups(body) {
+  for (const group of body.groups) {
+    const hits = el("ol", { class: "group-hits" }, ...group.hits.map(renderHit));
+    $("results").append(el("li", { class: "group", "data-group": String(group.value) }, el("h2", {}, groupTitle(body, group)), hits));
+    shownHits.push(...group.hits);
+  }
 }
 
 async function search(append) {
@@ -163,15 +188,18 @@ async function search(append) {
     lastQuery = body;
     if (!append) { $("results").replaceChildren(); shownHits = []; }
     $("results").start = 1;
+    if (body.groups) renderGroups(body);
     for (const hit of body.hits) $("results").append(renderHit(hit));
     shownHits.push(...body.hits);
     if (!append) { renderFacets(body.facets); showUnderstood(body, () => search(false)); }
     $("export").hidden = shownHits.length === 0;
     const notes = (body.notes || []).map(String).join(" ");
-    const shown = $("results").children.length;
+    const shown = $("results").querySelectorAll(".hit").length;
     const what = `for “${body.query}”.`;
-    setStatus(shown ? `${shown} result${shown === 1 ? "" : "s"} ${what} ${notes}` : `No results ${what} ${notes}`);
-    $("more").hidden = body.hits.length < PAGE;
+    $("status").dataset.total = body.total == null ? "" : String(body.total);
+    setStatus(shown ? `${countText(body, shown)} ${what} ${notes}` : `No results ${what} ${notes}`);
+    const exhausted = body.total != null && !body.total_is_estimate && shown >= body.total;
+    $("more").hidden = Boolean(body.groups) || body.hits.length < PAGE || exhausted;
   } catch (err) {
     setStatus(`Search failed: ${err.message}`, true);
   }
@@ -206,6 +234,8 @@ async function loadFilters() {
     const vocab = health.vocab || {};
     addOptions($("grade"), (vocab.grades || []).map((g) => ({ value: String(g.grade), label: `${g.grade} ${g.label}` })));
     addOptions($("theme"), (vocab.themes || []).map((t) => ({ value: t, label: t })));
+    // the fields group_by takes, from the server's filter table (search/filters.py GROUP_BY)
+    addOptions($("group_by"), (vocab.group_by || []).map((f) => ({ value: f, label: f === "la" ? "local authority" : f })));
   } catch (err) { setStatus(`Could not load filters: ${err.message}`, true); }
   try {
     const list = await getJSON("/reports");
@@ -220,9 +250,11 @@ async function loadFilters() {
 async function init() {
   await loadFilters();
   const initial = new URLSearchParams(location.search);
-  for (const name of ["q", "grade", "theme", "la", "year"]) if (initial.get(name)) $(name).value = initial.get(name);
-  $("search-form").addEventListener("submit", (ev) => { ev.preventDefault(); search(false); });
-  for (const name of ["grade", "theme", "la", "year"]) {
+  for (const name of ["q", ...CHOSEN]) if (initial.get(name)) $(name).value = initial.get(name);
+  for (const field of initial.getAll("ignore")) ignored.add(field);
+  // A new query is read afresh: the chips removed from the last one do not carry over.
+  $("search-form").addEventListener("submit", (ev) => { ev.preventDefault(); ignored.clear(); search(false); });
+  for (const name of CHOSEN) {
     $(name).addEventListener("change", () => { userChose($(name)); if ($("q").value.trim()) search(false); });
   }
   $("facets-box").open = window.matchMedia("(min-width: 700px)").matches; // small screens: results first

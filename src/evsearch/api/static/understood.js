@@ -1,44 +1,26 @@
 // What the server read from the query, shown as removable chips, with the filter controls set to match.
-// "why was leadership judged inadequate" filters to grade 4: the chip says so, the grade control shows 4,
-// and removing the chip takes the word out of the query and searches again.
+// "why was leadership judged inadequate in Northmoor" filters to Northmoor: the chip says so, the authority
+// control shows Northmoor, and removing the chip searches again with ignore=la (the words then rank as words).
+// The chips are drawn from the response's `understood` block (search/understood.py), the one shape the CLI
+// line and MCP's structured content carry too; the page rebuilds nothing.
 // Text from the server enters the page as text nodes only (el() from common.js).
 "use strict";
 
-// The response field holding the query understanding: one name to change when the API renames it.
-const UNDERSTOOD_FIELD = "parsed";
-const CHIP_FIELDS = ["grade", "la", "year", "theme", "section"];
-const CONTROLLED = ["grade", "la", "year", "theme"]; // fields with a <select> on the page
+// The response field holding the query understanding (docs/api.md "What was read from the query").
+const UNDERSTOOD_FIELD = "understood";
+const CONTROLLED = ["grade", "la", "year"]; // filters with a one-value <select> on the page
+const ignored = new Set(); // fields the user removed as chips: sent as ignore=FIELD until the query changes
 
-// { read: [{field, value, label, words}], relaxed: [field] } from a search response.
 function understoodOf(body) {
   const u = body[UNDERSTOOD_FIELD] || {};
-  const source = u.source || {};
-  const read = CHIP_FIELDS
-    .filter((field) => source[field] === "query" && u[field] != null && u[field] !== "")
-    .map((field) => ({ field, value: String(u[field]), label: chipLabel(field, u), words: chipWords(field, u) }));
-  return { read, relaxed: (u.relaxed || []).map(String) };
+  return {
+    filters: u.filters || [], ignored: u.ignored || [], summary: u.summary || "",
+    topic: [...((u.topic || {}).sections || []), ...((u.topic || {}).themes || [])],
+  };
 }
 
-function chipLabel(field, u) {
-  if (field === "grade") return u.grade_label ? `grade ${u.grade} ${u.grade_label}` : `grade ${u.grade}`;
-  if (field === "theme" || field === "section") return `${field}: ${u[field]}`;
-  return String(u[field]);
-}
-
-// The words of the query that a chip stands for, longest first (what removing it takes out).
-function chipWords(field, u) {
-  if (field === "grade") return [`grade ${u.grade}`, u.grade_label].filter(Boolean);
-  return [String(u[field])];
-}
-
-function withoutWords(query, words) {
-  for (const w of words) {
-    const escaped = w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\s+/g, "\\s+");
-    const pattern = new RegExp(`(^|[^\\p{L}\\p{N}])${escaped}(?=$|[^\\p{L}\\p{N}])`, "iu");
-    if (pattern.test(query)) return query.replace(pattern, "$1").replace(/\s{2,}/g, " ").trim();
-  }
-  return null;
-}
+// The filters read from the query's words (a filter the user chose shows in its control, not as a chip).
+function chipsOf(understood) { return understood.filters.filter((f) => f.source === "query"); }
 
 // A control the page set from the query (not chosen by the user): not sent back as an explicit filter,
 // so the request stays what the user typed and the chip keeps saying where the filter came from.
@@ -46,12 +28,15 @@ function fromQuery(select) { return select.dataset.fromQuery === "1"; }
 
 function userChose(select) { delete select.dataset.fromQuery; }
 
+// Each control shows the filter applied from the query (one value); a relaxed filter does not filter, so its
+// control says "any" and its chip says "relaxed".
 function setControls(understood) {
-  const read = new Map(understood.read.map((c) => [c.field, c.value]));
+  const applied = new Map(chipsOf(understood)
+    .filter((f) => f.state === "applied" && f.values.length === 1)
+    .map((f) => [f.field, String(f.values[0])]));
   for (const field of CONTROLLED) {
     const select = document.getElementById(field);
-    if (!select) continue;
-    const value = read.get(field);
+    const value = applied.get(field);
     const offered = value != null && [...select.options].some((o) => o.value === value);
     if (offered && (select.value === "" || fromQuery(select))) {
       select.value = value;
@@ -63,39 +48,50 @@ function setControls(understood) {
   }
 }
 
-// Render the chips under the search box; ``rerun()`` searches again after a chip is removed.
+const STATE_NOTE = { relaxed: " (relaxed)", "not applied": " (not applied)" };
+
+function chip(filter, rerun) {
+  const remove = el("button", { type: "button", class: "chip-remove", "aria-label": `Remove ${filter.text}` }, "×");
+  remove.addEventListener("click", () => removeChip(filter.field, rerun));
+  const cls = filter.state === "applied" ? "chip" : `chip ${filter.state.replace(" ", "-")}`;
+  return el("span", { class: cls, "data-field": filter.field, "data-state": filter.state, "data-values": filter.values.join(",") },
+    filter.text, STATE_NOTE[filter.state] || "", remove);
+}
+
+// A field the user removed: a chip to read it from the query again.
+function ignoredChip(field, rerun) {
+  const restore = el("button", { type: "button", class: "chip-remove", "aria-label": `Read ${field} from the query again` }, "↺");
+  restore.addEventListener("click", () => { ignored.delete(field); rerun(); });
+  return el("span", { class: "chip ignored", "data-field": field }, `${field} not read`, restore);
+}
+
+// Render the chips under the search box; ``rerun()`` searches again after a chip is removed or restored.
 function showUnderstood(body, rerun) {
   const box = document.getElementById("understood");
   const understood = understoodOf(body);
+  const chips = chipsOf(understood);
   setControls(understood);
   box.replaceChildren();
-  box.hidden = !understood.read.length && !understood.relaxed.length;
+  box.title = understood.summary;
+  box.hidden = !chips.length && !understood.ignored.length && !understood.topic.length;
   if (box.hidden) return;
   box.append(el("span", { class: "chips-title" }, "Read from your query:"));
-  for (const chip of understood.read) {
-    const remove = el("button", { type: "button", class: "chip-remove", "aria-label": `Remove ${chip.label}` }, "×");
-    remove.addEventListener("click", () => removeChip(chip, rerun));
-    const relaxed = understood.relaxed.includes(chip.field);
-    box.append(el("span", { class: relaxed ? "chip relaxed" : "chip", "data-field": chip.field, "data-value": chip.value },
-      chip.label, relaxed ? " (relaxed)" : "", remove));
-  }
-  for (const field of understood.relaxed.filter((f) => !understood.read.some((c) => c.field === f))) {
-    box.append(el("span", { class: "chip relaxed", "data-field": field }, `${field} (relaxed)`));
-  }
-  if (understood.relaxed.length) {
+  for (const filter of chips) box.append(chip(filter, rerun));
+  for (const field of understood.ignored) box.append(ignoredChip(field, rerun));
+  if (understood.topic.length) box.append(el("span", { class: "chips-topic" }, `topic: ${understood.topic.join(", ")}`));
+  if (chips.some((f) => f.state === "relaxed")) {
     box.append(el("span", { class: "chips-note" }, "relaxed: too few paragraphs matched it, so others follow"));
   }
 }
 
-function removeChip(chip, rerun) {
-  const q = document.getElementById("q");
-  const rest = withoutWords(q.value, chip.words);
-  const select = document.getElementById(chip.field);
+// Removing a chip: the field is not read from the query (ignore=FIELD); the query box keeps what the user typed.
+function removeChip(field, rerun) {
+  const select = document.getElementById(field);
   if (select && fromQuery(select)) { select.value = ""; userChose(select); }
-  if (rest === null || !rest) {
-    setStatus(`Could not find “${chip.words[chip.words.length - 1]}” in your query: edit the query to drop it.`, true);
-    return;
-  }
-  q.value = rest;
+  ignored.add(field);
   rerun();
+}
+
+function ignoreParams(params) {
+  for (const field of ignored) params.append("ignore", field);
 }
