@@ -185,3 +185,37 @@ def test_opening_an_index_clears_what_a_crash_left(small_index: Path) -> None:
     with Index.open(small_index) as index:
         assert index.generation == live
     assert not (small_index / "gen-000099").exists() and not (small_index / "seg-000099").exists()
+
+
+def test_tidying_while_writes_publish_never_removes_the_live_generation(small_index: Path, embedder) -> None:
+    """A server tidies at start (merge.tidy) while uploads publish: tidy must read CURRENT under the
+    writer lock, or it can delete the generation a write has just made live (found by the upload
+    benchmark: 'manifest.json is missing')."""
+    import threading
+
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def tidy_loop() -> None:
+        while not stop.is_set():
+            try:
+                merge.tidy(small_index)
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(exc)
+                return
+
+    thread = threading.Thread(target=tidy_loop, daemon=True)
+    thread.start()
+    try:
+        for n in range(12):
+            write_reports(small_index, [other_report(f"tidy-race-{n}")], embedder)
+            live = small_index / read_current(small_index)
+            assert (live / "manifest.json").is_file(), f"write {n}: the live generation was removed"
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not errors, errors
+    with Index.open(small_index) as index:  # (copies of one report tie in dense search: counts, not assert_consistent)
+        stats = index.stats()
+        assert stats["paragraphs"] == stats["vectors"] == stats["fts_rows"]
+        assert {f"tidy-race-{n}" for n in range(12)} <= {r["report_id"] for r in index.reports()}

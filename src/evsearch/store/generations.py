@@ -17,6 +17,7 @@ import fcntl
 import os
 import re
 import shutil
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -82,8 +83,8 @@ def writer_lock(index_dir: Path) -> Iterator[None]:
             except OSError as exc:
                 if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                     raise
-                if (index_dir / MERGING).exists() and time.monotonic() < deadline:
-                    time.sleep(0.02)  # a merge is publishing: it holds the lock for milliseconds
+                if any(index_dir.glob(MERGING + "*")) and time.monotonic() < deadline:
+                    time.sleep(0.02)  # a merge or tidy-up holds the lock for milliseconds
                     continue
                 raise IndexBusyError(
                     f"another `evsearch index` is writing {index_dir}", hint="wait for it to finish"
@@ -91,6 +92,22 @@ def writer_lock(index_dir: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+@contextmanager
+def housekeeping_lock(index_dir: Path) -> Iterator[None]:
+    """The writer lock for a merge's publish or a tidy-up, which hold it for milliseconds.
+
+    Its marker goes down BEFORE the lock is tried, so a writer that finds the lock taken
+    in between waits (``writer_lock``) instead of failing as busy; each holder has its own
+    marker, so one finishing never unmarks another."""
+    marker = index_dir / f"{MERGING}.{os.getpid()}.{threading.get_ident()}"
+    marker.touch()
+    try:
+        with writer_lock(index_dir):
+            yield
+    finally:
+        marker.unlink(missing_ok=True)
 
 
 def pin(gen_dir: Path) -> int | None:

@@ -90,14 +90,9 @@ def _build(
 
 
 def _publish(index_dir: Path, inputs: list[dict[str, Any]], entry: dict[str, Any] | None, dropped: np.ndarray) -> str | None:
-    marker = index_dir / generations.MERGING
     try:
-        with generations.writer_lock(index_dir):
-            marker.touch()
-            try:
-                return _swap(index_dir, inputs, entry, dropped)
-            finally:
-                marker.unlink(missing_ok=True)
+        with generations.housekeeping_lock(index_dir):
+            return _swap(index_dir, inputs, entry, dropped)
     except IndexBusyError:
         return None  # a write is running: it publishes first, and the next merge starts from there
 
@@ -158,11 +153,11 @@ def untidy(index_dir: Path, current: str, manifest: dict[str, Any]) -> bool:
 def tidy(index_dir: Path) -> None:
     """Delete unpinned retired generations and unreferenced segments, when no write is running
     (a server calls this at start through ``start_background``)."""
-    current = generations.read_current(index_dir)
-    if current is None:
-        return
     try:
-        with generations.writer_lock(index_dir):
+        with generations.housekeeping_lock(index_dir):
+            current = generations.read_current(index_dir)  # under the lock: a write may have published
+            if current is None:
+                return
             ann = manifest_mod.read(index_dir / current)
             publishing.collect(index_dir, current, ann["ann"], dict(ann.get("backend_options", {})))
     except IndexBusyError:
