@@ -23,7 +23,6 @@ import argparse
 import csv
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,7 @@ import time
 from pathlib import Path
 
 import httpx
+from loopback import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = (REPO / ".." / "shared").resolve()
@@ -69,12 +69,6 @@ def percentiles(ms: list[float]) -> dict:
         return s[min(len(s) - 1, max(0, round(p / 100 * len(s)) - 1))]
 
     return {"n": len(s), "p50": statistics.median(s), "p95": pct(95), "p99": pct(99), "mean": statistics.fmean(s)}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def paired_latency(index: Path, base: str, queries: list[dict], rounds: int) -> tuple[list[float], list[float], list[float]]:

@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +32,7 @@ import time
 from pathlib import Path
 
 import httpx
+from loopback import free_port, server_env, wait_healthy
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "api" / "data"
@@ -50,17 +49,6 @@ QUERIES = (
     {"q": "plans lack clear actions", "la": "Northmoor"},
     {"q": "dental checks", "section": "Being healthy"},
 )
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EVSEARCH_")}
-    return {**env, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "EVSEARCH_API_KEY": KEY}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _variant(marker: str) -> bytes:
@@ -128,7 +116,7 @@ def _writer(base: str, index_dir: Path, start_after: float, out: dict) -> None:
     try:
         (folder / "soak-external.txt").write_bytes(_variant("cardboard model"))
         t0 = time.perf_counter()
-        proc = subprocess.run([EVSEARCH, "index", str(folder), "--index", str(index_dir)], env=_env(),
+        proc = subprocess.run([EVSEARCH, "index", str(folder), "--index", str(index_dir)], env=server_env(KEY),
                               capture_output=True, text=True, timeout=600)  # fmt: skip
         out["external_index"] = {"rc": proc.returncode, "seconds": round(time.perf_counter() - t0, 2)}
         if proc.returncode != 0:
@@ -139,23 +127,12 @@ def _writer(base: str, index_dir: Path, start_after: float, out: dict) -> None:
 
 def soak(index_dir: Path, *, seconds: float = 60.0, clients: int = 8) -> dict:
     """Run the soak against a server over ``index_dir`` (which it writes to); returns the figures."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([EVSEARCH, "serve", "--index", str(index_dir), "--port", str(port), "--log-level",
-                               "warning"], env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+                               "warning"], env=server_env(KEY), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"evsearch serve exited: {server.stderr.read()[-500:]}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("evsearch serve did not start")
-            time.sleep(0.2)
+        wait_healthy(base, server)
         generation_before = httpx.get(f"{base}/healthz", timeout=30).json()["stats"]["generation"]
         out: dict = {"latencies": [], "errors": []}
         lock = threading.Lock()
@@ -199,7 +176,7 @@ def fixture_index(folder: Path) -> Path:
     """Index the repository's two own-words fixture reports into ``folder``/index with the real CLI."""
     index_dir = folder / "index"
     reports = [str(DATA / "northmoor-2019-fixture-report.txt"), str(DATA / "ashcombe-2010-fixture-report.txt")]
-    proc = subprocess.run([EVSEARCH, "index", *reports, "--index", str(index_dir)], env=_env(),
+    proc = subprocess.run([EVSEARCH, "index", *reports, "--index", str(index_dir)], env=server_env(KEY),
                           capture_output=True, text=True, timeout=900)  # fmt: skip
     if proc.returncode != 0:
         raise RuntimeError(f"evsearch index failed: {proc.stderr}")

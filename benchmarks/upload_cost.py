@@ -174,6 +174,7 @@ def server_memory(base: Path, work: Path, uploads: int, port: int) -> dict:
     import sys
 
     import httpx
+    from loopback import wait_healthy
 
     copy = work / "served"
     shutil.copytree(base, copy, symlinks=True)
@@ -184,13 +185,7 @@ def server_memory(base: Path, work: Path, uploads: int, port: int) -> dict:
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
-            while True:
-                try:
-                    if client.get("/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.5)
+            wait_healthy(f"http://127.0.0.1:{port}", server)
             for q in ("care leavers", "social workers visits", "health assessments"):
                 client.get("/search", params={"q": q, "k": 10}).raise_for_status()
             time.sleep(1.0)

@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +33,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+from loopback import free_port, server_env, wait_healthy
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "api" / "data"
@@ -43,32 +42,13 @@ EVSEARCH = str(Path(sys.executable).with_name("evsearch"))
 KEY = "crash-trial-key"
 
 
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EVSEARCH_")}
-    return {**env, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "EVSEARCH_API_KEY": KEY}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _start(index: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([EVSEARCH, "serve", "--index", str(index), "--host", "127.0.0.1", "--port", str(port)],
-                            env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                            env=server_env(KEY), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            httpx.get(base + "/healthz", timeout=5)
-            return proc, base
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
+    wait_healthy(base, proc)
+    return proc, base
 
 
 def _report(marker: str) -> bytes:
@@ -126,7 +106,7 @@ def main() -> None:
             src.mkdir()
             for name in ("northmoor-2019-fixture-report.txt", "ashcombe-2010-fixture-report.txt"):
                 shutil.copy(DATA / name, src / name)
-            subprocess.run([EVSEARCH, "index", str(src), "--index", str(index)], env=_env(), check=True,
+            subprocess.run([EVSEARCH, "index", str(src), "--index", str(index)], env=server_env(KEY), check=True,
                            capture_output=True)  # fmt: skip
         results = [trial(index, n, rng.uniform(0, args.max_delay)) for n in range(args.trials)]
     print(json.dumps({

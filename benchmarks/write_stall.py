@@ -34,6 +34,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+from loopback import wait_healthy
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -100,13 +101,7 @@ def main() -> None:
     url = f"http://127.0.0.1:{args.port}"
     try:
         with httpx.Client(base_url=url, timeout=120) as client:
-            while True:
-                try:
-                    if client.get("/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.5)
+            wait_healthy(url, server)
             results = []
             done = {"n": 0}
 
