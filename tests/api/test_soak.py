@@ -17,7 +17,8 @@ import pytest
 SOAK = Path(__file__).resolve().parents[2] / "benchmarks" / "soak.py"
 
 
-def _soak_module():
+def _soak_module(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.syspath_prepend(str(SOAK.parent))  # as `python benchmarks/soak.py` runs it: its helpers beside it
     spec = importlib.util.spec_from_file_location("evsearch_soak", SOAK)
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
@@ -26,10 +27,10 @@ def _soak_module():
 
 
 @pytest.mark.slow
-def test_eight_clients_for_a_minute_while_writes_land(index_dir: Path, tmp_path: Path) -> None:
+def test_eight_clients_for_a_minute_while_writes_land(index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     copy = tmp_path / "index"
     shutil.copytree(index_dir, copy)
-    figures = _soak_module().soak(copy, seconds=60, clients=8)
+    figures = _soak_module(monkeypatch).soak(copy, seconds=60, clients=8)
     print("soak:", json.dumps(figures))
     assert figures["errors"] == 0, figures["error_samples"]
     assert figures["requests"] > 8 * 60  # every client kept being answered, not just the first few
