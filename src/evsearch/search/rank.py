@@ -58,10 +58,7 @@ def rank(candidates: Candidates, view: View) -> Candidates:
         ranked = head + tail
         if facets and "text" in next(iter(facets.values())):  # the backend gave whole records
             candidates.records.update(facets)
-        if view.reranker is not None:
-            depth = max(plan.tuning.rerank_depth, plan.need)
-            ranked = cross_encode(view.reranker, plan.text, ranked, view.index, depth=depth)
-            plan.notes.append("reranked by a cross-encoder")
+        ranked = _cross_encoded(ranked, plan, view)
     candidates.ranked = unit_scores(ranked)
     return candidates
 
@@ -84,11 +81,16 @@ def learn_rank(candidates: Candidates, view: View, preferred: set[int]) -> Candi
     floor = min((s for _, s in head), default=1.0)
     # the tail keeps its fused order below the head, on the same 0..1 scale
     candidates.ranked = head + [(pid, floor * (1 - (i + 1) / (len(tail) + 1))) for i, (pid, _) in enumerate(tail)]
-    if view.reranker is not None:
-        cut = max(plan.tuning.rerank_depth, plan.need)
-        candidates.ranked = unit_scores(cross_encode(view.reranker, plan.text, candidates.ranked, view.index, depth=cut))
-        plan.notes.append("reranked by a cross-encoder")
+    candidates.ranked = unit_scores(_cross_encoded(candidates.ranked, plan, view))
     return candidates
+
+
+def _cross_encoded(ranked: list[tuple[int, float]], plan: Plan, view: View) -> list[tuple[int, float]]:
+    """The head reordered by the optional cross-encoder (``ranked`` as it is without one)."""
+    if view.reranker is None:
+        return ranked
+    plan.notes.append("reranked by a cross-encoder")
+    return cross_encode(view.reranker, plan.text, ranked, view.index, depth=max(plan.tuning.rerank_depth, plan.need))
 
 
 def unit_scores(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
