@@ -87,7 +87,7 @@ def add_prompts(server: MCPServer, call: Call) -> None:
         return (
             f"Brief me on {local_authority}'s children's services inspections. Use the record below: say how its "
             "grades have moved over time, what inspectors found weakest and what improved, and quote the citation "
-            "of every paragraph you rely on. Use search_evidence (local_authority filter) or read report://{id} "
+            "of every paragraph you rely on. Use search_evidence (the la filter) or read report://{id} "
             "resources for more.\n\n" + evidence
         )
 
