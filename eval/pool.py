@@ -14,6 +14,12 @@ given to a record that is still in the pool.
     python eval/pool.py                      # both halves, indexes /tmp/eval-tune and /tmp/eval-test
     python eval/pool.py --half tune --depth 20 --indexes /tmp
     python eval/pool.py --half test --qids te73 te74    # only these queries' pools
+    python eval/pool.py --extend text --indexes /work/evaltext --ranker-model /tmp/ranker-text.json
+
+``--extend TAG`` widens the existing pools instead of rewriting them: the top DEPTH of the
+dense, RRF and engine rankers over INDEXES/eval-<half> (an index of the same reports built
+another way, e.g. ``EVSEARCH_EMBEDDING_TEXT=text``) join each pool as sources ``<ranker>:TAG``;
+every row already there keeps its grade, and new rows come with an empty grade to fill.
 """
 
 from __future__ import annotations
@@ -107,6 +113,50 @@ def pool_half(half: str, index_dir: Path, depth: int, out_dir: Path, qids: set[s
     return len(queries), rows_written
 
 
+def extend_half(half: str, index_dir: Path, depth: int, out_dir: Path, tag: str, ranker_model: str | None) -> tuple[int, int]:
+    """Add the top ``depth`` of dense, RRF and the engine over ``index_dir`` to every pool file of
+    ``half``, as sources ``<ranker>:<tag>``; returns (pool files, rows added)."""
+    from evsearch.search.engine import Engine
+    from evsearch.search.tuning import Tuning
+
+    queries = read_tsv(EVAL / f"queries-{half}.tsv")
+    added = 0
+    tuning = Tuning(ranker_model=ranker_model)
+    with Index.open(index_dir) as index, Engine(index_dir, tuning=tuning) as engine:
+        reports = {r["report_id"]: r for r in index.reports()}
+        all_ids = [row[0] for row in index.db.rows("all_paragraph_ids")]
+        # the pool's order: by report, then place in the report (the same parser gives the same keys)
+        position = {(r["report_id"], record_hash(r["text"])): r["seq"] for r in index.paragraphs(all_ids)}
+        for q in queries:
+            qid, text = q["qid"], q["query"]
+            path = out_dir / f"{qid}.tsv"
+            rows = read_tsv(path)
+            by_key = {(r["report"], r["record"]): r for r in rows}
+            found: dict[int, list[str]] = {}
+            for name, ids in (("dense", dense_ids(index, text, depth)), ("rrf", rrf_ids(index, text, depth)),
+                              ("engine", [h.id for h in engine.search(text, k=depth).hits])):  # fmt: skip
+                for pid in ids:
+                    found.setdefault(pid, []).append(f"{name}:{tag}")
+            for record in index.paragraphs(list(found)):
+                key = (record["report_id"], record_hash(record["text"]))
+                names = found[record["id"]]
+                if key in by_key:
+                    have = by_key[key]["rankers"].split(",")
+                    by_key[key]["rankers"] = ",".join(have + [n for n in names if n not in have])
+                    continue
+                row = _row(qid, text, record, names, reports, {})
+                row.pop("_seq")
+                rows.append(row)
+                by_key[key] = row
+                added += 1
+            rows.sort(key=lambda r: (r["report"], position.get((r["report"], r["record"]), 10**9)))
+            with path.open("w", encoding="utf-8", newline="") as fh:
+                writer = csv.DictWriter(fh, COLUMNS, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(rows)
+    return len(queries), added
+
+
 def _row(qid: str, text: str, record: dict, rankers: list[str], reports: dict, old: dict) -> dict:
     report = reports[record["report_id"]]
     year = report.get("inspection_year") or report.get("published_year") or ""
@@ -135,7 +185,15 @@ def main() -> None:
     ap.add_argument("--depth", type=int, default=20)
     ap.add_argument("--indexes", type=Path, default=Path("/tmp"), help="indexes are INDEXES/eval-<half>")
     ap.add_argument("--qids", nargs="+", help="pool only these queries (new ones), leaving the other pools as they are")
+    ap.add_argument("--extend", metavar="TAG", help="widen the pools with dense, RRF and engine over INDEXES (sources <ranker>:TAG)")
+    ap.add_argument("--ranker-model", help="with --extend: the engine's ranking model file (default: the committed one)")
     args = ap.parse_args()
+    if args.extend:
+        for half in ("tune", "test") if args.half == "both" else (args.half,):
+            n, added = extend_half(half, args.indexes / f"eval-{half}", args.depth, EVAL / "pools" / half,
+                                   args.extend, args.ranker_model)  # fmt: skip
+            print(f"{half}: {n} pool files, {added} rows added (sources *:{args.extend})")
+        return
     for half in ("tune", "test") if args.half == "both" else (args.half,):
         wanted = set(args.qids) if args.qids else None
         n, rows = pool_half(half, args.indexes / f"eval-{half}", args.depth, EVAL / "pools" / half, wanted)
