@@ -123,3 +123,7 @@ def test_authorities_are_read_by_the_register_rules(parser):
     p = parser.parse("neglect in the City of Bristol and Kent County Council 2021")
     assert (p.filters["la"], p.year, p.text) == (["Bristol", "Kent"], 2021, "neglect")
     assert parser.parse("Brighton & Hove care leavers").la == "Brighton and Hove"
+    assert parser.parse("children in London").la is None  # a region, not the City of London
+    own = QueryParser(Vocabulary(local_authorities=["Darlington", "Eastvale Borough Council"]))  # one unresolved
+    p = own.parse("neglect in Eastvale and Darlington")
+    assert (p.filters["la"], p.text) == (["Eastvale Borough Council", "Darlington"], "neglect")

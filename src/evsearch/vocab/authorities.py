@@ -366,6 +366,7 @@ def match(text: str | Sequence[str], keys: NameKeys | None = None) -> list[tuple
 
 
 def all_names(entry: Authority) -> list[str]:
-    """The ways a user may write ``entry`` in free text: its name, its aliases and their rule-stripped forms."""
+    """``entry``'s name and aliases as written, each also with "&" as "and". Finding a name in running text,
+    in any of the forms the key rules allow, is ``match``'s job."""
     names = [entry.name, *entry.aliases]
     return list(dict.fromkeys([*names, *(n.replace("&", "and") for n in names)]))
