@@ -45,6 +45,9 @@ _PREFIXES: tuple[tuple[str, ...], ...] = (
     ("county", "of"),
     ("county",),
 )
+_PREFIXES_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
+    first: tuple(p for p in _PREFIXES if p[0] == first) for first in dict.fromkeys(p[0] for p in _PREFIXES)
+}  # the same prefixes in the same order, looked up by their first word
 _SUFFIX_WORDS = frozenset(
     "council city borough district metropolitan county authority local unitary childrens services department "
     "of the and children families trust first".split()  # "... Children and Families Trust", "... Children First"
@@ -103,11 +106,15 @@ def full_key(text: str) -> str:
 def name_key(text: str) -> str:
     """The one normalisation of an authority name: "the Royal Borough of Kensington & Chelsea Council"
     -> "kensington and chelsea"; "Bristol, City of" -> "bristol"; "Wakefield District Metropolitan" -> "wakefield"."""
-    words = [w for w in _words(text) if w]
+    return " ".join(_stripped([w for w in _words(text) if w]))
+
+
+def _stripped(words: list[str]) -> list[str]:
+    """``name_key``'s rules on a name's words: the affixes that say what kind of council, dropped."""
     changed = True
     while changed and words:
         changed = False
-        for prefix in _PREFIXES:
+        for prefix in _PREFIXES_BY_FIRST.get(words[0], ()):
             if tuple(words[: len(prefix)]) == prefix and len(words) > len(prefix):
                 words = words[len(prefix) :]
                 changed = True
@@ -115,7 +122,7 @@ def name_key(text: str) -> str:
         while len(words) > 1 and words[-1] in _SUFFIX_WORDS:
             words.pop()
             changed = True
-    return " ".join(words)
+    return words
 
 
 def _cell(value: str) -> tuple[str, ...]:
@@ -278,6 +285,7 @@ class NameKeys:
     verbatim: dict[str, str]  # full_key and name_key of a name only an index holds -> that name as held
     first: frozenset[str]  # words a mention may start with: a key's first word or a prefix's ("london")
     last: frozenset[str]  # words a mention may end with: a key's last word or a closing word
+    words: frozenset[str]  # every word a mention may hold: its keys' words and the affixes' words
     longest: int  # the most words a mention may have, affixes included
 
 
@@ -297,6 +305,8 @@ def match_keys(extra: Iterable[str] = ()) -> NameKeys:
         verbatim=verbatim,
         first=frozenset({k[0] for k in keys} | {p[0] for p in _PREFIXES if p != ("the",)}),
         last=frozenset({k[-1] for k in keys} | _CLOSING_WORDS),
+        # "s": the tokenizer's "'s" ("Medway Children's Services"), which the key reads as part of "childrens"
+        words=frozenset({w for k in keys for w in k} | {w for p in _PREFIXES for w in p} | _SUFFIX_WORDS | {"s"}),
         longest=max(map(len, keys)) + max(map(len, _PREFIXES)) + 4,  # "... Children and Families Trust"
     )
 
@@ -316,13 +326,17 @@ def _name_of(phrase: str, last_word: str, keys: NameKeys) -> str | None:
     Under the stripped key it must end on the name or on a closing word: "Leeds Children and Families
     Trust" is Leeds, "Leeds children and families" is Leeds and then three words of the query."""
     table = _lookup()
-    exact, loose = full_key(phrase), name_key(phrase)
+    words = [w for w in _words(phrase) if w]
+    exact = " ".join(words)  # full_key(phrase)
     if exact in table.exact:
         return _current(table.exact[exact]).name
-    ends_on_name = last_word in _CLOSING_WORDS or loose.rsplit(" ", 1)[-1] == last_word
-    if ends_on_name and loose in table.loose:
-        return _current(table.loose[loose]).name
-    return keys.verbatim.get(exact) or (keys.verbatim.get(loose) if ends_on_name else None)
+    if exact in keys.verbatim:
+        return keys.verbatim[exact]
+    loose_words = _stripped(words)
+    if last_word not in _CLOSING_WORDS and loose_words[-1:] != [last_word]:
+        return None
+    loose = " ".join(loose_words)  # name_key(phrase)
+    return _current(table.loose[loose]).name if loose in table.loose else keys.verbatim.get(loose)
 
 
 def match(text: str | Sequence[str], keys: NameKeys | None = None) -> list[tuple[int, int, str]]:
@@ -349,8 +363,8 @@ def match(text: str | Sequence[str], keys: NameKeys | None = None) -> list[tuple
         for end in range(start + 1, len(tokens) + 1):
             tail = words[end - 1]
             count += len(tail)
-            if count > keys.longest:
-                break
+            if count > keys.longest or not keys.words.issuperset(tail):
+                break  # no name runs on through a word no name or affix has
             if not tail or tail[-1] not in keys.last:
                 continue
             if end - start == 1 and head[0] in EVERYDAY_NAMES and tokens[start].islower():
