@@ -23,7 +23,8 @@ from spacy.matcher import PhraseMatcher as SpacyPhraseMatcher
 from evsearch.vocab.grades import GRADE_WORDS
 from evsearch.models import quick_tokens
 from evsearch.models.quick_tokens import PhraseMatcher, stop_words, tokenize
-from evsearch.search.query import CUE_PHRASES, STOP_PHRASES, known_authorities
+from evsearch.search.query import CUE_PHRASES, STOP_PHRASES
+from evsearch.vocab.authorities import all_names, register
 from evsearch.search.themes import load_themes
 
 REPO = Path(__file__).resolve().parents[2]
@@ -59,7 +60,7 @@ def _query_strings() -> list[str]:
 
 
 def _vocabulary_strings() -> list[str]:
-    out = list(CUE_PHRASES) + list(STOP_PHRASES) + list(known_authorities())
+    out = list(CUE_PHRASES) + list(STOP_PHRASES) + [name for entry in register() for name in all_names(entry)]
     for grade in GRADE_WORDS:
         out += [grade.label, *grade.variants]
     for theme in load_themes():

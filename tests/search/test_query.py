@@ -6,7 +6,7 @@ import pytest
 
 from evsearch.errors import InputError, UnknownGradeError
 from evsearch.search.filters import SearchRequest
-from evsearch.search.query import QueryParser, Vocabulary, apply_options, authority_variants
+from evsearch.search.query import QueryParser, Vocabulary, apply_options
 
 VOCAB = Vocabulary(
     local_authorities=["Darlington", "East Sussex", "Reading", "Kingston upon Thames"],
@@ -117,7 +117,13 @@ def test_every_year_and_authority_named_is_kept(parser):
     assert p.source["year"] == p.source["la"] == "query"
 
 
-def test_authority_variants():
-    assert "Bristol" in authority_variants("City of Bristol")
-    assert "Kent" in authority_variants("Kent County Council")
-    assert "Brighton and Hove" in authority_variants("Brighton & Hove")
+def test_authorities_are_read_by_the_register_rules(parser):
+    # The matching rules themselves are tested in tests/vocab/test_authority_matching.py; here, that the
+    # parser uses them: council-style affixes leave the ranking text, and each name is the register's.
+    p = parser.parse("neglect in the City of Bristol and Kent County Council 2021")
+    assert (p.filters["la"], p.year, p.text) == (["Bristol", "Kent"], 2021, "neglect")
+    assert parser.parse("Brighton & Hove care leavers").la == "Brighton and Hove"
+    assert parser.parse("children in London").la is None  # a region, not the City of London
+    own = QueryParser(Vocabulary(local_authorities=["Darlington", "Eastvale Borough Council"]))  # one unresolved
+    p = own.parse("neglect in Eastvale and Darlington")
+    assert (p.filters["la"], p.text) == (["Eastvale Borough Council", "Darlington"], "neglect")

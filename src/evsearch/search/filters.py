@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evsearch.errors import InputError
-from evsearch.search.authorities import resolve_authority
+from evsearch.vocab.authorities import parse_la
 from evsearch.vocab.grades import label_for, parse_grade
 
 YEAR_MIN, YEAR_MAX = 1990, 2100
@@ -94,7 +94,7 @@ FIELDS: dict[str, Field] = {
               aliases=("grades",), soft=True, example="inadequate", facet=True),
         Field("la", "Local authority name.", _words, lambda v: "from " + _either(v), "local_authorities",
               aliases=("local_authority", "authority"), soft=True, example="East Sussex", facet=True,
-              resolve=lambda name, vocabulary: resolve_authority(name, vocabulary.local_authorities)),
+              resolve=lambda name, vocabulary: parse_la(name, vocabulary.local_authorities)),
         Field("year", "Year inspected or published.", _year, lambda v: "in " + _either(v), "years",
               aliases=("years", "inspection_year", "published_year"), soft=True, integer=True, example="2019",
               facet=True),
@@ -202,5 +202,5 @@ class SearchRequest:
 
 __all__ = [
     "ALIASES", "FACETS", "FIELDS", "Field", "GROUP_BY", "SearchRequest", "field_named", "parse_names",
-    "parse_values", "resolve_authority",
+    "parse_values",
 ]  # fmt: skip

@@ -28,10 +28,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
-from evsearch.vocab.authorities import all_names, register, resolve
+from evsearch.vocab.authorities import match, match_keys
 from evsearch.vocab.grades import GRADE_WORDS, label_for
 from evsearch.models.quick_tokens import Doc, PhraseMatcher, stop_words, tokenize
-from evsearch.search.authorities import authority_variants
 from evsearch.search.filters import FIELDS
 from evsearch.search.themes import Theme, load_themes
 
@@ -58,21 +57,6 @@ GENERIC_WORDS = frozenset(
 MEANINGFUL = frozenset({"not", "no", "enough", "few", "fewer", "too", "less", "never", "without", "cannot", "serious"})
 # Four-digit numbers in this range are read as an inspection/publication year.
 MIN_YEAR, MAX_YEAR = 2005, 2035
-# Lowercase single-word authority names that are also everyday words: only a capitalised
-# mention counts as the authority.
-_WORDY_AUTHORITIES = frozenset({"reading", "bury", "bath", "derby", "sutton", "poole"})
-
-def known_authorities() -> tuple[str, ...]:
-    """Every name and irregular alias in the authority register, so a query may name an authority the
-    index lacks ("Hull", "BCP"); each maps to its canonical name through ``canonical_authority``."""
-    return tuple(name for entry in register() for name in all_names(entry))
-
-
-def canonical_authority(name: str) -> str:
-    """The register's canonical name for ``name`` (itself when the register lacks it)."""
-    entry = resolve(name)
-    return entry.name if entry else name
-
 
 @dataclass
 class Vocabulary:
@@ -174,7 +158,8 @@ class QueryParser:
         self.vocabulary = vocabulary or Vocabulary()
         self.themes = load_themes()
         self._theme_by_name = {t.name: t for t in self.themes}
-        self._authorities: dict[str, str] = {}
+        # Authority names are the register's rules (vocab.authorities.match), plus the index's unresolved names.
+        self._authorities = match_keys(self.vocabulary.local_authorities)
         self._sections: dict[str, str] = {}
         self._years = set(self.vocabulary.years)
         self.stop_words = stop_words() - MEANINGFUL
@@ -193,10 +178,6 @@ class QueryParser:
         add("STOP", STOP_PHRASES)
         for theme in self.themes:
             add(f"THEME:{theme.name}", theme.phrases)
-        for name in [*self.vocabulary.local_authorities, *known_authorities()]:  # the index's spelling wins
-            for variant in authority_variants(name):
-                self._authorities.setdefault(variant.lower(), canonical_authority(name))
-        add("LA", self._authorities)
         for title in [*self.vocabulary.sections, *self.vocabulary.judgements]:
             key = " ".join(title.split()).lower()
             if len(key) > 2:
@@ -235,9 +216,7 @@ class QueryParser:
                 elif kind == "STOP":
                     _mark(removed, start, end)
                 elif kind == "LA":
-                    if end - start == 1 and doc[start].lower_ in _WORDY_AUTHORITIES and doc[start].is_lower:
-                        continue
-                    _add_unique(authorities, self._authorities[text.lower()])
+                    _add_unique(authorities, value)
                     _mark(removed, start, end)
                 elif kind == "THEME":
                     _add_unique(parsed.themes, value)
@@ -297,7 +276,8 @@ class QueryParser:
     def _spans(self, doc) -> list[tuple[tuple[int, int], list[str]]]:
         """Matches grouped by span; a longer span swallows the shorter ones inside it."""
         found: dict[tuple[int, int], list[str]] = {}
-        for label, start, end in [*self._phrases(doc), *_grade_numbers(doc)]:
+        authorities = [(f"LA:{name}", s, e) for s, e, name in match([t.text_with_ws for t in doc], self._authorities)]
+        for label, start, end in [*self._phrases(doc), *_grade_numbers(doc), *authorities]:
             found.setdefault((start, end), []).append(label)
         accepted: list[tuple[tuple[int, int], list[str]]] = []
         for (start, end), labels in sorted(found.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0])):

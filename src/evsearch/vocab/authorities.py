@@ -15,7 +15,8 @@ Names are matched through one normalisation (``name_key``, built on
 names need no listing; the CSV lists only irregular aliases ("Hull", "BCP").
 Everything here is pure data and pure functions: the parser resolves a report's
 authority with ``resolve``/``by_urn``, the faces check a user's ``la`` with
-``parse_la``.
+``parse_la``, and the query parser finds the authorities a query names with
+``match`` over ``match_keys`` (the same keys, plus an index's unresolved names).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -44,6 +45,9 @@ _PREFIXES: tuple[tuple[str, ...], ...] = (
     ("county", "of"),
     ("county",),
 )
+_PREFIXES_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
+    first: tuple(p for p in _PREFIXES if p[0] == first) for first in dict.fromkeys(p[0] for p in _PREFIXES)
+}  # the same prefixes in the same order, looked up by their first word
 _SUFFIX_WORDS = frozenset(
     "council city borough district metropolitan county authority local unitary childrens services department "
     "of the and children families trust first".split()  # "... Children and Families Trust", "... Children First"
@@ -102,11 +106,15 @@ def full_key(text: str) -> str:
 def name_key(text: str) -> str:
     """The one normalisation of an authority name: "the Royal Borough of Kensington & Chelsea Council"
     -> "kensington and chelsea"; "Bristol, City of" -> "bristol"; "Wakefield District Metropolitan" -> "wakefield"."""
-    words = [w for w in _words(text) if w]
+    return " ".join(_stripped([w for w in _words(text) if w]))
+
+
+def _stripped(words: list[str]) -> list[str]:
+    """``name_key``'s rules on a name's words: the affixes that say what kind of council, dropped."""
     changed = True
     while changed and words:
         changed = False
-        for prefix in _PREFIXES:
+        for prefix in _PREFIXES_BY_FIRST.get(words[0], ()):
             if tuple(words[: len(prefix)]) == prefix and len(words) > len(prefix):
                 words = words[len(prefix) :]
                 changed = True
@@ -114,7 +122,7 @@ def name_key(text: str) -> str:
         while len(words) > 1 and words[-1] in _SUFFIX_WORDS:
             words.pop()
             changed = True
-    return " ".join(words)
+    return words
 
 
 def _cell(value: str) -> tuple[str, ...]:
@@ -187,13 +195,23 @@ def resolve(text: str | None, *, on: str | None = None) -> Authority | None:
     code = table.by_code.get(text.strip().lower())
     if code is not None:
         return code
-    exact = table.exact.get(full_key(text), ())
-    loose = table.loose.get(name_key(text), ())
     if on:  # "Dorset" in 2015 is Dorset County Council, in 2024 Dorset Council
-        valid = [a for a in dict.fromkeys((*exact, *loose)) if a.valid_on(on)]
+        candidates = (*table.exact.get(full_key(text), ()), *table.loose.get(name_key(text), ()))
+        valid = [a for a in dict.fromkeys(candidates) if a.valid_on(on)]
         if valid:
             return valid[0]
-    return _current(exact) if exact else _current(loose) if loose else None
+    return _named(text)
+
+
+def _named(text: str) -> Authority | None:
+    """The authority a name (not a code) means: every word kept first ("City of London"), then the
+    rule-stripped key; of several that shared it, the current one. ``resolve`` and ``match`` both ask this."""
+    table = _lookup()
+    exact = table.exact.get(full_key(text), ())
+    if exact:
+        return _current(exact)
+    loose = table.loose.get(name_key(text), ())
+    return _current(loose) if loose else None
 
 
 @lru_cache(maxsize=1)
@@ -249,7 +267,120 @@ def parse_la(value: str, known: Iterable[str] = ()) -> str:
     )
 
 
+# -- names in running text (a query) ---------------------------------------------------------------
+
+# One-word names that are also everyday words: in lower case ("reading and writing") they are the word.
+EVERYDAY_NAMES = frozenset({"reading", "bury", "bath", "derby", "sutton", "poole"})
+# Words name_key drops that may end a name in running text ("Leeds City Council", "Bradford Children and
+# Families Trust", "Medway Children's Services"). Not "city" or "county": after a place name they are as
+# often the query's own words ("Kent county lines", "Leeds city centre").
+_CLOSING_WORDS = frozenset("council borough district metropolitan authority services trust".split())
+_WHITESPACE_TOKENS = re.compile(r"\S+\s*")
+
+
+@dataclass(frozen=True)
+class NameKeys:
+    """What ``match`` looks phrases up in (``match_keys``): built once per index, not per query."""
+
+    verbatim: dict[str, str]  # full_key and name_key of a name only an index holds -> that name as held
+    first: frozenset[str]  # words a mention may start with: a key's first word or a prefix's ("london")
+    last: frozenset[str]  # words a mention may end with: a key's last word or a closing word
+    words: frozenset[str]  # every word a mention may hold: its keys' words and the affixes' words
+    longest: int  # the most words a mention may have, affixes included
+
+
+def match_keys(extra: Iterable[str] = ()) -> NameKeys:
+    """The keys ``match`` finds names by: the register's names and aliases (the tables ``resolve`` reads)
+    and ``extra``, names an index holds that the register lacks (unresolved reports, kept verbatim), which
+    match themselves under the same two keys, as ``parse_la`` accepts them."""
+    table = _lookup()
+    verbatim: dict[str, str] = {}
+    for name in extra:
+        if _named(name) is None:
+            for key in (full_key(name), name_key(name)):
+                if key:
+                    verbatim.setdefault(key, name)
+    keys = [k.split() for k in (*table.exact, *table.loose, *verbatim)]
+    return NameKeys(
+        verbatim=verbatim,
+        first=frozenset({k[0] for k in keys} | {p[0] for p in _PREFIXES if p != ("the",)}),
+        last=frozenset({k[-1] for k in keys} | _CLOSING_WORDS),
+        # "s": the tokenizer's "'s" ("Medway Children's Services"), which the key reads as part of "childrens"
+        words=frozenset({w for k in keys for w in k} | {w for p in _PREFIXES for w in p} | _SUFFIX_WORDS | {"s"}),
+        longest=max(map(len, keys)) + max(map(len, _PREFIXES)) + 4,  # "... Children and Families Trust"
+    )
+
+
+@lru_cache(maxsize=1)
+def _register_keys() -> NameKeys:
+    return match_keys()
+
+
+@lru_cache(maxsize=4096)
+def _token_words(token: str) -> tuple[str, ...]:
+    return tuple(w for w in _words(token) if w)
+
+
+def _name_of(phrase: str, last_word: str, keys: NameKeys) -> str | None:
+    """The name ``phrase`` is, by ``resolve``'s keys (the register's, then the index's verbatim names).
+    Under the stripped key it must end on the name or on a closing word: "Leeds Children and Families
+    Trust" is Leeds, "Leeds children and families" is Leeds and then three words of the query."""
+    table = _lookup()
+    words = [w for w in _words(phrase) if w]
+    exact = " ".join(words)  # full_key(phrase)
+    if exact in table.exact:
+        return _current(table.exact[exact]).name
+    if exact in keys.verbatim:
+        return keys.verbatim[exact]
+    loose_words = _stripped(words)
+    if last_word not in _CLOSING_WORDS and loose_words[-1:] != [last_word]:
+        return None
+    loose = " ".join(loose_words)  # name_key(phrase)
+    return _current(table.loose[loose]).name if loose in table.loose else keys.verbatim.get(loose)
+
+
+def match(text: str | Sequence[str], keys: NameKeys | None = None) -> list[tuple[int, int, str]]:
+    """Every authority ``text`` names, as (start, end, name): tokens[start:end] name the register's
+    canonical ``name`` (or a name ``keys`` holds verbatim), left to right; where two mentions overlap the
+    longer wins. ``text`` is a string (split at whitespace) or its tokens, each with the whitespace after
+    it, so that a mention reads as typed.
+
+    A phrase names an authority when the keys ``resolve`` finds names by (``full_key``, else ``name_key``)
+    find it: any name or alias, in any case, with or without its council-style affixes ("London Borough
+    of", "City Council"), with "&" or "and". A mention starts on a name's word or an affix's, and ends on
+    a name's word or a closing word ("Council", "Services"; not "county"). A one-word name that is an
+    everyday word (``EVERYDAY_NAMES``) counts only when capitalised or with an affix ("reading" alone is
+    the word). Codes and slugs, which ``resolve`` also takes, are not names in running text.
+    """
+    tokens = _WHITESPACE_TOKENS.findall(text) if isinstance(text, str) else list(text)
+    keys = keys or _register_keys()
+    words = [_token_words(t) for t in tokens]
+    found: list[tuple[int, int, str]] = []
+    for start, head in enumerate(words):
+        if not head or head[0] not in keys.first:
+            continue
+        count = 0
+        for end in range(start + 1, len(tokens) + 1):
+            tail = words[end - 1]
+            count += len(tail)
+            if count > keys.longest or not keys.words.issuperset(tail):
+                break  # no name runs on through a word no name or affix has
+            if not tail or tail[-1] not in keys.last:
+                continue
+            if end - start == 1 and head[0] in EVERYDAY_NAMES and tokens[start].islower():
+                continue
+            name = _name_of("".join(tokens[start:end]), tail[-1], keys)
+            if name:
+                found.append((start, end, name))
+    chosen: list[tuple[int, int, str]] = []
+    for mention in sorted(found, key=lambda m: (m[0] - m[1], m[0])):
+        if all(mention[1] <= s or e <= mention[0] for s, e, _ in chosen):
+            chosen.append(mention)
+    return sorted(chosen)
+
+
 def all_names(entry: Authority) -> list[str]:
-    """The ways a user may write ``entry`` in free text: its name, its aliases and their rule-stripped forms."""
+    """``entry``'s name and aliases as written, each also with "&" as "and". Finding a name in running text,
+    in any of the forms the key rules allow, is ``match``'s job."""
     names = [entry.name, *entry.aliases]
     return list(dict.fromkeys([*names, *(n.replace("&", "and") for n in names)]))
