@@ -15,6 +15,7 @@ ids. Arrays built by callers (intersections) are plain id arrays.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypedDict
@@ -240,6 +241,12 @@ class VectorIndex(ABC):
     def open(cls, gen: Generation) -> "VectorIndex":
         """The published index of ``gen`` for reading (a backend may wrap it in faster structures)."""
         return cls.load(gen.gen_dir / gen.manifest["files"]["vectors"], gen.dimension)
+
+    @classmethod
+    def hold(cls, index_dir: Path, options: dict[str, Any]) -> AbstractContextManager:
+        """What the writer holds from its first change until it ends (an external engine's
+        connection, opened before any work so a busy engine fails first); nothing for FAISS."""
+        return nullcontext()
 
     @classmethod
     def publish(cls, source: Any, options: dict[str, Any]) -> dict[str, Any]:

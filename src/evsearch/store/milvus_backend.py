@@ -6,14 +6,34 @@ Milvus Lite (a file, no server) here and in the tests. Filters are Milvus
 boolean expressions, so they apply inside retrieval (the dense ANN search and
 the BM25 search both see only matching paragraphs).
 
-Layout: one collection per generation (``evsearch_gen_NNNNNN``), built by the
-writer before the generation is published (``publish``) from the finished
-SQLite file and the generation's flat vector copy (``vectors.faiss``, kept as
-the rebuild source). With no URI the collection lives in a Milvus Lite file
-inside the generation folder, so it is published, pinned and deleted with the
-folder; with ``http://host:19530`` it lives on that server and ``collect``
-drops the collections of deleted generations. Records (text, sections,
-reports, judgements) stay in the generation's SQLite file for every backend.
+Layout: one Milvus Lite file per index (``DIR/milvus.db``, beside the generation
+folders; manifest ``uri`` ``../milvus.db``) served by one ``milvus`` process per
+index, whose client every reader and the writer of the process share
+(milvus_clients.py); with ``http://host:19530`` the same collections live on that
+server. Each generation has its own collection (``evsearch_gen_NNNNNN``), created,
+filled and flushed by the writer before the generation is published (``publish``)
+from the finished SQLite file and the generation's flat vector copy
+(``vectors.faiss``, kept as the rebuild source). A collection is dropped once its
+generation folder is collected (``collect``, at every publish and tidy-up; what a
+process that held no client could not drop goes when the next one starts the
+file's server, ``_tidy_at_open``), so a pinned older generation keeps searching
+its own collection while newer ones are published. An index written before this
+layout (a ``milvus.db`` inside each generation folder, manifest ``uri``
+``milvus.db``) is read in place; its next write builds into ``DIR/milvus.db`` and
+the old folder takes its file with it when collected.
+
+WHY a collection per generation and not yet a partition per segment (the FAISS
+preset's "a write costs what it adds", segments.py): a generation has to see
+exactly its rows, and an older pinned generation rows that a newer one deleted or
+replaced. With one collection and a partition per segment, a search would name its
+generation's partitions and exclude its tombstones by expression (``id not in
+[...]``, growing until a merge), Milvus's BM25 statistics would count every
+partition's rows (the FTS5 rescoring keeps scores exact, the shortlist would
+drift), and merges would have to build merged partitions; the writer's flat vector
+copy and lexicon would have to become segments too. That is the next step
+(docs/scaling.md); this layout removes the process and memory cost (one server
+per index instead of one per open generation) and keeps every generation's
+answers exact, at the price of a write still refilling the whole collection.
 
 BM25 parity with FTS5: the text Milvus indexes (and each query) is first
 tokenized by FTS5's own tokenizer (porter stemming, case and accent folding:
@@ -26,26 +46,28 @@ the FAISS backend's.
 from __future__ import annotations
 
 import json
-import threading
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from evsearch.errors import IndexBusyError, IndexCorruptError, IndexNotFoundError, InputError
-from evsearch.store import bm25_matrix
+from evsearch.errors import IndexBusyError, IndexCorruptError, InputError
+from evsearch.store import bm25_matrix, generations
 from evsearch.store.base import Filters, Generation, Hits, KeywordIndex, VectorIndex, filters_of
 from evsearch.store.filters import COLUMNS
 from evsearch.store.fts import Fts5Keyword
+from evsearch.store.milvus_clients import borrow, client, hold, is_lite, release, users
 
 try:
-    from milvus_lite.server_manager import server_manager_instance as lite_servers
     from pymilvus import DataType, Function, FunctionType, MilvusClient
     from pymilvus.exceptions import MilvusException
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("Milvus is not available - install pymilvus and milvus-lite") from exc
 
 LITE_FILE = "milvus.db"
+INDEX_LITE = "../milvus.db"  # manifest ``uri`` of the index's one Lite file (relative to the generation folder)
+_PREFIX = "evsearch_"
 TEXT_MAX = 65_535  # VARCHAR limit, in bytes
 # Milvus answers "invalid parameter" to a search deeper than this (limit + offset). A page needs at most
 # offset + k = 10,100 records (the engine's bounds), so only MilvusKeyword's shortlist (3x the page) meets
@@ -64,59 +86,56 @@ _ROWS = (
     "FROM paragraphs AS p JOIN reports AS r ON r.report_id = p.report_id WHERE p.id > ? ORDER BY p.id LIMIT ?"
 )
 
-_clients: dict[str, list] = {}  # uri -> [client, users]
-_clients_lock = threading.Lock()
-
 
 def _lower(text: str | None) -> str:
     return (text or "").translate(_ASCII_LOWER)
 
 
-def is_lite(uri: str) -> bool:
-    return not uri.startswith(("http://", "https://", "tcp://", "grpc://"))
-
-
-def client(uri: str) -> MilvusClient:
-    """A client for ``uri``, shared within the process (Milvus Lite lets one process open a file);
-    each ``client`` call is matched by one ``release``."""
-    with _clients_lock:
-        if uri not in _clients:
-            try:
-                _clients[uri] = [MilvusClient(uri), 0]
-            except Exception as exc:  # pymilvus raises several types for "cannot open"
-                if is_lite(uri):
-                    raise IndexBusyError(
-                        f"Milvus Lite file {uri} cannot be opened ({exc})",
-                        hint="Milvus Lite allows one process per file: stop the other evsearch process "
-                        "(e.g. `evsearch serve`) or build the index on a Milvus server with --milvus-uri",
-                    ) from exc
-                raise IndexNotFoundError(f"cannot connect to Milvus at {uri}: {exc}") from exc
-        _clients[uri][1] += 1
-        return _clients[uri][0]
-
-
-def release(uri: str) -> None:
-    with _clients_lock:
-        entry = _clients.get(uri)
-        if entry is None:
-            return
-        entry[1] -= 1
-        if entry[1] > 0:
-            return
-        del _clients[uri]
-    entry[0].close()
-    if is_lite(uri):
-        lite_servers.release_server(uri)  # the in-process Lite server holds the file: stop it
-
-
 def uri_for(gen_dir: Path, params: dict[str, Any]) -> str:
-    """The manifest stores a Lite file by name (the folder may move); a server by its URI."""
+    """The manifest stores a Lite file relative to the generation folder (the index may move):
+    ``../milvus.db`` is the index's file, ``milvus.db`` a generation's own file (the layout before
+    one file per index, read in place); a server by its URI."""
     uri = params["uri"]
-    return str(gen_dir / uri) if uri == LITE_FILE else uri
+    return str(gen_dir / uri) if uri in (LITE_FILE, INDEX_LITE) else uri
+
+
+def lite_uri(index_dir: Path) -> str:
+    return str(index_dir / LITE_FILE)
 
 
 def collection_name(gen_dir: Path) -> str:
-    return "evsearch_" + gen_dir.name.replace("-", "_")
+    return _PREFIX + gen_dir.name.replace("-", "_")
+
+
+def _generation_of(collection: str) -> str | None:
+    """The generation folder a collection belongs to (None: not one of ours)."""
+    if not collection.startswith(_PREFIX):
+        return None
+    name = collection[len(_PREFIX):].replace("_", "-")
+    return name if generations.gen_number(name) >= 0 else None
+
+
+def _drop_retired(milvus: MilvusClient, index_dir: Path) -> list[str]:
+    """Drop the collections of the index's Lite file whose generation folder is gone (retired and
+    collected, or left by a crashed build). Safe while readers run: a pinned generation keeps its
+    folder, and a writer creates its folder before its collection. The caller holds the writer lock."""
+    dropped = []
+    for name in milvus.list_collections():
+        gen = _generation_of(name)
+        if gen is not None and not (index_dir / gen).is_dir():
+            milvus.drop_collection(name)
+            dropped.append(name)
+    return dropped
+
+
+def _tidy_at_open(index_dir: Path, milvus: MilvusClient) -> None:
+    """When this process has just started the index's Lite server: drop what earlier runs could
+    not (a process that held no client when it collected folders); skipped at once while a write runs."""
+    try:
+        with generations.housekeeping_lock(index_dir, wait=False):
+            _drop_retired(milvus, index_dir)
+    except (IndexBusyError, OSError, MilvusException):
+        pass  # a write runs (it drops them when it publishes) or the folder is read-only
 
 
 def _schema(dimension: int) -> Any:
@@ -187,8 +206,11 @@ class _Collection:
         params = gen.manifest["ann_params"]
         self.uri = uri_for(gen.gen_dir, params)
         self.name = params["collection"]
+        starts = params["uri"] == INDEX_LITE and users(self.uri) == 0  # this open starts the index's server
         self.client = client(self.uri)
         try:
+            if starts:
+                _tidy_at_open(gen.gen_dir.parent, self.client)
             self.client.load_collection(self.name)
         except MilvusException as exc:
             release(self.uri)
@@ -287,14 +309,22 @@ class MilvusVectors(VectorIndex):
 
     # -- the writer's hooks
     @classmethod
+    def hold(cls, index_dir: Path, options: dict[str, Any]) -> AbstractContextManager:
+        """The writer holds the index's client from its first change to its end: a Lite file another
+        process serves fails now (IndexBusyError) rather than after the embedding, and the Lite server
+        started for ``publish`` is still there for ``collect``."""
+        return hold(str(options.get("milvus_uri") or "") or lite_uri(index_dir))
+
+    @classmethod
     def publish(cls, source: Any, options: dict[str, Any]) -> dict[str, Any]:
-        """Create and fill this generation's collection from its SQLite rows and staged vectors."""
+        """Create, fill and flush this generation's collection from its SQLite rows and staged
+        vectors: in the index's Lite file (or on the server), before CURRENT names the generation."""
         given = str(options.get("milvus_uri") or "")
-        uri = given or str(source.gen_dir / LITE_FILE)
+        uri = given or lite_uri(source.gen_dir.parent)
         name = collection_name(source.gen_dir)
         milvus = client(uri)
         try:
-            if milvus.has_collection(name):
+            if milvus.has_collection(name):  # a crashed build of the same number left it
                 milvus.drop_collection(name)
             index_params = milvus.prepare_index_params()
             index = cls.index_for(len(source.vectors), uri)
@@ -314,22 +344,37 @@ class MilvusVectors(VectorIndex):
         except MilvusException as exc:
             raise IndexCorruptError(f"could not build Milvus collection {name} at {uri}: {exc}") from exc
         finally:
-            release(uri)  # a Lite file is closed before its folder is published
-        return {"uri": given or LITE_FILE, "collection": name, "index": index["index_type"]}
+            release(uri)  # the writer's ``hold`` keeps the server until the write ends
+        return {"uri": given or INDEX_LITE, "collection": name, "index": index["index_type"]}
 
     @classmethod
     def collect(cls, index_dir: Path, options: dict[str, Any], removed: list[str]) -> None:
+        """Drop the collections of collected generations (called with the writer lock held).
+
+        A server may hold other indexes' collections: only those of ``removed`` are dropped. The
+        index's Lite file is the index's own: every collection whose folder is gone is dropped,
+        so what an earlier run left goes too; only when this process already holds the file (a
+        reader or the writer), since starting a Lite server to clean up costs more than it frees
+        and may find the file busy; the next process that starts it drops them (``_tidy_at_open``).
+        Generation folders of the older layout take their own Lite file with them."""
         given = str(options.get("milvus_uri") or "")
-        if not given:
-            return  # Lite files went with their generation folders
-        milvus = client(given)
+        if given:
+            with hold(given) as milvus:
+                for gen_name in removed:
+                    name = collection_name(index_dir / gen_name)
+                    if milvus.has_collection(name):
+                        milvus.drop_collection(name)
+            return
+        uri = lite_uri(index_dir)
+        milvus = borrow(uri)
+        if milvus is None:
+            return
         try:
-            for gen_name in removed:
-                name = collection_name(index_dir / gen_name)
-                if milvus.has_collection(name):
-                    milvus.drop_collection(name)
+            _drop_retired(milvus, index_dir)
+        except MilvusException:
+            pass  # left for the next clean-up
         finally:
-            release(given)
+            release(uri)
 
     def params(self) -> dict[str, Any]:
         assert self.collection is not None

@@ -140,6 +140,11 @@ class IndexWriter:
             self._backend = self.base_manifest.get("model_backend")
         if self._dimension is None:
             raise RuntimeError("bind_model() must be called before the first report is added")
+        # the vector backend's own store (the index's Milvus Lite file) is held from here to the end
+        # of the write: a busy one fails before any work (the preset's kind does not change with size
+        # but for FAISS, which holds nothing)
+        vector_class = factory.vector_class(factory.resolve_ann(self.preset, self.ann, 0))
+        self._stack.enter_context(vector_class.hold(self.index_dir, self.options))
         self.gen_dir = self.index_dir / generations.gen_name(generations.next_generation(self.index_dir))
         self.gen_dir.mkdir()
         (self.gen_dir / generations.IN_USE).touch()
