@@ -1,0 +1,176 @@
+"""Milvus Lite: one file and one server process per index, whatever the number of generations.
+
+Real Milvus Lite, real writer, the invented reports of store_helpers (no mocks). The server
+processes are counted as this process's children running milvus_lite's ``milvus`` binary
+(from /proc: psutil is not a dependency).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from evsearch.store import Index, manifest as manifest_mod
+from evsearch.store import milvus_clients
+from store_helpers import TOPICS, make_report, write_reports
+
+EVSEARCH = str(Path(sys.executable).with_name("evsearch"))
+REPORT = Path(__file__).resolve().parents[1] / "api" / "data" / "northmoor-2019-fixture-report.txt"
+
+
+def lite_servers() -> list[str]:
+    """The Lite files served by milvus processes that are children of this process."""
+    served = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue  # gone meanwhile
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == os.getpid() and cmd[0].endswith(b"/milvus") and len(cmd) > 1:
+            served.append(cmd[1].decode())
+    return served
+
+
+def collections(index_dir: Path) -> list[str]:
+    """Collections of the index's Lite file (opening it when no reader of this process does)."""
+    with milvus_clients.hold(str(index_dir / "milvus.db")) as milvus:
+        return sorted(milvus.list_collections())
+
+
+def lite_files(index_dir: Path) -> list[str]:
+    return sorted(str(p.relative_to(index_dir)) for p in index_dir.rglob("milvus.db"))
+
+
+def _write(index_dir: Path, embedder, *report_ids: str, extra: str = "", delete: tuple[str, ...] = ()) -> dict:
+    return write_reports(index_dir, [make_report(r, extra=extra) for r in report_ids], embedder, backend="milvus",
+                         delete=delete)  # fmt: skip
+
+
+def test_writes_share_one_lite_file_and_one_process(tmp_path: Path, embedder) -> None:
+    index_dir = tmp_path / "idx"
+    _write(index_dir, embedder, "harbourside-2019")
+    opened = [Index.open(index_dir)]
+    for n, report_id in enumerate(["millbrook-2012", "eastvale-2023", "harbourside-2019"]):
+        _write(index_dir, embedder, report_id, extra=f" Revision {n}." if report_id == "harbourside-2019" else "")
+        opened.append(Index.open(index_dir))  # every generation stays open, as a server's retiring views
+    try:
+        assert [i.generation for i in opened] == ["gen-000001", "gen-000002", "gen-000003", "gen-000004"]
+        assert lite_files(index_dir) == ["milvus.db"]  # at the index root, none in generation folders
+        assert lite_servers() == [str((index_dir / "milvus.db").resolve())]  # one process for all four
+        assert milvus_clients.users(str(index_dir / "milvus.db")) == 2 * len(opened)  # vectors + keyword each
+        assert collections(index_dir) == [f"evsearch_gen_00000{n}" for n in (1, 2, 3, 4)]  # all pinned
+        assert opened[-1].manifest["ann_params"]["uri"] == "../milvus.db"
+        assert opened[-1].stats()["paragraphs"] == sum(len(t[4]) for t in TOPICS.values())
+    finally:
+        for index in opened[:-1]:
+            index.close()  # each close collects its unpinned retired generation
+    try:
+        assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000004"]
+        assert collections(index_dir) == ["evsearch_gen_000004"]  # retired generations' collections dropped
+        assert lite_servers() == [str((index_dir / "milvus.db").resolve())]
+    finally:
+        opened[-1].close()
+    assert lite_servers() == []  # the last holder stops the server
+
+
+def test_a_pinned_generation_searches_its_own_rows_while_a_newer_one_is_published(tmp_path: Path, embedder) -> None:
+    index_dir = tmp_path / "idx"
+    _write(index_dir, embedder, *TOPICS)
+    old = Index.open(index_dir)
+    try:
+        old_hits = old.search_bm25('"apprenticeships"', 5)
+        query = old.vectors(old_hits[0][:1])[0]
+        # the new generation deletes the report holding that word and replaces another
+        _write(index_dir, embedder, "harbourside-2019", extra=" Updated.", delete=("eastvale-2023",))
+        with Index.open(index_dir) as new:
+            assert new.generation == "gen-000002" and old.generation == "gen-000001"
+            assert new.search_bm25('"apprenticeships"', 5) == []
+            assert old_hits[0][0] not in {pid for pid, _ in new.search_dense(query, 20)}
+            assert old.search_bm25('"apprenticeships"', 5) == old_hits  # the old one still has it
+            assert old.search_dense(query, 1)[0][0] == old_hits[0][0]
+            assert old.paragraphs([old_hits[0][0]])[0]["report_id"] == "eastvale-2023"
+            assert collections(index_dir) == ["evsearch_gen_000001", "evsearch_gen_000002"]
+            assert len(lite_servers()) == 1
+    finally:
+        old.close()
+    assert collections(index_dir) == ["evsearch_gen_000002"]
+
+
+def test_collections_a_process_could_not_drop_go_when_the_next_one_starts(tmp_path: Path, embedder) -> None:
+    index_dir = tmp_path / "idx"
+    _write(index_dir, embedder, "millbrook-2012")
+    with milvus_clients.hold(str(index_dir / "milvus.db")) as milvus:  # a crashed build's leftover
+        milvus.create_collection("evsearch_gen_000042", dimension=4)
+    assert "evsearch_gen_000042" in collections(index_dir)
+    with Index.open(index_dir) as index:  # starting the file's server drops it
+        assert index.search_bm25('"referrals"', 3)
+        assert collections(index_dir) == ["evsearch_gen_000001"]
+
+
+def test_an_index_of_the_older_layout_is_read_in_place_and_moved_by_its_next_write(tmp_path: Path, embedder) -> None:
+    index_dir = tmp_path / "idx"
+    _write(index_dir, embedder, "millbrook-2012", "eastvale-2023")
+    gen = index_dir / "gen-000001"
+    # the layout before one file per index: the generation's own milvus.db, named "milvus.db" in its manifest
+    shutil.move(str(index_dir / "milvus.db"), str(gen / "milvus.db"))
+    manifest = manifest_mod.read(gen)
+    manifest["ann_params"]["uri"] = "milvus.db"
+    manifest_mod.write(gen, manifest)
+    assert lite_files(index_dir) == ["gen-000001/milvus.db"]
+    with Index.open(index_dir) as old:
+        assert old.search_bm25('"apprenticeships"', 3)
+        assert lite_servers() == [str((gen / "milvus.db").resolve())]
+        _write(index_dir, embedder, "harbourside-2019")  # while the old generation is read
+        with Index.open(index_dir) as new:
+            assert new.manifest["ann_params"]["uri"] == "../milvus.db" and new.stats()["reports"] == 3
+            found = [pid for pid, _ in new.search_bm25('"apprenticeships"', 3)]
+            assert found and found == [pid for pid, _ in old.search_bm25('"apprenticeships"', 3)]
+            assert sorted(lite_servers()) == sorted(str(p.resolve()) for p in (index_dir / "milvus.db", gen / "milvus.db"))
+    # the old generation, collected, took its file with it
+    assert lite_files(index_dir) == ["milvus.db"] and not gen.exists()
+    assert collections(index_dir) == ["evsearch_gen_000002"]
+    assert lite_servers() == []
+
+
+def test_a_second_process_writing_a_held_lite_file_gets_one_line_and_exit_3(tmp_path: Path, embedder) -> None:
+    index_dir = tmp_path / "idx"
+    _write(index_dir, embedder, "millbrook-2012")
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(REPORT, src / REPORT.name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVSEARCH_")}
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    with Index.open(index_dir) as held:  # as `evsearch serve` holds it
+        done = subprocess.run([EVSEARCH, "index", str(src), "--index", str(index_dir)], capture_output=True,
+                              text=True, env=env, timeout=300)  # fmt: skip
+        assert held.search_bm25('"referrals"', 1)
+    assert done.returncode == 3, done.stderr[-3000:]
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: Milvus Lite file"), done.stderr[-3000:]
+    assert "one process per file" in lines[0] and "POST /reports" in lines[0] and "--milvus-uri" in lines[0]
+    assert "Traceback" not in done.stderr
+    # nothing was written: the live generation and the folder are as they were
+    assert (index_dir / "CURRENT").read_text().strip() == "gen-000001"
+    assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000001"]
+    with Index.open(index_dir) as again:  # and this process may write once the file is free
+        assert again.stats()["reports"] == 1
+
+
+@pytest.mark.parametrize("uri", ["milvus.db", "../milvus.db"])
+def test_manifest_uris_resolve_to_one_client_key(tmp_path: Path, uri: str) -> None:
+    from evsearch.store.milvus_backend import uri_for
+
+    gen = tmp_path / "idx" / "gen-000003"
+    gen.mkdir(parents=True)
+    expected = gen / "milvus.db" if uri == "milvus.db" else tmp_path / "idx" / "milvus.db"
+    assert milvus_clients.key(uri_for(gen, {"uri": uri})) == str(expected.resolve())
+    assert uri_for(gen, {"uri": "http://milvus:19530"}) == "http://milvus:19530"
