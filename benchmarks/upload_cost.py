@@ -252,17 +252,20 @@ def process_tree(root: int) -> list[int]:
     return out
 
 
-def milvus_sample(server: int) -> tuple[int, float]:
-    """(milvus_lite processes under ``server``, RSS MB of the server and all its descendants)."""
-    servers, rss = 0, 0.0
+def milvus_sample(server: int) -> tuple[int, float, float]:
+    """(milvus_lite processes under ``server``, RSS MB of the server and all its descendants,
+    RSS MB of the milvus processes alone)."""
+    servers, rss, lite = 0, 0.0, 0.0
     for pid in process_tree(server):
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            rss += rss_mb(pid)
+            mb = rss_mb(pid)
         except OSError:
             continue
-        servers += cmd[0].endswith(b"milvus_lite/lib/milvus")
-    return servers, rss
+        rss += mb
+        if cmd[0].endswith(b"milvus_lite/lib/milvus"):
+            servers, lite = servers + 1, lite + mb
+    return servers, rss, lite
 
 
 def milvus_uploads(work: Path, uploads: int, port: int, settle: float, embedder) -> dict:
@@ -291,7 +294,7 @@ def milvus_uploads(work: Path, uploads: int, port: int, settle: float, embedder)
             wait_healthy(f"http://127.0.0.1:{port}", server)
             client.get("/search", params={"q": "care leavers", "k": 10}).raise_for_status()
             time.sleep(1.0)
-            idle_processes, idle = milvus_sample(server.pid)
+            idle_processes, idle, idle_lite = milvus_sample(server.pid)
             jobs = []
             for n in range(uploads):
                 path = small_report(work, 6000 + n)
@@ -299,18 +302,18 @@ def milvus_uploads(work: Path, uploads: int, port: int, settle: float, embedder)
                                 headers={"X-API-Key": key})  # fmt: skip
                 r.raise_for_status()
                 jobs.append(r.json()["job_id"])
-            peak_processes, peak, started = idle_processes, idle, time.monotonic()
+            peak_processes, peak, peak_lite, started = idle_processes, idle, idle_lite, time.monotonic()
             finished: float | None = None
             while finished is None or time.monotonic() < finished + settle:
-                processes, rss = milvus_sample(server.pid)
-                peak_processes, peak = max(peak_processes, processes), max(peak, rss)
+                processes, rss, lite = milvus_sample(server.pid)
+                peak_processes, peak, peak_lite = max(peak_processes, processes), max(peak, rss), max(peak_lite, lite)
                 if finished is None:
                     bodies = [client.get(f"/jobs/{j}").json() for j in jobs]
                     states = [b["state"] for b in bodies]
                     if all(s in ("done", "failed") for s in states):
                         finished = time.monotonic()
                 time.sleep(0.05)
-            after_processes, after = milvus_sample(server.pid)
+            after_processes, after, after_lite = milvus_sample(server.pid)
             hits = client.get("/search", params={"q": "personal adviser", "k": 50}).json()["hits"]
     finally:
         server.terminate()
@@ -320,6 +323,7 @@ def milvus_uploads(work: Path, uploads: int, port: int, settle: float, embedder)
     return {"figure": f"evsearch serve on a Milvus Lite index, {uploads} queued uploads",
             "milvus_processes": {"idle": idle_processes, "peak": peak_processes, "after": after_processes},
             "rss_mb_server_and_children": {"idle": round(idle), "peak": round(peak), "after": round(after)},
+            "rss_mb_milvus_processes": {"idle": round(idle_lite), "peak": round(peak_lite), "after": round(after_lite)},
             "states": sorted(set(states)), "all_jobs_seconds": round(finished - started, 2),
             "lite_files_after": lite_files, "settle_seconds": settle,
             "reports_found_after": len({h["report_id"] for h in hits})}  # fmt: skip

@@ -256,6 +256,18 @@ class VectorIndex(ABC):
         return source.vectors.params()
 
     @classmethod
+    def add_segment(cls, index_dir: Path, sqlite: Path, entry: dict[str, Any], store: "VectorIndex",
+                    options: dict[str, Any]) -> None:  # fmt: skip
+        """Called when a write or a merge has written a segment folder (``entry``, rows of ``store``,
+        records in ``sqlite``), before it is published: an external engine adds the rows to its own
+        store here. FAISS reads the segment folder itself."""
+
+    @classmethod
+    def segment_params(cls, index_dir: Path, options: dict[str, Any], dimension: int) -> dict[str, Any]:
+        """The manifest's ``ann_params`` of a segmented generation."""
+        return {}
+
+    @classmethod
     def collect(cls, index_dir: Path, options: dict[str, Any], removed: list[str]) -> None:
         """Drop what this backend keeps outside the generation folders for ``removed`` generations."""
 
