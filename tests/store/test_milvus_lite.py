@@ -146,6 +146,20 @@ def test_a_pinned_generation_searches_its_own_rows_while_a_newer_one_is_publishe
     assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-000002"]
 
 
+def test_a_generation_whose_rows_are_all_deleted_finds_nothing(tmp_path: Path, embedder) -> None:
+    index_dir = tmp_path / "idx"
+    _write(index_dir, embedder, "millbrook-2012")
+    with Index.open(index_dir) as full:
+        vector = full.vectors(full.dense.ids()[:1])[0]
+    _write(index_dir, embedder, delete=("millbrook-2012",))  # every row a tombstone of segment 1
+    assert merge.run(index_dir) == ["gen-000003"]  # the all-dead segment is dropped: no segment left
+    with Index.open(index_dir) as empty:
+        assert empty.manifest["segments"] == [] and empty.stats()["paragraphs"] == 0
+        assert empty.search_dense(vector, 5) == [] and empty.search_bm25('"referrals"', 5) == []
+        assert len(empty.dense.ids()) == 0
+    assert stored_segments(index_dir) == {}
+
+
 def test_rows_a_process_could_not_drop_go_when_the_next_one_starts(tmp_path: Path, embedder) -> None:
     index_dir = tmp_path / "idx"
     _write(index_dir, embedder, "millbrook-2012")

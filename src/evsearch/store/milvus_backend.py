@@ -160,7 +160,7 @@ def _drop_retired(milvus: MilvusClient, index_dir: Path, removed: list[str] | No
         if gen is not None and gen not in folders and (removed is None or gen in removed):
             milvus.drop_collection(name)  # a generation's own collection (before segments)
         elif name.startswith(_ROWS_PREFIX) and name in named:
-            milvus.delete(name, filter=f"seg not in {_list(live)}")
+            milvus.delete(name, filter=f"seg not in {_list(live or [-1])}")  # Milvus Lite fails on []
         elif name.startswith(_ROWS_PREFIX) and removed is None:
             milvus.drop_collection(name)
 
@@ -254,7 +254,9 @@ class _Collection:
         self.name = params["collection"]
         self.scope: str | None = None
         if gen.segmented:
-            parts = [f"seg in {_list(segment_number(e['name']) for e in gen.manifest['segments'])}"]
+            # no segment: "seg in [-1]" (Milvus Lite fails on an empty list), which no row matches
+            numbers = [segment_number(e["name"]) for e in gen.manifest["segments"]] or [-1]
+            parts = [f"seg in {_list(numbers)}"]
             deleted = segments.read_deleted(gen.gen_dir, gen.manifest)
             if len(deleted):
                 parts.append(f"id not in {_list(int(i) for i in deleted)}")
