@@ -205,7 +205,8 @@ def _row(r: Any, vector: np.ndarray, tokens: tuple[str, ...], seg: int) -> dict[
     path = json.loads(r[6] or "[]")
     sections = "\n".join(_lower(s) for s in [r[5], *path] if s)
     return {
-        "pk": (seg << _SEG_SHIFT) | int(r[0]), "id": int(r[0]), "seg": seg, "dense": vector.tolist(), "text": _clip(" ".join(tokens), TEXT_MAX),
+        "pk": (seg << _SEG_SHIFT) | int(r[0]), "id": int(r[0]), "seg": seg, "dense": vector.tolist(),
+        "text": _clip(" ".join(tokens), TEXT_MAX),
         "grade": _NULL if r[2] is None else int(r[2]), "kind": r[3], "report_id": r[7],
         "la": _lower(r[8]), "inspection_year": _NULL if r[9] is None else int(r[9]),
         "published_year": _NULL if r[10] is None else int(r[10]), "part": _clip(_lower(r[4]), 2048),
