@@ -141,8 +141,8 @@ class IndexWriter:
         if self._dimension is None:
             raise RuntimeError("bind_model() must be called before the first report is added")
         # the vector backend's own store (the index's Milvus Lite file) is held from here to the end
-        # of the write: a busy one fails before any work (the preset's kind does not change with size
-        # but for FAISS, which holds nothing)
+        # of the write, so a busy one fails before any embedding (the kind is resolved at size 0:
+        # only FAISS kinds depend on the size, and they hold nothing)
         vector_class = factory.vector_class(factory.resolve_ann(self.preset, self.ann, 0))
         self._stack.enter_context(vector_class.hold(self.index_dir, self.options))
         self.gen_dir = self.index_dir / generations.gen_name(generations.next_generation(self.index_dir))
