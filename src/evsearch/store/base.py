@@ -205,6 +205,9 @@ class VectorIndex(ABC):
 
     kind: ClassVar[str]
     file_name: ClassVar[str] = "vectors.faiss"
+    # True when ``add_segment`` keeps a segment's rows in the engine's own store and searches them
+    # there (Milvus): segment folders then hold no BM25 matrix and no PQ codes
+    searches_own_rows: ClassVar[bool] = False
 
     def __init__(self, dimension: int) -> None:
         self.dimension = dimension

@@ -69,7 +69,8 @@ def write_segment(
         db.close()
     new_segment = segments.NewSegment.create(index_dir)
     try:
-        entry = new_segment.write(ids, store, [r[1] for r in rows], [r[1] for r in rows if r[2] in lexicon.KINDS])
+        entry = new_segment.write(ids, store, [r[1] for r in rows], [r[1] for r in rows if r[2] in lexicon.KINDS],
+                                  search_files=backend is None or not backend.searches_own_rows)  # fmt: skip
         if backend is not None:
             backend.add_segment(index_dir, sqlite, entry, store, dict(options or {}))
         generations.crash_point(crash_at)

@@ -299,6 +299,7 @@ class MilvusVectors(VectorIndex):
 
     kind = "milvus"
     file_name = "vectors.faiss"
+    searches_own_rows = True
     # Milvus Lite searches FLAT (exact, as FAISS flat: the parity test); a server switches to HNSW
     # from ANN_FROM vectors (Milvus Lite 2.5 builds only FLAT and IVF_FLAT, and IVF_FLAT measured no
     # faster there: 10.4 vs 10.2 ms at 50,000 vectors).
