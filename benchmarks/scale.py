@@ -139,12 +139,23 @@ def build(args: argparse.Namespace, gen_dir: Path, texts: list[str], real: np.nd
     for start in range(0, args.paragraphs, chunk):
         n = min(chunk, args.paragraphs - start)
         store.add(np.arange(start, start + n), blends(real, n, vec_rng))
-    store.save(gen_dir / "vectors.faiss")
-    source = derived.Source(gen_dir, Database(gen_dir / "index.sqlite"), store)
-    built = derived.build(("lexicon",), source)
     ann = "ivf" if args.backend == "faiss" else "milvus"
-    ann_params = factory.vector_class(ann).publish(source, {})
-    source.db.close()
+    segment, extra = None, {}
+    if args.backend == "milvus":  # as the writer builds it: one segment, its rows in the index's collection
+        from evsearch.store import building
+
+        milvus = factory.vector_class(ann)
+        segment, entry = building.write_segment(gen_dir.parent, gen_dir / "index.sqlite", store, "after-segment",
+                                                milvus, {})  # fmt: skip
+        built, ann_params = {}, milvus.segment_params(gen_dir.parent, {}, int(real.shape[1]))
+        extra = {"segments": [entry], "deleted": None, "files": {"sqlite": "index.sqlite"},
+                 "readers": dict(factory.preset("milvus").segment_readers)}  # fmt: skip
+    else:
+        store.save(gen_dir / "vectors.faiss")
+        source = derived.Source(gen_dir, Database(gen_dir / "index.sqlite"), store)
+        built = derived.build(("lexicon",), source)
+        ann_params = factory.vector_class(ann).publish(source, {})
+        source.db.close()
     manifest = manifest_mod.make(
         generation=1, model="all-MiniLM-L6-v2", model_fingerprint="synthetic", model_backend=None,
         dimension=int(real.shape[1]), embedding_text="section+text", backend=args.backend, backend_options={},
@@ -153,9 +164,12 @@ def build(args: argparse.Namespace, gen_dir: Path, texts: list[str], real: np.nd
         derived=built, counts={"paragraphs": args.paragraphs, "vectors": args.paragraphs}, build_seconds=0.0,
         created_at=None,
     )  # fmt: skip
+    manifest.update(extra)
     manifest_mod.write(gen_dir, manifest)
     generations.publish(gen_dir.parent, gen_dir.name)
-    del store, source
+    if segment is not None:
+        segment.release()
+    del store
     gc.collect()
     return manifest
 
@@ -215,11 +229,15 @@ def main() -> None:
 
 def recall_at_10(index_dir: Path, backend: str, queries: np.ndarray, found: list[list[int]]) -> float:
     """Mean overlap of each query's top-10 with the exact top-10 over the stored vectors."""
-    from evsearch.store import factory, generations
+    from evsearch.store import factory, generations, manifest as manifest_mod
 
     gen_dir = index_dir / generations.read_current(index_dir)
     kind = "ivf" if backend == "faiss" else "flat"
-    store = factory.load_vectors(kind, gen_dir / "vectors.faiss", queries.shape[1])
+    path = gen_dir / "vectors.faiss"
+    if backend == "milvus":  # the flat copy of its one segment
+        entry = manifest_mod.read(gen_dir)["segments"][0]
+        path = index_dir / entry["name"] / entry["files"]["vectors"]
+    store = factory.load_vectors(kind, path, queries.shape[1])
     matrix, ids = store._matrix(), store.ids()
     best_scores = np.full((len(queries), 10), -np.inf, dtype=np.float32)
     best_rows = np.zeros((len(queries), 10), dtype=np.int64)

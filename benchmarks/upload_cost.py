@@ -13,6 +13,11 @@ its disk use with the base's. ``--base DIR`` uses an existing index instead (e.g
 corpus, benchmarks/index_corpus.py --index DIR); it is only read: every write goes to a copy.
 With ``--server`` it also times uploads end to end through `evsearch serve` (``POST /reports?wait=true``,
 from the request to the answer that the report is indexed and served) and its memory with 6 queued.
+``--milvus-uploads N`` measures only the Milvus Lite preset (issue 18: a milvus_lite process per
+open generation): it builds a 3-report Milvus index here, starts `evsearch serve` on it, queues
+N uploads at once and samples every 50 ms, until ``--milvus-settle`` seconds after the last job
+(the server closes a retired generation 30 s after swapping it out), the number of milvus
+processes under the server and the RSS of the server with all its child processes.
 Prints one JSON line per figure.
 """
 
@@ -229,6 +234,101 @@ def server_memory(base: Path, work: Path, uploads: int, port: int) -> dict:
             "all_jobs_seconds": round(seconds, 2), "one_upload_end_to_end_seconds": [round(t, 3) for t in e2e]}  # fmt: skip
 
 
+def process_tree(root: int) -> list[int]:
+    """``root`` and every process below it (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue  # gone meanwhile
+            children.setdefault(parent, []).append(int(proc.name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def milvus_sample(server: int) -> tuple[int, float, float]:
+    """(milvus_lite processes under ``server``, RSS MB of the server and all its descendants,
+    RSS MB of the milvus processes alone)."""
+    servers, rss, lite = 0, 0.0, 0.0
+    for pid in process_tree(server):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            mb = rss_mb(pid)
+        except OSError:
+            continue
+        rss += mb
+        if cmd[0].endswith(b"milvus_lite/lib/milvus"):
+            servers, lite = servers + 1, lite + mb
+    return servers, rss, lite
+
+
+def milvus_uploads(work: Path, uploads: int, port: int, settle: float, embedder) -> dict:
+    """`evsearch serve` on a small Milvus Lite index with ``uploads`` queued at once: milvus
+    processes alive and RSS of the server with its children (peak), and after they settle."""
+    import os
+    import sys
+
+    import httpx
+    from loopback import wait_healthy
+
+    from evsearch.indexer.build import build_index
+    from evsearch.indexer.options import BuildOptions
+
+    index_dir = work / "milvus-index"
+    built = build_index([small_report(work, 9000 + n) for n in range(3)], index_dir,
+                        BuildOptions.from_settings(backend="milvus"), embedder=embedder)  # fmt: skip
+    assert built.indexed == 3, built.summary()
+    key = "upload-cost-benchmark-key"
+    evsearch = str(Path(sys.executable).with_name("evsearch"))
+    server = subprocess.Popen([evsearch, "serve", "--index", str(index_dir), "--port", str(port)],
+                              env={**os.environ, "EVSEARCH_API_KEY": key},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+            wait_healthy(f"http://127.0.0.1:{port}", server)
+            client.get("/search", params={"q": "care leavers", "k": 10}).raise_for_status()
+            time.sleep(1.0)
+            idle_processes, idle, idle_lite = milvus_sample(server.pid)
+            jobs = []
+            for n in range(uploads):
+                path = small_report(work, 6000 + n)
+                r = client.post("/reports", files={"file": (path.name, path.read_bytes(), "text/plain")},
+                                headers={"X-API-Key": key})  # fmt: skip
+                r.raise_for_status()
+                jobs.append(r.json()["job_id"])
+            peak_processes, peak, peak_lite, started = idle_processes, idle, idle_lite, time.monotonic()
+            finished: float | None = None
+            while finished is None or time.monotonic() < finished + settle:
+                processes, rss, lite = milvus_sample(server.pid)
+                peak_processes, peak, peak_lite = max(peak_processes, processes), max(peak, rss), max(peak_lite, lite)
+                if finished is None:
+                    bodies = [client.get(f"/jobs/{j}").json() for j in jobs]
+                    states = [b["state"] for b in bodies]
+                    if all(s in ("done", "failed") for s in states):
+                        finished = time.monotonic()
+                time.sleep(0.05)
+            after_processes, after, after_lite = milvus_sample(server.pid)
+            hits = client.get("/search", params={"q": "personal adviser", "k": 50}).json()["hits"]
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    lite_files = sorted(str(p.relative_to(index_dir)) for p in index_dir.rglob("milvus.db"))
+    assert finished is not None
+    return {"figure": f"evsearch serve on a Milvus Lite index, {uploads} queued uploads",
+            "milvus_processes": {"idle": idle_processes, "peak": peak_processes, "after": after_processes},
+            "rss_mb_server_and_children": {"idle": round(idle), "peak": round(peak), "after": round(after)},
+            "rss_mb_milvus_processes": {"idle": round(idle_lite), "peak": round(peak_lite), "after": round(after_lite)},
+            "states": sorted(set(states)), "all_jobs_seconds": round(finished - started, 2),
+            "lite_files_after": lite_files, "settle_seconds": settle,
+            "reports_found_after": len({h["report_id"] for h in hits})}  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/evsearch-segbench"))
@@ -242,6 +342,12 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=0,
                         help="measure instead on a base of this many copies of the --paragraphs base "
                              "(same texts and vectors under new report ids; 3 gives ~34k)")  # fmt: skip
+    parser.add_argument("--milvus-uploads", type=int, default=0, metavar="N",
+                        help="measure only `evsearch serve` on a Milvus Lite index with N uploads queued: "
+                             "milvus processes and RSS of the server and its children")  # fmt: skip
+    parser.add_argument("--milvus-settle", type=float, default=35.0,
+                        help="seconds to keep sampling after the last Milvus upload is done (default 35: "
+                             "retired generations close 30 s after the swap)")  # fmt: skip
     args = parser.parse_args()
     if args.base is not None and args.copies:
         parser.error("--copies builds on its own base; leave out --base")
@@ -251,6 +357,11 @@ def main() -> None:
 
     embedder = load_embedder(config.get("model"))
     embedder.encode(["warm up the model"])
+    if args.milvus_uploads:
+        args.cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=args.cache) as tmp:
+            print(json.dumps(milvus_uploads(Path(tmp), args.milvus_uploads, args.port, args.milvus_settle, embedder)))
+        return
     if args.base is not None:
         from evsearch.store import Index
 

@@ -30,7 +30,9 @@ def milvus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
                           capture_output=True, text=True, env=evsearch_env(), timeout=600)  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     manifest = json.loads(next(out.glob("gen-*/manifest.json")).read_text())
-    assert (manifest["backend"], manifest["ann"], manifest["ann_params"]["uri"]) == ("milvus", "milvus", "milvus.db")
+    # the index's one Milvus Lite file, at its root (the manifest names it from the generation folder)
+    assert (manifest["backend"], manifest["ann"], manifest["ann_params"]["uri"]) == ("milvus", "milvus", "../milvus.db")
+    assert [p.relative_to(out).as_posix() for p in out.rglob("milvus.db")] == ["milvus.db"]
     return out
 
 

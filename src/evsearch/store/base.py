@@ -15,6 +15,7 @@ ids. Arrays built by callers (intersections) are plain id arrays.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypedDict
@@ -204,6 +205,9 @@ class VectorIndex(ABC):
 
     kind: ClassVar[str]
     file_name: ClassVar[str] = "vectors.faiss"
+    # True when ``add_segment`` keeps a segment's rows in the engine's own store and searches them
+    # there (Milvus): segment folders then hold no BM25 matrix and no PQ codes
+    searches_own_rows: ClassVar[bool] = False
 
     def __init__(self, dimension: int) -> None:
         self.dimension = dimension
@@ -242,11 +246,29 @@ class VectorIndex(ABC):
         return cls.load(gen.gen_dir / gen.manifest["files"]["vectors"], gen.dimension)
 
     @classmethod
+    def hold(cls, index_dir: Path, options: dict[str, Any]) -> AbstractContextManager:
+        """What the writer holds from its first change until it ends (an external engine's
+        connection, opened before any work so a busy engine fails first); nothing for FAISS."""
+        return nullcontext()
+
+    @classmethod
     def publish(cls, source: Any, options: dict[str, Any]) -> dict[str, Any]:
         """Called by the writer before the generation is published (``source``: derived.Source);
         returns the manifest's ``ann_params``. A FAISS index is already saved; an external engine
         builds its own copy here (a Milvus collection)."""
         return source.vectors.params()
+
+    @classmethod
+    def add_segment(cls, index_dir: Path, sqlite: Path, entry: dict[str, Any], store: "VectorIndex",
+                    options: dict[str, Any]) -> None:  # fmt: skip
+        """Called when a write or a merge has written a segment folder (``entry``, rows of ``store``,
+        records in ``sqlite``), before it is published: an external engine adds the rows to its own
+        store here. FAISS reads the segment folder itself."""
+
+    @classmethod
+    def segment_params(cls, index_dir: Path, options: dict[str, Any], dimension: int) -> dict[str, Any]:
+        """The manifest's ``ann_params`` of a segmented generation."""
+        return {}
 
     @classmethod
     def collect(cls, index_dir: Path, options: dict[str, Any], removed: list[str]) -> None:

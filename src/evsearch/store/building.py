@@ -52,10 +52,13 @@ def check_counts(db: Database, gen_dir: Path, vectors: int, *, ids: np.ndarray |
 
 
 def write_segment(
-    index_dir: Path, sqlite: Path, store: VectorIndex, crash_at: str
+    index_dir: Path, sqlite: Path, store: VectorIndex, crash_at: str, backend: Any = None,
+    options: dict[str, Any] | None = None,
 ) -> tuple[segments.NewSegment | None, dict[str, Any] | None]:
     """The rows of ``store`` as a new segment folder, their texts read from ``sqlite``; (None, None)
-    for an empty store. The caller publishes, then releases the segment (or discards it)."""
+    for an empty store. ``backend`` (a VectorIndex class) then adds them to its own store
+    (``add_segment``: a Milvus collection). The caller publishes, then releases the segment (or
+    discards it)."""
     ids = np.sort(store.ids())
     if len(ids) == 0:
         return None, None
@@ -66,7 +69,10 @@ def write_segment(
         db.close()
     new_segment = segments.NewSegment.create(index_dir)
     try:
-        entry = new_segment.write(ids, store, [r[1] for r in rows], [r[1] for r in rows if r[2] in lexicon.KINDS])
+        entry = new_segment.write(ids, store, [r[1] for r in rows], [r[1] for r in rows if r[2] in lexicon.KINDS],
+                                  search_files=backend is None or not backend.searches_own_rows)  # fmt: skip
+        if backend is not None:
+            backend.add_segment(index_dir, sqlite, entry, store, dict(options or {}))
         generations.crash_point(crash_at)
     except BaseException:
         new_segment.discard()

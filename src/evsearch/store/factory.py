@@ -55,12 +55,21 @@ class Preset:
     ann_choices: tuple[str, ...]
     derived: tuple[str, ...] = field(default=())
     needs: str = "faiss-cpu"
+    # vector kinds whose writes add a segment (segments.py) instead of rebuilding, and the readers
+    # of such a generation (the manifest's ``readers``)
+    segmented: tuple[str, ...] = field(default=())
+    segment_readers: tuple[tuple[str, str], ...] = field(default=())
 
 
 PRESETS: dict[str, Preset] = {
-    "faiss": Preset("faiss", "bm25-matrix", "columns", FAISS_ANN, ("bm25", "pq", "lexicon")),
-    "milvus": Preset("milvus", "milvus", "columns", ("milvus",), ("lexicon",), needs="pymilvus milvus-lite"),
-}
+    "faiss": Preset("faiss", "bm25-matrix", "columns", FAISS_ANN, ("bm25", "pq", "lexicon"), segmented=("flat",),
+                    segment_readers=(("keyword", "bm25-segments"), ("records", "columns-segments"),
+                                     ("vectors", "segments"))),
+    # Milvus: a segment's rows live in the index's one collection too (milvus_backend.py)
+    "milvus": Preset("milvus", "milvus", "columns", ("milvus",), ("lexicon",), needs="pymilvus milvus-lite",
+                     segmented=("milvus",), segment_readers=(("keyword", "milvus"), ("records", "columns-segments"),
+                                                             ("vectors", "milvus"))),
+}  # fmt: skip
 DEFAULT_PRESET = "faiss"
 
 

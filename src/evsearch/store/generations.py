@@ -70,12 +70,13 @@ def next_generation(index_dir: Path) -> int:
 
 
 @contextmanager
-def writer_lock(index_dir: Path) -> Iterator[None]:
-    """One writer at a time; the kernel drops the lock if the writer dies (even by SIGKILL)."""
+def writer_lock(index_dir: Path, wait: bool = True) -> Iterator[None]:
+    """One writer at a time; the kernel drops the lock if the writer dies (even by SIGKILL).
+    ``wait``: while a merge or tidy-up holds it, wait for it (``MERGE_WAIT_S`` at most)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(str(index_dir / WRITER_LOCK), os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        deadline = time.monotonic() + MERGE_WAIT_S
+        deadline = time.monotonic() + (MERGE_WAIT_S if wait else 0.0)
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -95,16 +96,17 @@ def writer_lock(index_dir: Path) -> Iterator[None]:
 
 
 @contextmanager
-def housekeeping_lock(index_dir: Path) -> Iterator[None]:
+def housekeeping_lock(index_dir: Path, wait: bool = True) -> Iterator[None]:
     """The writer lock for a merge's publish or a tidy-up, which hold it for milliseconds.
 
     Its marker goes down BEFORE the lock is tried, so a writer that finds the lock taken
     in between waits (``writer_lock``) instead of failing as busy; each holder has its own
-    marker, so one finishing never unmarks another."""
+    marker, so one finishing never unmarks another. ``wait=False``: IndexBusyError at once
+    when the lock is taken (a clean-up that can be left for later)."""
     marker = index_dir / f"{MERGING}.{os.getpid()}.{threading.get_ident()}"
     marker.touch()
     try:
-        with writer_lock(index_dir):
+        with writer_lock(index_dir, wait=wait):
             yield
     finally:
         marker.unlink(missing_ok=True)

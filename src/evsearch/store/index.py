@@ -111,14 +111,18 @@ class Index:
         return generations.read_current(self.index_dir) != self.gen_dir.name
 
     def close(self) -> None:
-        self.keyword.close()
-        self.dense.close()
-        self.records.close()
-        self.db.close()
         generations.unpin(self._pin)
-        if self._pin is not None and self.is_stale():  # retired: delete it now that it is unpinned
-            _tidy(self.index_dir, None, None)
-        self._pin = None
+        try:
+            if self._pin is not None and self.is_stale():  # retired: delete it now that it is unpinned
+                # before the backends close: a backend's own clean-up (the collections of the index's
+                # Milvus Lite file) uses the connection this reader still holds
+                _tidy(self.index_dir, None, None)
+        finally:
+            self._pin = None
+            self.keyword.close()
+            self.dense.close()
+            self.records.close()
+            self.db.close()
 
     def __enter__(self) -> "Index":
         return self

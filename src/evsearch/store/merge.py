@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from evsearch.errors import IndexBusyError
-from evsearch.store import building, generations, manifest as manifest_mod, publishing, segments
+from evsearch.store import building, factory, generations, manifest as manifest_mod, publishing, segments
 
 TIER_BASE = 8  # segments whose row counts share floor(log8(rows)) are "of similar size"
 MERGE_AT = 4  # merge a tier once it holds this many segments
@@ -67,7 +67,10 @@ def merge_once(index_dir: Path) -> str | None:
         inputs = plan(index_dir, manifest["segments"], deleted)
         if not inputs:
             return None
-        new_segment, entry, dropped = _build(index_dir, gen_dir, manifest, inputs, deleted)
+        try:
+            new_segment, entry, dropped = _build(index_dir, gen_dir, manifest, inputs, deleted)
+        except IndexBusyError:
+            return None  # the vector backend's store is held by another process (a Milvus Lite file)
     finally:
         generations.unpin(pin)
     try:
@@ -83,7 +86,9 @@ def _build(
     store = building.gather_vectors(index_dir, inputs, deleted, int(manifest["dimension"]))
     dropped = [np.intersect1d(segments.segment_ids(index_dir, e), deleted) for e in inputs]
     sqlite = gen_dir / manifest["files"]["sqlite"]
-    new_segment, entry = building.write_segment(index_dir, sqlite, store, "after-merge-segment")
+    new_segment, entry = building.write_segment(index_dir, sqlite, store, "after-merge-segment",
+                                                factory.vector_class(manifest["ann"]),
+                                                manifest.get("backend_options", {}))  # fmt: skip
     if new_segment is None:  # every input row is dead: the merge only drops segments
         new_segment = segments.NewSegment.create(index_dir)
     return new_segment, entry, np.concatenate(dropped) if dropped else np.zeros(0, dtype=np.int64)

@@ -66,19 +66,23 @@ class NewSegment:
         fcntl.flock(fd, fcntl.LOCK_EX)
         return cls(path, fd)
 
-    def write(self, ids: np.ndarray, vectors: Any, texts: list[str], lexicon_texts: list[str]) -> dict[str, Any]:
+    def write(self, ids: np.ndarray, vectors: Any, texts: list[str], lexicon_texts: list[str], *,
+              search_files: bool = True) -> dict[str, Any]:  # fmt: skip
         """Write the segment of rows ``ids`` (sorted) with their vectors (a FlatVectors) and texts;
-        returns its manifest entry."""
+        returns its manifest entry. ``search_files`` False: no BM25 matrix and no PQ codes (an engine
+        that searches the rows in its own store, Milvus, never reads them)."""
         from evsearch.store import quantized
         from evsearch.store.bm25_matrix import Bm25Matrix
 
-        files = {"ids": "ids.npy", "vectors": "vectors.faiss", "bm25": "bm25.npz", "lexicon": "lexicon.json"}
+        files = {"ids": "ids.npy", "vectors": "vectors.faiss", "lexicon": "lexicon.json"}
         np.save(self.path / files["ids"], np.asarray(ids, dtype=np.int64))
         vectors.save(self.path / files["vectors"])
-        Bm25Matrix.from_texts(np.asarray(ids, dtype=np.int64), texts).save(self.path / files["bm25"])
+        if search_files:
+            files["bm25"] = "bm25.npz"
+            Bm25Matrix.from_texts(np.asarray(ids, dtype=np.int64), texts).save(self.path / files["bm25"])
         counts = lexicon.counts(lexicon_texts)
         (self.path / files["lexicon"]).write_text(json.dumps(counts, sort_keys=True), encoding="utf-8")
-        if quantized.wants_pq(vectors):
+        if search_files and quantized.wants_pq(vectors):
             files["pq"] = f"vectors.pq{quantized.PQ_DIMS}.faiss"
             quantized.write_pq(vectors, self.path / files["pq"])
         for name in files.values():

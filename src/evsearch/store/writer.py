@@ -140,6 +140,11 @@ class IndexWriter:
             self._backend = self.base_manifest.get("model_backend")
         if self._dimension is None:
             raise RuntimeError("bind_model() must be called before the first report is added")
+        # the vector backend's own store (the index's Milvus Lite file) is held from here to the end
+        # of the write, so a busy one fails before any embedding (the kind is resolved at size 0:
+        # only FAISS kinds depend on the size, and they hold nothing)
+        vector_class = factory.vector_class(factory.resolve_ann(self.preset, self.ann, 0))
+        self._stack.enter_context(vector_class.hold(self.index_dir, self.options))
         self.gen_dir = self.index_dir / generations.gen_name(generations.next_generation(self.index_dir))
         self.gen_dir.mkdir()
         (self.gen_dir / generations.IN_USE).touch()
@@ -245,7 +250,7 @@ class IndexWriter:
             self._removed = []
         paragraphs = int(self.db.scalar("count_paragraphs"))
         kind = factory.resolve_ann(self.preset, self.ann, paragraphs)
-        segmented = self.preset.name == "faiss" and kind == "flat"
+        segmented = kind in self.preset.segmented
         base_segments: list[dict[str, Any]] = []
         deleted = np.zeros(0, dtype=np.int64)
         if self.base_segmented:
@@ -277,16 +282,16 @@ class IndexWriter:
         generations.fsync_path(self.gen_dir / SQLITE_FILE)
         generations.crash_point("after-sqlite")
         new_segment = None
-        if segmented:
+        if segmented:  # the vector backend adds the segment's rows to its own store (a Milvus collection)
             new_segment, entry = building.write_segment(self.index_dir, self.gen_dir / SQLITE_FILE, self.store,
-                                                        "after-segment")  # fmt: skip
+                                                        "after-segment", vector_class, self.options)  # fmt: skip
         try:  # a failure from here on must not leave the new segment locked
             extra: dict[str, Any] = {}
             if segmented:
                 extra = {"segments": base_segments + ([entry] if entry else []),
                          "deleted": segments.write_deleted(self.gen_dir, deleted)}  # fmt: skip
                 built: dict[str, str] = {}
-                ann_params: dict[str, Any] = {}
+                ann_params = vector_class.segment_params(self.index_dir, self.options, self.store.dimension)
             else:
                 self.store.save(self.gen_dir / VECTORS_FILE)
                 generations.crash_point("after-vectors")
@@ -307,7 +312,7 @@ class IndexWriter:
                 created_at=(self.base_manifest or {}).get("created_at"),
             )  # fmt: skip
             if segmented:  # readers: the segment backends (segment_readers.py)
-                readers = {"keyword": "bm25-segments", "records": "columns-segments", "vectors": "segments"}
+                readers = dict(self.preset.segment_readers)
                 manifest.update(extra, files={"sqlite": SQLITE_FILE}, readers=readers)
             manifest_mod.write(self.gen_dir, manifest)
         except BaseException:
