@@ -255,3 +255,17 @@ def test_manifest_uris_resolve_to_one_client_key(tmp_path: Path, uri: str) -> No
     expected = gen / "milvus.db" if uri == "milvus.db" else tmp_path / "idx" / "milvus.db"
     assert milvus_clients.key(uri_for(gen, {"uri": uri})) == str(expected.resolve())
     assert uri_for(gen, {"uri": "http://milvus:19530"}) == "http://milvus:19530"
+
+
+def test_indexes_sharing_a_milvus_server_get_their_own_collection(tmp_path: Path) -> None:
+    # the clean-up deletes rows of segments an index no longer has: on a shared server that must
+    # never reach another index's rows, so each index names its own collection (made once, kept)
+    from evsearch.store.milvus_backend import SERVER_KEY_FILE, rows_collection
+
+    server = "http://milvus.example:19530"
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    name_a, name_b = rows_collection(384, a, server), rows_collection(384, b, server)
+    assert name_a != name_b and name_a.startswith("evsearch_rows_384_")
+    assert rows_collection(384, a, server) == name_a and (a / SERVER_KEY_FILE).is_file()
+    assert rows_collection(384, a, str(a / "milvus.db")) == "evsearch_rows_384"  # the index's own Lite file

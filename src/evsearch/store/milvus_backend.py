@@ -54,6 +54,7 @@ the FAISS backend's.
 from __future__ import annotations
 
 import json
+import secrets
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,7 @@ from typing import Any
 import numpy as np
 
 from evsearch.errors import IndexBusyError, IndexCorruptError, InputError
+from evsearch.models.files import atomic_write_bytes
 from evsearch.store import bm25_matrix, generations, segments
 from evsearch.store.base import Filters, Generation, Hits, KeywordIndex, VectorIndex, filters_of
 from evsearch.store.filters import COLUMNS
@@ -93,7 +95,8 @@ _ROWS_OF = (
     "r.local_authority, r.inspection_year, r.published_year FROM paragraphs AS p "
     "JOIN reports AS r ON r.report_id = p.report_id WHERE p.id IN (SELECT value FROM json_each(?)) ORDER BY p.id"
 )
-_ROWS_PREFIX = _PREFIX + "rows_"  # the index's collection of segment rows: evsearch_rows_<dimension>
+_ROWS_PREFIX = _PREFIX + "rows_"  # the index's collection of segment rows: evsearch_rows_<dimension>[_<key>]
+SERVER_KEY_FILE = "milvus-server-key"  # at the index root: names its collection on a shared Milvus server
 _SEG_SHIFT = 40  # primary key = segment number << 40 | paragraph id: a merged segment re-adds ids
 
 
@@ -113,8 +116,18 @@ def lite_uri(index_dir: Path) -> str:
     return str(index_dir / LITE_FILE)
 
 
-def rows_collection(dimension: int) -> str:
-    return f"{_ROWS_PREFIX}{int(dimension)}"
+def rows_collection(dimension: int, index_dir: Path, uri: str) -> str:
+    """The index's collection of segment rows. In the index's own Lite file every collection is the
+    index's: ``evsearch_rows_<dimension>``. On a server other indexes may live beside it, and the
+    clean-up deletes the rows of segments this index no longer has, so the name carries a key of this
+    index, made once and kept at its root (``SERVER_KEY_FILE``; readers take the name from the manifest)."""
+    if is_lite(uri):
+        return f"{_ROWS_PREFIX}{int(dimension)}"
+    key_file = index_dir / SERVER_KEY_FILE
+    if not key_file.is_file():
+        atomic_write_bytes(key_file, secrets.token_hex(6).encode("ascii") + b"\n")
+    key = key_file.read_text(encoding="ascii").strip()
+    return f"{_ROWS_PREFIX}{int(dimension)}_{key}"
 
 
 def segment_number(name: str) -> int:
@@ -388,7 +401,7 @@ class MilvusVectors(VectorIndex):
         from evsearch.store.database import Database
 
         uri = str(options.get("milvus_uri") or "") or lite_uri(index_dir)
-        name = rows_collection(store.dimension)
+        name = rows_collection(store.dimension, index_dir, uri)
         seg = segment_number(entry["name"])
         ids = np.sort(store.ids())
         db = Database(sqlite)
@@ -418,7 +431,7 @@ class MilvusVectors(VectorIndex):
     @classmethod
     def segment_params(cls, index_dir: Path, options: dict[str, Any], dimension: int) -> dict[str, Any]:
         given = str(options.get("milvus_uri") or "")
-        name = rows_collection(dimension)
+        name = rows_collection(dimension, index_dir, given or lite_uri(index_dir))
         with hold(given or lite_uri(index_dir)) as milvus:
             kind = milvus.describe_index(name, "dense").get("index_type", cls.EXACT["index_type"])
         return {"uri": given or INDEX_LITE, "collection": name, "index": kind}
