@@ -15,9 +15,9 @@ Alternating the two keeps them under the same machine load (the box is shared).
 It prints paragraphs/s for both (medians) and the ratio index/torch (higher is
 better) by wall clock and per CPU-second: the median of each run's own ratio, as
 the two halves of a run share the machine's load; and the peak RSS of each
-indexing child (``ru_maxrss`` of that child from ``wait4``: the largest of the
-process and any children it waited for) with their median. It also checks that
-the index holds every paragraph.
+indexing process (its VmHWM, read from /proc every 20 ms until it exits; its
+PDF-parsing child processes are not counted) with their median. It also checks
+that the index holds every paragraph.
 
 The child is the ``evsearch`` script beside ``sys.executable``; it imports the
 ``evsearch`` package the way this script does, so ``PYTHONPATH=OTHER/src``
@@ -74,6 +74,20 @@ def pick(target: int, files_wanted: int | None = None) -> tuple[list[Path], list
     return files, texts
 
 
+def peak_rss_kb(pid: int) -> int:
+    """VmHWM of a running process (0 once it has exited). WHY not ``ru_maxrss``: Linux carries a
+    process's high-water mark across exec, and a child spawned from this process (torch model
+    loaded, ~1 GB) starts from this process's, so ``ru_maxrss`` reports the parent's size."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def run_index(files: list[Path], env: dict[str, str]) -> tuple[float, float, float, str]:
     """(wall s, CPU s, peak RSS MB, summary line) of one cold `evsearch index` into a fresh folder."""
     folder = Path(tempfile.mkdtemp(prefix="evsearch-throughput-"))
@@ -82,12 +96,18 @@ def run_index(files: list[Path], env: dict[str, str]) -> tuple[float, float, flo
         with open(folder / "stdout", "w+") as out, open(folder / "stderr", "w+") as err:
             t0 = time.perf_counter()
             child = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
-            _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage (peak RSS, CPU)
+            peak_kb = 0
+            while True:  # its VmHWM until it exits (ru_maxrss would count this process too: see peak_rss_kb)
+                peak_kb = max(peak_kb, peak_rss_kb(child.pid))
+                pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+                if pid:
+                    break
+                time.sleep(0.02)
             wall = time.perf_counter() - t0
             child.returncode = os.waitstatus_to_exitcode(status)
             out.seek(0), err.seek(0)
             stdout, stderr = out.read(), err.read()
-        cpu, peak_mb = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # ru_maxrss: KiB on Linux
+        cpu, peak_mb = usage.ru_utime + usage.ru_stime, peak_kb / 1024
         if child.returncode != 0:
             sys.exit(f"evsearch index failed ({child.returncode}):\n{stderr[-2000:]}")
         return wall, cpu, peak_mb, stdout.strip().splitlines()[-1]
