@@ -216,19 +216,25 @@ class Bm25Matrix:
             pos_keys[np.repeat(at - run_starts, run_lengths) + np.arange(len(keys))] = keys
             fill[rank[run_terms]] = at + run_lengths
             del keys, at
-        row_of = pos_keys >> cls._SHIFT
-        doc_len = np.bincount(row_of, minlength=len(row_ids)).astype(np.float64)
-        # postings: one entry per (term, row) with its term frequency
+        # postings: one entry per (term, row) with its term frequency (int32 rows and no int64
+        # temporaries the size of all tokens: this step set the peak of a segment's build)
+        row_of = np.empty(count, dtype=np.int32)
+        np.right_shift(pos_keys, cls._SHIFT, out=row_of, casting="unsafe")
         first = np.ones(count, dtype=bool)
-        first[1:] = row_of[1:] != row_of[:-1]
-        first[pos_ptr[:-1][per_term > 0]] = True  # a new term starts a new posting
+        np.not_equal(row_of[1:], row_of[:-1], out=first[1:])
+        first[pos_ptr[:-1]] = True  # a new term starts a new posting (every term has a token)
         starts = np.flatnonzero(first)
         del first
-        tf = np.diff(np.append(starts, count)).astype(np.float64)
-        p_row = row_of[starts].astype(np.int32)
+        tf = np.empty(len(starts), dtype=np.float64)
+        np.subtract(starts[1:], starts[:-1], out=tf[:-1], casting="unsafe")
+        tf[-1:] = count - starts[-1:]
+        p_row = row_of[starts]
         del row_of
         indptr = np.zeros(len(terms) + 1, dtype=np.int64)
         indptr[1:] = np.searchsorted(starts, pos_ptr[1:])
+        del starts
+        # tokens a row: the sum of its tf (as float64 even when empty, which bincount gives as int64)
+        doc_len = np.bincount(p_row, weights=tf, minlength=len(row_ids)).astype(np.float64, copy=False)
         arrays = {"ids": row_ids, "doc_len": doc_len, "n_rows": np.array([len(all_ids)]), "indptr": indptr,
                   "rows": p_row, "tf": tf, "pos_ptr": pos_ptr, "pos_keys": pos_keys}  # fmt: skip
         return cls(arrays, terms)
