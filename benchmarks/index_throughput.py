@@ -1,8 +1,9 @@
 """Indexing throughput: the whole `evsearch index` process vs plain SentenceTransformer.encode (batch 32).
 
 Picks corpus PDFs (seed first, then ILACS folders in name order) until they hold
-at least N paragraphs, parses them here to get exactly the texts the index
-embeds (the default embedding recipe), then alternates, --repeats times:
+at least N paragraphs, or with --files N the first N ILACS PDFs in name order
+(those that parse), parses them here to get exactly the texts the index embeds
+(the default embedding recipe), then alternates, --repeats times:
 
 * torch: ``SentenceTransformer(model).encode(texts, batch_size=32)`` in this
   process (the model loaded once beforehand, so only encoding is timed);
@@ -13,17 +14,22 @@ embeds (the default embedding recipe), then alternates, --repeats times:
 Alternating the two keeps them under the same machine load (the box is shared).
 It prints paragraphs/s for both (medians) and the ratio index/torch (higher is
 better) by wall clock and per CPU-second: the median of each run's own ratio, as
-the two halves of a run share the machine's load. It also checks that the index
-holds every paragraph.
+the two halves of a run share the machine's load; and the peak RSS of each
+indexing process (its VmHWM, read from /proc every 20 ms until it exits; its
+PDF-parsing child processes are not counted) with their median. It also checks
+that the index holds every paragraph.
 
-    nice -n 10 .venv/bin/python benchmarks/index_throughput.py [--paragraphs 2000] [--repeats 3]
+The child is the ``evsearch`` script beside ``sys.executable``; it imports the
+``evsearch`` package the way this script does, so ``PYTHONPATH=OTHER/src``
+measures another checkout's code with this script.
+
+    nice -n 10 .venv/bin/python benchmarks/index_throughput.py [--paragraphs 2000 | --files 80] [--repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -44,16 +50,20 @@ def corpus_files() -> list[Path]:
     return sorted((CORPUS / "seed").glob("*.txt")) + sorted((CORPUS / "ilacs").glob("*/*.pdf"))
 
 
-def pick(target: int) -> tuple[list[Path], list[str]]:
-    """Files holding at least `target` paragraphs, and the texts the index embeds for them."""
+def pick(target: int, files_wanted: int | None = None) -> tuple[list[Path], list[str]]:
+    """Files holding at least `target` paragraphs (or the first `files_wanted` ILACS PDFs that
+    parse), and the texts the index embeds for them."""
     from evsearch.errors import EvsearchError
     from evsearch.parser.pipeline import parse_file, report_id_for
     from evsearch.store.recipes import DEFAULT_RECIPE, embedding_text
 
     files: list[Path] = []
     texts: list[str] = []
-    for path in corpus_files():
-        if len(texts) >= target:
+    candidates = corpus_files()
+    if files_wanted is not None:
+        candidates = [p for p in candidates if p.suffix == ".pdf"][:files_wanted]
+    for path in candidates:
+        if files_wanted is None and len(texts) >= target:
             break
         try:
             parsed = parse_file(path, report_id_for(path, path.parent))
@@ -64,22 +74,43 @@ def pick(target: int) -> tuple[list[Path], list[str]]:
     return files, texts
 
 
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def peak_rss_kb(pid: int) -> int:
+    """VmHWM of a running process (0 once it has exited). WHY not ``ru_maxrss``: Linux carries a
+    process's high-water mark across exec, and a child spawned from this process (torch model
+    loaded, ~1 GB) starts from this process's, so ``ru_maxrss`` reports the parent's size."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
-def run_index(files: list[Path], env: dict[str, str]) -> tuple[float, float, str]:
-    """(wall s, CPU s, summary line) of one cold `evsearch index` into a fresh folder."""
+def run_index(files: list[Path], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """(wall s, CPU s, peak RSS MB, summary line) of one cold `evsearch index` into a fresh folder."""
     folder = Path(tempfile.mkdtemp(prefix="evsearch-throughput-"))
     try:
         cmd = [str(Path(sys.executable).with_name("evsearch")), "index", *map(str, files), "--index", str(folder / "ix")]
-        cpu0, t0 = children_cpu(), time.perf_counter()
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        wall, cpu = time.perf_counter() - t0, children_cpu() - cpu0
-        if done.returncode != 0:
-            sys.exit(f"evsearch index failed ({done.returncode}):\n{done.stderr[-2000:]}")
-        return wall, cpu, done.stdout.strip().splitlines()[-1]
+        with open(folder / "stdout", "w+") as out, open(folder / "stderr", "w+") as err:
+            t0 = time.perf_counter()
+            child = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
+            peak_kb = 0
+            while True:  # its VmHWM until it exits (ru_maxrss would count this process too: see peak_rss_kb)
+                peak_kb = max(peak_kb, peak_rss_kb(child.pid))
+                pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+                if pid:
+                    break
+                time.sleep(0.02)
+            wall = time.perf_counter() - t0
+            child.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0), err.seek(0)
+            stdout, stderr = out.read(), err.read()
+        cpu, peak_mb = usage.ru_utime + usage.ru_stime, peak_kb / 1024
+        if child.returncode != 0:
+            sys.exit(f"evsearch index failed ({child.returncode}):\n{stderr[-2000:]}")
+        return wall, cpu, peak_mb, stdout.strip().splitlines()[-1]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -87,10 +118,15 @@ def run_index(files: list[Path], env: dict[str, str]) -> tuple[float, float, str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--paragraphs", type=int, default=2000, help="at least this many paragraphs")
+    parser.add_argument("--files", type=int, default=None,
+                        help="instead: the first N ILACS PDFs in name order (those that parse)")  # fmt: skip
     parser.add_argument("--repeats", type=int, default=3, help="alternating timed runs of each (median)")
     args = parser.parse_args()
 
-    files, texts = pick(args.paragraphs)
+    import evsearch
+
+    print(f"evsearch from {Path(evsearch.__file__).parent}")
+    files, texts = pick(args.paragraphs, args.files)
     words = sum(len(t.split()) for t in texts) / max(1, len(texts))
     print(f"{len(files)} files, {len(texts)} paragraphs (mean {words:.0f} words)")
 
@@ -104,15 +140,17 @@ def main() -> None:
     env.pop("EVSEARCH_BACKEND", None)  # the default path is what is measured
     torch_runs: list[tuple[float, float]] = []
     index_runs: list[tuple[float, float]] = []
+    peaks: list[float] = []
     for i in range(args.repeats):
         cpu0, t0 = time.process_time(), time.perf_counter()
         model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
         torch_runs.append((time.perf_counter() - t0, time.process_time() - cpu0))
-        wall, cpu, summary = run_index(files, env)
+        wall, cpu, peak_mb, summary = run_index(files, env)
         index_runs.append((wall, cpu))
+        peaks.append(peak_mb)
         n = len(texts)
         print(f"run {i + 1}: torch {n / torch_runs[-1][0]:6.1f} p/s, index {n / wall:6.1f} p/s "
-              f"(ratio {torch_runs[-1][0] / wall:.2f}x)  [{summary}]")  # fmt: skip
+              f"(ratio {torch_runs[-1][0] / wall:.2f}x), index peak RSS {peak_mb:.0f} MB  [{summary}]")  # fmt: skip
         if f"({n} paragraphs)" not in summary:
             sys.exit(f"the index did not hold the {n} paragraphs parsed here: {summary}")
 
@@ -122,7 +160,8 @@ def main() -> None:
     index_cpu = statistics.median(r[1] for r in index_runs)
     n = len(texts)
     print(f"torch SentenceTransformer.encode(batch 32): {n / torch_wall:7.1f} p/s ({n / torch_cpu:.1f} per CPU-s)")
-    print(f"evsearch index (whole process):           {n / index_wall:7.1f} p/s ({n / index_cpu:.1f} per CPU-s)")
+    print(f"evsearch index (whole process):           {n / index_wall:7.1f} p/s ({n / index_cpu:.1f} per CPU-s), "
+          f"peak RSS {statistics.median(peaks):.0f} MB (median; runs {', '.join(f'{p:.0f}' for p in peaks)})")  # fmt: skip
     # each run's own ratio, torch and index timed back to back under the same load; then their median
     paired_wall = statistics.median(t[0] / i[0] for t, i in zip(torch_runs, index_runs))
     paired_cpu = statistics.median(t[1] / i[1] for t, i in zip(torch_runs, index_runs))

@@ -125,6 +125,74 @@ def test_bm25_matrix_built_from_small_chunks_is_the_same(opened: Index, monkeypa
         assert np.array_equal(chunked.arrays[name], array), name
 
 
+
+def one_pass_matrix(ids: np.ndarray, texts: list[str]) -> bm25_matrix.Bm25Matrix:
+    """A segment's matrix as ``Bm25Matrix.from_texts`` built it before it tokenized in chunks: every
+    token of every text as Python objects, then one sort (the reference its files must equal)."""
+    tokens = bm25_matrix.Tokenizer(cache=False).tokens_of(texts)
+    vocab: dict[str, int] = {}
+    term_ids = [vocab.setdefault(t, len(vocab)) for toks in tokens for t in toks]
+    lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+    docs = np.repeat(np.asarray(ids, dtype=np.int64), lengths)
+    offsets = np.arange(len(term_ids), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    terms = sorted(vocab)
+    rank = np.empty(len(vocab), dtype=np.int32)
+    rank[[vocab[t] for t in terms]] = np.arange(len(terms), dtype=np.int32)
+    term_of = rank[np.asarray(term_ids, dtype=np.int64)] if term_ids else np.zeros(0, dtype=np.int32)
+    all_ids = np.asarray(ids, dtype=np.int64)
+    return bm25_matrix.Bm25Matrix._from_instances(terms, term_of, docs, offsets, len(ids), all_ids=all_ids)
+
+
+def saved_bytes(matrix: bm25_matrix.Bm25Matrix, path: Path) -> bytes:
+    matrix.save(path)
+    return path.read_bytes()
+
+
+def fixture_texts(index: Index) -> tuple[np.ndarray, list[str]]:
+    import json
+
+    ids = np.asarray([r[0] for r in index.db.rows("all_paragraph_ids")], dtype=np.int64)
+    return ids, [r[1] for r in index.db.rows("paragraph_texts_by_ids", (json.dumps(ids.tolist()),))]
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 7, 100_000])
+def test_segment_matrix_built_in_chunks_is_byte_identical(opened: Index, tmp_path: Path, chunk: int | None) -> None:
+    """Tokenizing a few texts at a time (to bound memory) writes the very file the one-pass build wrote."""
+    ids, texts = fixture_texts(opened)
+    assert len(texts) > 7
+    expected = one_pass_matrix(ids, texts)
+    got = bm25_matrix.Bm25Matrix.from_texts(ids, texts, chunk=chunk)
+    assert got._term_list == expected._term_list
+    for name, array in expected.arrays.items():
+        assert got.arrays[name].dtype == array.dtype and np.array_equal(got.arrays[name], array), name
+    assert saved_bytes(got, tmp_path / "got.npz") == saved_bytes(expected, tmp_path / "expected.npz")
+    # and the published segment's file is that one too
+    [entry] = opened.manifest["segments"]
+    assert (opened.index_dir / entry["name"] / "bm25.npz").read_bytes() == (tmp_path / "expected.npz").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "ids, texts",
+    [
+        ([], []),
+        ([4, 9], ["", "!!!"]),  # rows without a token still count
+        ([30, 2, 17, 5], ["Café carers' café", "", "the the THE the", "Children in care; care leavers. Carers"]),
+        ([8, 3, 1], ["naïve ﬁnance Ünïcode", "x " * 300, "a b a b a b"]),
+    ],
+)  # fmt: skip
+def test_segment_matrix_edge_cases_match_the_one_pass_build(tmp_path: Path, ids: list[int], texts: list[str]) -> None:
+    for chunk in (None, 1, 2):
+        got = bm25_matrix.Bm25Matrix.from_texts(np.asarray(ids, dtype=np.int64), texts, chunk=chunk)
+        expected = one_pass_matrix(np.asarray(ids, dtype=np.int64), texts)
+        assert saved_bytes(got, tmp_path / "got.npz") == saved_bytes(expected, tmp_path / "expected.npz"), chunk
+
+
+def test_segment_matrix_wants_one_text_per_distinct_id() -> None:
+    with pytest.raises(ValueError, match="one text per distinct id"):
+        bm25_matrix.Bm25Matrix.from_texts(np.array([1, 1]), ["a", "b"])
+    with pytest.raises(ValueError, match="one text per distinct id"):
+        bm25_matrix.Bm25Matrix.from_texts(np.array([1, 2]), ["a"])
+
 def test_a_damaged_derived_file_is_a_clear_error(small_index: Path) -> None:
     from evsearch.errors import IndexCorruptError
     from evsearch.store.generations import read_current

@@ -49,6 +49,7 @@ _VOCAB = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.evs_bm25_vocab USING fts5vocab
 _INSTANCES = "SELECT term, doc, offset FROM temp.evs_bm25_vocab"
 _ROW_COUNT = "SELECT count(*) FROM paragraphs_fts_docsize"
 READ_CHUNK = 500_000  # FTS5 token instances read per fetch while building
+TOKENIZE_CHUNK = 2_000  # texts tokenized at a time while building a segment's matrix (from_texts)
 _CLAUSE = re.compile(r'"((?:[^"]|"")*)"')
 
 
@@ -179,21 +180,64 @@ class Bm25Matrix:
         return cls._from_instances(terms, term_of, docs, offsets, n_rows)
 
     @classmethod
-    def from_texts(cls, ids: np.ndarray, texts: list[str]) -> "Bm25Matrix":
-        """The matrix of just these rows, tokenized by FTS5's own tokenizer (what FTS5 stores for
-        them): a new segment costs its own rows, not a scan of the whole FTS5 index."""
-        tokens = Tokenizer(cache=False).tokens_of(texts)
-        vocab: dict[str, int] = {}
-        term_ids = [vocab.setdefault(t, len(vocab)) for toks in tokens for t in toks]
-        lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
-        docs = np.repeat(np.asarray(ids, dtype=np.int64), lengths)
-        offsets = np.arange(len(term_ids), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    def from_texts(cls, ids: np.ndarray, texts: list[str], *, chunk: int | None = None) -> "Bm25Matrix":
+        """The matrix of just these rows (``texts[i]`` is row ``ids[i]``), tokenized by FTS5's own
+        tokenizer (what FTS5 stores for them): a new segment costs its own rows, not a scan of the
+        whole FTS5 index.
+
+        WHY in chunks: tokens as Python objects cost ~100 bytes each, so a whole segment's
+        (4M on the corpus) took most of the indexing run's peak memory. Texts are tokenized
+        ``chunk`` (TOKENIZE_CHUNK) at a time into numpy position keys (8 bytes a token), and a
+        counting sort by term places them straight into the final arrays: the same arrays, in
+        the same order, as sorting all of the segment's tokens at once would give."""
+        all_ids = np.asarray(ids, dtype=np.int64)
+        row_ids = np.unique(all_ids)
+        if len(row_ids) != len(all_ids) or len(texts) != len(all_ids):
+            raise ValueError(f"{len(texts)} texts for {len(all_ids)} ids ({len(row_ids)} distinct): "
+                             "one text per distinct id")
+        rows = np.searchsorted(row_ids, all_ids)
+        vocab, parts = _token_runs(rows, texts, chunk or TOKENIZE_CHUNK)
         terms = sorted(vocab)
-        rank = np.empty(len(vocab), dtype=np.int32)
-        rank[[vocab[t] for t in terms]] = np.arange(len(terms), dtype=np.int32)
-        term_of = rank[np.asarray(term_ids, dtype=np.int64)] if term_ids else np.zeros(0, dtype=np.int32)
-        matrix = cls._from_instances(terms, term_of, docs, offsets, len(ids), all_ids=np.asarray(ids, dtype=np.int64))
-        return matrix
+        rank = np.empty(len(terms), dtype=np.int64)
+        rank[np.fromiter((vocab[t] for t in terms), dtype=np.int64, count=len(terms))] = np.arange(len(terms))
+        per_term = np.zeros(len(terms), dtype=np.int64)
+        for run_terms, run_lengths, _ in parts:
+            per_term[rank[run_terms]] += run_lengths  # a term is one run of its chunk: no repeated index
+        pos_ptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(per_term, out=pos_ptr[1:])
+        count = int(pos_ptr[-1])
+        # counting sort: a chunk's run of term t goes after the earlier chunks' (lower rows) runs of t
+        pos_keys = np.empty(count, dtype=np.int64)
+        fill = pos_ptr[:-1].copy()
+        while parts:
+            run_terms, run_lengths, keys = parts.pop(0)
+            at = fill[rank[run_terms]]
+            run_starts = np.cumsum(run_lengths) - run_lengths
+            pos_keys[np.repeat(at - run_starts, run_lengths) + np.arange(len(keys))] = keys
+            fill[rank[run_terms]] = at + run_lengths
+            del keys, at
+        # postings: one entry per (term, row) with its term frequency (int32 rows and no int64
+        # temporaries the size of all tokens: this step set the peak of a segment's build)
+        row_of = np.empty(count, dtype=np.int32)
+        np.right_shift(pos_keys, cls._SHIFT, out=row_of, casting="unsafe")
+        first = np.ones(count, dtype=bool)
+        np.not_equal(row_of[1:], row_of[:-1], out=first[1:])
+        first[pos_ptr[:-1]] = True  # a new term starts a new posting (every term has a token)
+        starts = np.flatnonzero(first)
+        del first
+        tf = np.empty(len(starts), dtype=np.float64)
+        np.subtract(starts[1:], starts[:-1], out=tf[:-1], casting="unsafe")
+        tf[-1:] = count - starts[-1:]
+        p_row = row_of[starts]
+        del row_of
+        indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+        indptr[1:] = np.searchsorted(starts, pos_ptr[1:])
+        del starts
+        # tokens a row: the sum of its tf (as float64 even when empty, which bincount gives as int64)
+        doc_len = np.bincount(p_row, weights=tf, minlength=len(row_ids)).astype(np.float64, copy=False)
+        arrays = {"ids": row_ids, "doc_len": doc_len, "n_rows": np.array([len(all_ids)]), "indptr": indptr,
+                  "rows": p_row, "tf": tf, "pos_ptr": pos_ptr, "pos_keys": pos_keys}  # fmt: skip
+        return cls(arrays, terms)
 
     @classmethod
     def _from_instances(
@@ -309,6 +353,50 @@ class Bm25Matrix:
         order = np.lexsort((self.ids[hit], -scores[hit]))
         hit = hit[order]
         return [(int(i), float(s)) for i, s in zip(self.ids[hit], scores[hit])]
+
+
+_DOC_OFFSET = np.dtype([("doc", np.int64), ("offset", np.int64)])
+
+
+def _token_runs(
+    rows: np.ndarray, texts: list[str], chunk: int
+) -> tuple[dict[str, int], list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """FTS5's token instances of ``texts`` (text i is matrix row ``rows[i]``), ``chunk`` texts at a
+    time in row order: the vocabulary (term -> id, first seen first) and per chunk (term id of each
+    run, run lengths, position keys ``row << 24 | offset``), the keys ordered by (term, row, offset)
+    and each term one run. Only one chunk's tokens are ever Python objects."""
+    shift = Bm25Matrix._SHIFT
+    vocab: dict[str, int] = {}
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    order = np.argsort(rows, kind="stable")
+    for start in range(0, len(order), chunk):
+        picked = order[start : start + chunk]
+        conn = sqlite3.connect(":memory:")  # a fresh table a chunk: deleting rows would tokenize them again
+        try:
+            conn.execute(f"CREATE VIRTUAL TABLE t USING fts5 (text, content='', tokenize='{FTS_TOKENIZER}')")
+            conn.execute("CREATE VIRTUAL TABLE i USING fts5vocab(t, instance)")
+            conn.execute("CREATE VIRTUAL TABLE r USING fts5vocab(t, row)")
+            conn.executemany("INSERT INTO t (rowid, text) VALUES (?, ?)", ((int(rows[j]), texts[j]) for j in picked))
+            runs = conn.execute("SELECT term, cnt FROM r").fetchall()  # in FTS5's order, as 'instance' lists them
+            run_terms = np.fromiter((vocab.setdefault(t, len(vocab)) for t, _ in runs), dtype=np.int64, count=len(runs))
+            run_lengths = np.fromiter((c for _, c in runs), dtype=np.int64, count=len(runs))
+            del runs
+            total = int(run_lengths.sum())
+            cursor = conn.execute("SELECT doc, offset FROM i")
+            found = np.fromiter(cursor, dtype=_DOC_OFFSET, count=total)
+            if cursor.fetchone() is not None:
+                raise RuntimeError("FTS5 listed more token instances than its term counts")
+        finally:
+            conn.close()
+        if len(found) and int(found["offset"].max()) >= 1 << shift:
+            raise ValueError(f"a text of more than {1 << shift} tokens")
+        keys = (found["doc"] << shift) | found["offset"]
+        del found
+        run_of = np.repeat(np.arange(len(run_lengths)), run_lengths)
+        if len(keys) > 1 and not np.all((keys[1:] > keys[:-1]) | (run_of[1:] != run_of[:-1])):
+            keys = keys[np.lexsort((keys, run_of))]  # (term, row, offset), as FTS5 normally lists them already
+        parts.append((run_terms, run_lengths, keys))
+    return vocab, parts
 
 
 class MatrixKeyword(KeywordIndex):
