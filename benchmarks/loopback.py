@@ -9,7 +9,11 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -39,3 +43,20 @@ def wait_healthy(base: str, server: subprocess.Popen | None = None, timeout: flo
             pass
         time.sleep(0.2)
     raise RuntimeError(f"evsearch serve did not answer {base}/healthz within {timeout:.0f} s")
+
+
+@contextmanager
+def served(index_dir: Path, port: int, api_key: str) -> Iterator[tuple[httpx.Client, subprocess.Popen]]:
+    """`evsearch serve` (the one beside this Python) on ``index_dir`` at 127.0.0.1:``port``, healthy;
+    yields a client and the server process, and stops the server afterwards."""
+    evsearch = str(Path(sys.executable).with_name("evsearch"))
+    server = subprocess.Popen([evsearch, "serve", "--index", str(index_dir), "--port", str(port)],
+                              env=server_env(api_key), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=120) as client:
+            wait_healthy(base, server)
+            yield client, server
+    finally:
+        server.terminate()
+        server.wait(timeout=60)

@@ -175,59 +175,46 @@ def rss_mb(pid: int) -> float:
 
 def server_memory(base: Path, work: Path, uploads: int, port: int) -> dict:
     """Peak RSS of `evsearch serve` while ``uploads`` small reports are queued at once, vs idle."""
-    import os
-    import sys
-
-    import httpx
-    from loopback import wait_healthy
+    from loopback import served
 
     copy = work / "served"
     shutil.copytree(base, copy, symlinks=True)
     key = "upload-cost-benchmark-key"
-    evsearch = str(Path(sys.executable).with_name("evsearch"))
-    server = subprocess.Popen([evsearch, "serve", "--index", str(copy), "--port", str(port)],
-                              env={**os.environ, "EVSEARCH_API_KEY": key},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
-            wait_healthy(f"http://127.0.0.1:{port}", server)
-            for q in ("care leavers", "social workers visits", "health assessments"):
-                client.get("/search", params={"q": q, "k": 10}).raise_for_status()
-            time.sleep(1.0)
-            idle = rss_mb(server.pid)
-            e2e = []
-            for n in range(3):  # one upload at a time, end to end: request, journal, index, publish, refresh
-                path = small_report(work, 4000 + n)
-                t0 = time.perf_counter()
-                r = client.post("/reports", params={"wait": "true"}, headers={"X-API-Key": key},
-                                files={"file": (path.name, path.read_bytes(), "text/plain")})  # fmt: skip
-                e2e.append(time.perf_counter() - t0)
-                r.raise_for_status()
-            time.sleep(1.0)
-            idle = rss_mb(server.pid)  # idle again, after the single uploads (their merges included)
-            jobs = []
-            for n in range(uploads):
-                path = small_report(work, 5000 + n)
-                r = client.post("/reports", files={"file": (path.name, path.read_bytes(), "text/plain")},
-                                headers={"X-API-Key": key})  # fmt: skip
-                r.raise_for_status()
-                jobs.append(r.json()["job_id"])
-            peak, started = idle, time.monotonic()
-            while True:
-                peak = max(peak, rss_mb(server.pid))
-                bodies = [client.get(f"/jobs/{j}").json() for j in jobs]
-                states = [b["state"] for b in bodies]
-                if all(s in ("done", "failed") for s in states):
-                    break
-                time.sleep(0.05)
-            seconds = time.monotonic() - started
-            for _ in range(20):  # the merge thread and the delayed close of old generations
-                peak = max(peak, rss_mb(server.pid))
-                time.sleep(0.1)
-            after = rss_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
+    with served(copy, port, key) as (client, server):
+        for q in ("care leavers", "social workers visits", "health assessments"):
+            client.get("/search", params={"q": q, "k": 10}).raise_for_status()
+        time.sleep(1.0)
+        idle = rss_mb(server.pid)
+        e2e = []
+        for n in range(3):  # one upload at a time, end to end: request, journal, index, publish, refresh
+            path = small_report(work, 4000 + n)
+            t0 = time.perf_counter()
+            r = client.post("/reports", params={"wait": "true"}, headers={"X-API-Key": key},
+                            files={"file": (path.name, path.read_bytes(), "text/plain")})  # fmt: skip
+            e2e.append(time.perf_counter() - t0)
+            r.raise_for_status()
+        time.sleep(1.0)
+        idle = rss_mb(server.pid)  # idle again, after the single uploads (their merges included)
+        jobs = []
+        for n in range(uploads):
+            path = small_report(work, 5000 + n)
+            r = client.post("/reports", files={"file": (path.name, path.read_bytes(), "text/plain")},
+                            headers={"X-API-Key": key})  # fmt: skip
+            r.raise_for_status()
+            jobs.append(r.json()["job_id"])
+        peak, started = idle, time.monotonic()
+        while True:
+            peak = max(peak, rss_mb(server.pid))
+            bodies = [client.get(f"/jobs/{j}").json() for j in jobs]
+            states = [b["state"] for b in bodies]
+            if all(s in ("done", "failed") for s in states):
+                break
+            time.sleep(0.05)
+        seconds = time.monotonic() - started
+        for _ in range(20):  # the merge thread and the delayed close of old generations
+            peak = max(peak, rss_mb(server.pid))
+            time.sleep(0.1)
+        after = rss_mb(server.pid)
     return {"figure": f"server memory, {uploads} queued uploads", "idle_mb": round(idle), "peak_mb": round(peak),
             "after_mb": round(after), "ratio": round(peak / idle, 2), "states": states,
             "errors": sorted({json.dumps(b.get("error")) for b in bodies if b["state"] == "failed"}),
@@ -271,11 +258,7 @@ def milvus_sample(server: int) -> tuple[int, float, float]:
 def milvus_uploads(work: Path, uploads: int, port: int, settle: float, embedder) -> dict:
     """`evsearch serve` on a small Milvus Lite index with ``uploads`` queued at once: milvus
     processes alive and RSS of the server with its children (peak), and after they settle."""
-    import os
-    import sys
-
-    import httpx
-    from loopback import wait_healthy
+    from loopback import served
 
     from evsearch.indexer.build import build_index
     from evsearch.indexer.options import BuildOptions
@@ -285,39 +268,30 @@ def milvus_uploads(work: Path, uploads: int, port: int, settle: float, embedder)
                         BuildOptions.from_settings(backend="milvus"), embedder=embedder)  # fmt: skip
     assert built.indexed == 3, built.summary()
     key = "upload-cost-benchmark-key"
-    evsearch = str(Path(sys.executable).with_name("evsearch"))
-    server = subprocess.Popen([evsearch, "serve", "--index", str(index_dir), "--port", str(port)],
-                              env={**os.environ, "EVSEARCH_API_KEY": key},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
-            wait_healthy(f"http://127.0.0.1:{port}", server)
-            client.get("/search", params={"q": "care leavers", "k": 10}).raise_for_status()
-            time.sleep(1.0)
-            idle_processes, idle, idle_lite = milvus_sample(server.pid)
-            jobs = []
-            for n in range(uploads):
-                path = small_report(work, 6000 + n)
-                r = client.post("/reports", files={"file": (path.name, path.read_bytes(), "text/plain")},
-                                headers={"X-API-Key": key})  # fmt: skip
-                r.raise_for_status()
-                jobs.append(r.json()["job_id"])
-            peak_processes, peak, peak_lite, started = idle_processes, idle, idle_lite, time.monotonic()
-            finished: float | None = None
-            while finished is None or time.monotonic() < finished + settle:
-                processes, rss, lite = milvus_sample(server.pid)
-                peak_processes, peak, peak_lite = max(peak_processes, processes), max(peak, rss), max(peak_lite, lite)
-                if finished is None:
-                    bodies = [client.get(f"/jobs/{j}").json() for j in jobs]
-                    states = [b["state"] for b in bodies]
-                    if all(s in ("done", "failed") for s in states):
-                        finished = time.monotonic()
-                time.sleep(0.05)
-            after_processes, after, after_lite = milvus_sample(server.pid)
-            hits = client.get("/search", params={"q": "personal adviser", "k": 50}).json()["hits"]
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
+    with served(index_dir, port, key) as (client, server):
+        client.get("/search", params={"q": "care leavers", "k": 10}).raise_for_status()
+        time.sleep(1.0)
+        idle_processes, idle, idle_lite = milvus_sample(server.pid)
+        jobs = []
+        for n in range(uploads):
+            path = small_report(work, 6000 + n)
+            r = client.post("/reports", files={"file": (path.name, path.read_bytes(), "text/plain")},
+                            headers={"X-API-Key": key})  # fmt: skip
+            r.raise_for_status()
+            jobs.append(r.json()["job_id"])
+        peak_processes, peak, peak_lite, started = idle_processes, idle, idle_lite, time.monotonic()
+        finished: float | None = None
+        while finished is None or time.monotonic() < finished + settle:
+            processes, rss, lite = milvus_sample(server.pid)
+            peak_processes, peak, peak_lite = max(peak_processes, processes), max(peak, rss), max(peak_lite, lite)
+            if finished is None:
+                bodies = [client.get(f"/jobs/{j}").json() for j in jobs]
+                states = [b["state"] for b in bodies]
+                if all(s in ("done", "failed") for s in states):
+                    finished = time.monotonic()
+            time.sleep(0.05)
+        after_processes, after, after_lite = milvus_sample(server.pid)
+        hits = client.get("/search", params={"q": "personal adviser", "k": 50}).json()["hits"]
     lite_files = sorted(str(p.relative_to(index_dir)) for p in index_dir.rglob("milvus.db"))
     assert finished is not None
     return {"figure": f"evsearch serve on a Milvus Lite index, {uploads} queued uploads",

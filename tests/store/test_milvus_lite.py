@@ -175,18 +175,23 @@ def test_rows_a_process_could_not_drop_go_when_the_next_one_starts(tmp_path: Pat
         assert collections(index_dir) == [ROWS] and stored_segments(index_dir) == {1: 5}
 
 
+def _index_in_another_process(tmp_path: Path, index_dir: Path, **env_extra: str) -> subprocess.CompletedProcess:
+    """`evsearch index` of the fixture report into ``index_dir`` in a child process."""
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(REPORT, src / REPORT.name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EVSEARCH_")}
+    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", **env_extra)
+    return subprocess.run([EVSEARCH, "index", str(src), "--index", str(index_dir)], capture_output=True,
+                          text=True, env=env, timeout=300)  # fmt: skip
+
+
 def test_a_write_killed_after_adding_its_rows_leaves_the_index_as_it_was(tmp_path: Path, embedder) -> None:
     """SIGKILL between adding the segment's rows and publishing: the old generation stays live
     and the next open deletes the orphaned segment, its folder and its rows."""
     index_dir = tmp_path / "idx"
     _write(index_dir, embedder, "millbrook-2012")
-    src = tmp_path / "src"
-    src.mkdir()
-    shutil.copy(REPORT, src / REPORT.name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EVSEARCH_")}
-    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", EVSEARCH_CRASH_AT="after-segment")
-    done = subprocess.run([EVSEARCH, "index", str(src), "--index", str(index_dir)], capture_output=True,
-                          text=True, env=env, timeout=300)  # fmt: skip
+    done = _index_in_another_process(tmp_path, index_dir, EVSEARCH_CRASH_AT="after-segment")
     assert done.returncode == -9, done.stderr[-2000:]
     assert (index_dir / "seg-000002").is_dir() and stored_segments(index_dir)[2] > 0  # rows added, not published
     with Index.open(index_dir) as index:
@@ -225,14 +230,8 @@ def test_an_index_of_the_older_layout_is_read_in_place_and_moved_by_its_next_wri
 def test_a_second_process_writing_a_held_lite_file_gets_one_line_and_exit_3(tmp_path: Path, embedder) -> None:
     index_dir = tmp_path / "idx"
     _write(index_dir, embedder, "millbrook-2012")
-    src = tmp_path / "src"
-    src.mkdir()
-    shutil.copy(REPORT, src / REPORT.name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EVSEARCH_")}
-    env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     with Index.open(index_dir) as held:  # as `evsearch serve` holds it
-        done = subprocess.run([EVSEARCH, "index", str(src), "--index", str(index_dir)], capture_output=True,
-                              text=True, env=env, timeout=300)  # fmt: skip
+        done = _index_in_another_process(tmp_path, index_dir)
         assert held.search_bm25('"referrals"', 1)
     assert done.returncode == 3, done.stderr[-3000:]
     lines = done.stderr.strip().splitlines()
