@@ -173,6 +173,18 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def queue_uploads(client, key: str, work: Path, uploads: int, first: int) -> list[str]:
+    """POST ``uploads`` small reports at once (numbered from ``first``); their job ids."""
+    jobs = []
+    for n in range(uploads):
+        path = small_report(work, first + n)
+        r = client.post("/reports", files={"file": (path.name, path.read_bytes(), "text/plain")},
+                        headers={"X-API-Key": key})  # fmt: skip
+        r.raise_for_status()
+        jobs.append(r.json()["job_id"])
+    return jobs
+
+
 def server_memory(base: Path, work: Path, uploads: int, port: int) -> dict:
     """Peak RSS of `evsearch serve` while ``uploads`` small reports are queued at once, vs idle."""
     from loopback import served
@@ -195,13 +207,7 @@ def server_memory(base: Path, work: Path, uploads: int, port: int) -> dict:
             r.raise_for_status()
         time.sleep(1.0)
         idle = rss_mb(server.pid)  # idle again, after the single uploads (their merges included)
-        jobs = []
-        for n in range(uploads):
-            path = small_report(work, 5000 + n)
-            r = client.post("/reports", files={"file": (path.name, path.read_bytes(), "text/plain")},
-                            headers={"X-API-Key": key})  # fmt: skip
-            r.raise_for_status()
-            jobs.append(r.json()["job_id"])
+        jobs = queue_uploads(client, key, work, uploads, first=5000)
         peak, started = idle, time.monotonic()
         while True:
             peak = max(peak, rss_mb(server.pid))
@@ -272,13 +278,7 @@ def milvus_uploads(work: Path, uploads: int, port: int, settle: float, embedder)
         client.get("/search", params={"q": "care leavers", "k": 10}).raise_for_status()
         time.sleep(1.0)
         idle_processes, idle, idle_lite = milvus_sample(server.pid)
-        jobs = []
-        for n in range(uploads):
-            path = small_report(work, 6000 + n)
-            r = client.post("/reports", files={"file": (path.name, path.read_bytes(), "text/plain")},
-                            headers={"X-API-Key": key})  # fmt: skip
-            r.raise_for_status()
-            jobs.append(r.json()["job_id"])
+        jobs = queue_uploads(client, key, work, uploads, first=6000)
         peak_processes, peak, peak_lite, started = idle_processes, idle, idle_lite, time.monotonic()
         finished: float | None = None
         while finished is None or time.monotonic() < finished + settle:
