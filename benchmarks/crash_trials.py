@@ -1,6 +1,7 @@
 """kill -9 at random moments of a segment write and of a segment merge (issue 18: crash trials).
 
     nice .venv/bin/python benchmarks/crash_trials.py --trials 20
+    nice .venv/bin/python benchmarks/crash_trials.py --trials 20 --backend milvus   # rows in the index's Lite file
 
 Builds a small index of our own fixture reports, then per trial copies it and starts a child
 process that either adds reports (``write``: one new segment, merges off) or merges four
@@ -96,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--trials", type=int, default=20, help="trials of each kind (write, merge)")
     parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument("--backend", default="faiss", help="the index's vector backend (faiss, milvus: Milvus Lite)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
@@ -112,7 +114,7 @@ def main() -> None:
             report(new_src, f"Crashvale {n}", 40)
         (base_src / "millbrook.txt").write_text((base_src / "millbrook.txt").read_text() + "\n3. A closing remark.\n")
         base = work / "base"
-        build_index([FIXTURES], base, BuildOptions.from_settings(base, merge="off"))
+        build_index([FIXTURES], base, BuildOptions.from_settings(base, merge="off", backend=args.backend))
         build_index([base_src], base, BuildOptions.from_settings(base, merge="off"))  # a replaced report: tombstones
         before = state(base)
         # a base for merges: four more small segments, one report each
@@ -161,7 +163,7 @@ def main() -> None:
                     failures += 1
                 print(json.dumps(row), flush=True)
                 shutil.rmtree(index_dir)
-        print(json.dumps({"trials": 2 * args.trials, "failures": failures,
+        print(json.dumps({"backend": args.backend, "trials": 2 * args.trials, "failures": failures,
                           "base_reports": len(before["per_report"]),
                           "after_write_reports": len(after_write["per_report"]) if after_write else None}))  # fmt: skip
         sys.exit(1 if failures else 0)
