@@ -100,6 +100,9 @@ def test_bm25_matrix_filters_to_candidates_exactly(fast: Index, plain: Index) ->
     assert got and set(pid for pid, _ in got) <= set(ids.tolist())
     assert dict(got) == pytest.approx(dict(expected), rel=1e-9)
     assert fast.search_bm25(query, 10, candidate_ids=np.array([], dtype=np.int64)) == []
+    # candidates in any order, repeated, or absent from the index: the same answer
+    messy = np.concatenate([ids[::-1], ids[:5], [int(ids.max()) + 10_000]]).astype(np.int64)
+    assert fast.search_bm25(query, 10, candidate_ids=messy) == got
 
 
 def test_fts_syntax_the_matrix_cannot_answer_goes_to_fts5(fast: Index, plain: Index) -> None:

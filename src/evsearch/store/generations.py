@@ -30,6 +30,7 @@ CURRENT = "CURRENT"
 WRITER_LOCK = "LOCK"
 MERGING = "MERGING"  # present while a merge holds the writer lock to publish (milliseconds): writers wait
 MERGE_WAIT_S = 5.0
+UNMARKED_GRACE_S = 0.1  # a lock held this long with no housekeeping marker is a writer's, not a tidy-up's
 IN_USE = "in-use.lock"
 _GEN_RE = re.compile(r"^gen-(\d{6,})$")
 
@@ -77,6 +78,7 @@ def writer_lock(index_dir: Path, wait: bool = True) -> Iterator[None]:
     fd = os.open(str(index_dir / WRITER_LOCK), os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + (MERGE_WAIT_S if wait else 0.0)
+        unmarked_since: float | None = None  # taken, and no housekeeping marker seen, since then
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -84,8 +86,16 @@ def writer_lock(index_dir: Path, wait: bool = True) -> Iterator[None]:
             except OSError as exc:
                 if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                     raise
-                if any(index_dir.glob(MERGING + "*")) and time.monotonic() < deadline:
+                now = time.monotonic()
+                if any(index_dir.glob(MERGING + "*")) and now < deadline:
+                    unmarked_since = None
                     time.sleep(0.02)  # a merge or tidy-up holds the lock for milliseconds
+                    continue
+                # no marker: a writer holds it, or a tidy-up let go (marker gone) as the next one
+                # took it (marker not yet down): only a lock taken unmarked for a while is a writer
+                unmarked_since = now if unmarked_since is None else unmarked_since
+                if wait and now - unmarked_since < UNMARKED_GRACE_S:
+                    time.sleep(0.005)
                     continue
                 raise IndexBusyError(
                     f"another `evsearch index` is writing {index_dir}", hint="wait for it to finish"

@@ -184,6 +184,21 @@ class SegmentedKeyword(KeywordIndex):
         total = sum(float(mat.doc_len[m].sum()) for mat, m in zip(matrices, live))
         self.avgdl = total / max(self.n_rows, 1)
         self._weighed = lru_cache(maxsize=8192)(self._weigh)  # common words recur in most queries
+        self._orders: list[np.ndarray | None] = [None] * len(matrices)  # each segment's ids, sorted (lazily)
+
+    def _rows_of(self, i: int, candidate_ids: np.ndarray) -> np.ndarray:
+        """Rows of segment ``i`` that hold ``candidate_ids``, ascending: a binary search per
+        candidate. WHY: the ranker asks one restricted lookup per query clause over ~100
+        candidates; testing every row's id against them (``np.isin``) scanned the whole segment
+        each time (0.2-0.4 ms a call on the 38k-paragraph corpus)."""
+        ids = self.matrices[i].ids
+        if len(ids) == 0 or len(candidate_ids) == 0:
+            return np.zeros(0, dtype=np.int64)
+        order = self._orders[i]
+        if order is None:
+            order = self._orders[i] = np.argsort(ids, kind="stable")
+        rows = order[np.minimum(np.searchsorted(ids, candidate_ids, sorter=order), len(ids) - 1)]
+        return np.unique(rows[ids[rows] == candidate_ids])
 
     def _term(self, token: str) -> list[tuple[np.ndarray, np.ndarray] | None]:
         """Per segment, the live (rows, tf) of a term's postings (None where the term is absent)."""
@@ -247,11 +262,12 @@ class SegmentedKeyword(KeywordIndex):
                         out[hit[0]] += hit[1]
         ids, values = [], []
         cand = None if candidate_ids is None else np.asarray(candidate_ids, dtype=np.int64)
-        for mat, m, out in zip(self.matrices, self.live, scores):
-            hit = (out > 0) & m
-            if cand is not None:
-                hit &= np.isin(mat.ids, cand)
-            rows = np.flatnonzero(hit)
+        for i, (mat, m, out) in enumerate(zip(self.matrices, self.live, scores)):
+            if cand is None:
+                rows = np.flatnonzero((out > 0) & m)
+            else:
+                rows = self._rows_of(i, cand)
+                rows = rows[(out[rows] > 0) & m[rows]]
             ids.append(mat.ids[rows])
             values.append(out[rows])
         if not ids:
