@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ from store_helpers import TOPICS, make_report, write_reports
 
 EVSEARCH = str(Path(sys.executable).with_name("evsearch"))
 REPORT = Path(__file__).resolve().parents[1] / "api" / "data" / "northmoor-2019-fixture-report.txt"
-OLD_LAYOUT = Path(__file__).resolve().parent / "data" / "milvus-old-layout"  # its README says how it was made
+# an index in the older layout, kept as one archive (no index files tracked); milvus-old-layout.md says how it was made
+OLD_LAYOUT = Path(__file__).resolve().parent / "data" / "milvus-old-layout.tar.gz"
 ROWS = "evsearch_rows_384"  # the index's collection (the default model's dimension)
 
 
@@ -203,7 +205,9 @@ def test_a_write_killed_after_adding_its_rows_leaves_the_index_as_it_was(tmp_pat
 
 def test_an_index_of_the_older_layout_is_read_in_place_and_moved_by_its_next_write(tmp_path: Path, embedder) -> None:
     index_dir = tmp_path / "idx"
-    shutil.copytree(OLD_LAYOUT, index_dir, ignore=shutil.ignore_patterns("README.md"))
+    index_dir.mkdir()
+    with tarfile.open(OLD_LAYOUT) as archive:
+        archive.extractall(index_dir, filter="data")
     gen = index_dir / "gen-000001"
     assert lite_files(index_dir) == ["gen-000001/milvus.db"]
     with Index.open(index_dir) as old:
