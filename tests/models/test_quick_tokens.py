@@ -24,7 +24,7 @@ from evsearch.vocab.grades import GRADE_WORDS
 from evsearch.models import quick_tokens
 from evsearch.models.quick_tokens import PhraseMatcher, stop_words, tokenize
 from evsearch.search.query import CUE_PHRASES, STOP_PHRASES
-from evsearch.vocab.authorities import all_names, register
+from evsearch.vocab.authorities import register
 from evsearch.search.themes import load_themes
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,7 +60,8 @@ def _query_strings() -> list[str]:
 
 
 def _vocabulary_strings() -> list[str]:
-    out = list(CUE_PHRASES) + list(STOP_PHRASES) + [name for entry in register() for name in all_names(entry)]
+    names = [name for entry in register() for name in (entry.name, *entry.aliases)]
+    out = list(CUE_PHRASES) + list(STOP_PHRASES) + names + [n.replace("&", "and") for n in names if "&" in n]
     for grade in GRADE_WORDS:
         out += [grade.label, *grade.variants]
     for theme in load_themes():

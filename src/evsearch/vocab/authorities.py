@@ -377,10 +377,3 @@ def match(text: str | Sequence[str], keys: NameKeys | None = None) -> list[tuple
         if all(mention[1] <= s or e <= mention[0] for s, e, _ in chosen):
             chosen.append(mention)
     return sorted(chosen)
-
-
-def all_names(entry: Authority) -> list[str]:
-    """``entry``'s name and aliases as written, each also with "&" as "and". Finding a name in running text,
-    in any of the forms the key rules allow, is ``match``'s job."""
-    names = [entry.name, *entry.aliases]
-    return list(dict.fromkeys([*names, *(n.replace("&", "and") for n in names)]))
