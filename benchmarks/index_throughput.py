@@ -38,6 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from procfs import status_mb
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
 
@@ -74,20 +76,6 @@ def pick(target: int, files_wanted: int | None = None) -> tuple[list[Path], list
     return files, texts
 
 
-def peak_rss_kb(pid: int) -> int:
-    """VmHWM of a running process (0 once it has exited). WHY not ``ru_maxrss``: Linux carries a
-    process's high-water mark across exec, and a child spawned from this process (torch model
-    loaded, ~1 GB) starts from this process's, so ``ru_maxrss`` reports the parent's size."""
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def run_index(files: list[Path], env: dict[str, str]) -> tuple[float, float, float, str]:
     """(wall s, CPU s, peak RSS MB, summary line) of one cold `evsearch index` into a fresh folder."""
     folder = Path(tempfile.mkdtemp(prefix="evsearch-throughput-"))
@@ -96,9 +84,9 @@ def run_index(files: list[Path], env: dict[str, str]) -> tuple[float, float, flo
         with open(folder / "stdout", "w+") as out, open(folder / "stderr", "w+") as err:
             t0 = time.perf_counter()
             child = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
-            peak_kb = 0
-            while True:  # its VmHWM until it exits (ru_maxrss would count this process too: see peak_rss_kb)
-                peak_kb = max(peak_kb, peak_rss_kb(child.pid))
+            peak_mb = 0.0
+            while True:  # its VmHWM until it exits (ru_maxrss would count this process too: procfs.py)
+                peak_mb = max(peak_mb, status_mb("VmHWM", child.pid))
                 pid, status, usage = os.wait4(child.pid, os.WNOHANG)
                 if pid:
                     break
@@ -107,7 +95,7 @@ def run_index(files: list[Path], env: dict[str, str]) -> tuple[float, float, flo
             child.returncode = os.waitstatus_to_exitcode(status)
             out.seek(0), err.seek(0)
             stdout, stderr = out.read(), err.read()
-        cpu, peak_mb = usage.ru_utime + usage.ru_stime, peak_kb / 1024
+        cpu = usage.ru_utime + usage.ru_stime
         if child.returncode != 0:
             sys.exit(f"evsearch index failed ({child.returncode}):\n{stderr[-2000:]}")
         return wall, cpu, peak_mb, stdout.strip().splitlines()[-1]

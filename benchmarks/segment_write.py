@@ -31,15 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from procfs import status_mb
+
 STEPS = ("bm25", "lexicon", "write")
-
-
-def status_mb(field: str) -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def child(index_dir: Path, step: str) -> None:

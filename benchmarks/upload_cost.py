@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from procfs import status_mb
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 
@@ -166,13 +168,6 @@ def one_upload(index_dir: Path, report: Path, embedder) -> float:
     return seconds
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def queue_uploads(client, key: str, work: Path, uploads: int, first: int) -> list[str]:
     """POST ``uploads`` small reports at once (numbered from ``first``); their job ids."""
     jobs = []
@@ -196,7 +191,7 @@ def server_memory(base: Path, work: Path, uploads: int, port: int) -> dict:
         for q in ("care leavers", "social workers visits", "health assessments"):
             client.get("/search", params={"q": q, "k": 10}).raise_for_status()
         time.sleep(1.0)
-        idle = rss_mb(server.pid)
+        idle = status_mb("VmRSS", server.pid)
         e2e = []
         for n in range(3):  # one upload at a time, end to end: request, journal, index, publish, refresh
             path = small_report(work, 4000 + n)
@@ -206,11 +201,11 @@ def server_memory(base: Path, work: Path, uploads: int, port: int) -> dict:
             e2e.append(time.perf_counter() - t0)
             r.raise_for_status()
         time.sleep(1.0)
-        idle = rss_mb(server.pid)  # idle again, after the single uploads (their merges included)
+        idle = status_mb("VmRSS", server.pid)  # idle again, after the single uploads (their merges included)
         jobs = queue_uploads(client, key, work, uploads, first=5000)
         peak, started = idle, time.monotonic()
         while True:
-            peak = max(peak, rss_mb(server.pid))
+            peak = max(peak, status_mb("VmRSS", server.pid))
             bodies = [client.get(f"/jobs/{j}").json() for j in jobs]
             states = [b["state"] for b in bodies]
             if all(s in ("done", "failed") for s in states):
@@ -218,9 +213,9 @@ def server_memory(base: Path, work: Path, uploads: int, port: int) -> dict:
             time.sleep(0.05)
         seconds = time.monotonic() - started
         for _ in range(20):  # the merge thread and the delayed close of old generations
-            peak = max(peak, rss_mb(server.pid))
+            peak = max(peak, status_mb("VmRSS", server.pid))
             time.sleep(0.1)
-        after = rss_mb(server.pid)
+        after = status_mb("VmRSS", server.pid)
     return {"figure": f"server memory, {uploads} queued uploads", "idle_mb": round(idle), "peak_mb": round(peak),
             "after_mb": round(after), "ratio": round(peak / idle, 2), "states": states,
             "errors": sorted({json.dumps(b.get("error")) for b in bodies if b["state"] == "failed"}),
@@ -252,7 +247,7 @@ def milvus_sample(server: int) -> tuple[int, float, float]:
     for pid in process_tree(server):
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            mb = rss_mb(pid)
+            mb = status_mb("VmRSS", pid)
         except OSError:
             continue
         rss += mb
