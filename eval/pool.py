@@ -77,6 +77,14 @@ class Lookups:
         return [pid for _, pid in sorted(scored)[:LOOKUP_DEPTH]]
 
 
+def write_pool(path: Path, rows: list[dict]) -> None:
+    """One pool file: tab-separated, no quoting, a header, rows in the order given."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, COLUMNS, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def pool_half(half: str, index_dir: Path, depth: int, out_dir: Path, qids: set[str] | None = None) -> tuple[int, int]:
     from evsearch.search.engine import Engine
 
@@ -105,10 +113,7 @@ def pool_half(half: str, index_dir: Path, depth: int, out_dir: Path, qids: set[s
             old = {(r["report"], r["record"]): r["grade"] for r in read_tsv(path)} if path.is_file() else {}
             rows = [_row(qid, text, records[pid], names, reports, old) for pid, names in found.items()]
             rows.sort(key=lambda r: (r["report"], r.pop("_seq")))
-            with path.open("w", encoding="utf-8", newline="") as fh:
-                writer = csv.DictWriter(fh, COLUMNS, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
-                writer.writeheader()
-                writer.writerows(rows)
+            write_pool(path, rows)
             rows_written += len(rows)
     return len(queries), rows_written
 
@@ -150,10 +155,7 @@ def extend_half(half: str, index_dir: Path, depth: int, out_dir: Path, tag: str,
                 by_key[key] = row
                 added += 1
             rows.sort(key=lambda r: (r["report"], position.get((r["report"], r["record"]), 10**9)))
-            with path.open("w", encoding="utf-8", newline="") as fh:
-                writer = csv.DictWriter(fh, COLUMNS, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None, lineterminator="\n")
-                writer.writeheader()
-                writer.writerows(rows)
+            write_pool(path, rows)
     return len(queries), added
 
 
